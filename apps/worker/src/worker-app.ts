@@ -1,0 +1,68 @@
+/**
+ * The worker process: the sweep worker (runs a whole sweep per job) and the dispatch worker
+ * (one reminder per job), plus the boot-time schedule registration.
+ */
+import { Worker } from 'bullmq';
+import { createContainer } from '@reminders/core/container';
+import type { Clock } from '@reminders/core/clock';
+import type { Config } from '@reminders/core/config';
+import { DISPATCH_QUEUE, SWEEP_QUEUE, SWEEP_SCHEDULER_ID } from '@reminders/core/jobs/job-catalog';
+import type { Logger } from '@reminders/core/logger';
+import { createRedis } from '@reminders/core/redis';
+import { createDispatchProcessor, createSweepProcessor } from './processors';
+
+export type WorkerAppOptions = {
+  config: Config;
+  logger: Logger;
+  clock?: Clock;
+  /** Register / verify the job scheduler on start. @defaultValue true */
+  registerSchedule?: boolean;
+  /** Run the sweep worker in this process. @defaultValue true */
+  sweep?: boolean;
+};
+
+export function createWorkerApp(opts: WorkerAppOptions) {
+  let shuttingDown = false;
+  const c = createContainer({ config: opts.config, logger: opts.logger, clock: opts.clock, isShuttingDown: () => shuttingDown });
+  const workerConnection = createRedis(opts.config.redisUrl);
+  workerConnection.on('error', () => undefined);
+  const common = { connection: workerConnection, prefix: opts.config.redisPrefix, autorun: false };
+  const workers: Worker[] = [];
+  if (opts.sweep !== false) {
+    // Concurrency 2: a trigger that arrives during a long run is answered with skipped_locked
+    // instead of waiting behind it.
+    workers.push(new Worker(SWEEP_QUEUE, createSweepProcessor(c), { ...common, concurrency: 2, lockDuration: 60_000 }));
+  }
+  workers.push(
+    new Worker(DISPATCH_QUEUE, createDispatchProcessor(c), {
+      ...common,
+      concurrency: opts.config.dispatchConcurrency,
+      metrics: { maxDataPoints: 60 * 24 },
+    }),
+  );
+  for (const w of workers) {
+    w.on('failed', (job, err) => opts.logger.warn({ queue: w.name, jobId: job?.id, err: { message: err.message } }, 'job failed'));
+    w.on('error', (err) => opts.logger.error({ queue: w.name, err: { message: err.message } }, 'worker error'));
+  }
+
+  return {
+    container: c,
+    workers,
+    async start() {
+      await c.repositories.schedulerState.syncTimeZone(SWEEP_SCHEDULER_ID, opts.config.reminderTz);
+      if (opts.registerSchedule !== false) await c.services.schedule.ensure();
+      for (const w of workers) void w.run();
+      await Promise.all(workers.map((w) => w.waitUntilReady()));
+      opts.logger.info({ workerId: opts.config.workerId, queues: workers.map((w) => w.name) }, 'worker ready');
+    },
+    /** Stops taking jobs, lets in-flight jobs finish (a running sweep stops fanning out), closes everything. */
+    async stop() {
+      shuttingDown = true;
+      await Promise.all(workers.map((w) => w.close()));
+      await c.close();
+      workerConnection.disconnect();
+    },
+  };
+}
+
+export type WorkerApp = ReturnType<typeof createWorkerApp>;

@@ -1,0 +1,19 @@
+/** Tests talk to the real Postgres and Redis; each file gets its own database and key prefix. */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  moduleNameMapper: {
+    '^@reminders/core/(.*)$': '<rootDir>/packages/core/src/$1',
+    '^@reminders/api/(.*)$': '<rootDir>/apps/api/src/$1',
+    '^@reminders/worker/(.*)$': '<rootDir>/apps/worker/src/$1',
+    '^@reminders/cli/(.*)$': '<rootDir>/packages/cli/src/$1',
+  },
+  globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
+  testTimeout: 60000,
+};

@@ -1,0 +1,187 @@
+/**
+ * The service's configuration, parsed once from the environment into a frozen, typed object.
+ * This is the only module that reads `process.env`; everything else receives a `Config`.
+ */
+import os from 'node:os';
+import { CronExpressionParser } from 'cron-parser';
+import { z } from 'zod';
+
+const intVar = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(def))
+    .transform((s, ctx) => {
+      if (!/^-?\d+$/.test(s.trim())) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number between ${min} and ${max}, got "${s}"` });
+        return z.NEVER;
+      }
+      const n = Number(s);
+      if (n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be between ${min} and ${max}, got ${n}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const urlBase = (protocols: string[]) =>
+  z.string().refine(
+    (s) => {
+      try {
+        return protocols.includes(new URL(s).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+const urlVar = (protocols: string[], def: string) => urlBase(protocols).default(def);
+const optionalUrlVar = (protocols: string[]) => urlBase(protocols).optional();
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return tz.includes('/') || tz === 'UTC';
+  } catch {
+    return false;
+  }
+}
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: urlVar(['postgresql:', 'postgres:'], 'postgresql://postgres@127.0.0.1:5432/reminders'),
+  REDIS_URL: urlVar(['redis:', 'rediss:', 'redis+sentinel:', 'redis+cluster:'], 'redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_{}.-]{1,64}$/, 'must be 1-64 letters, digits, _ . - { } (use {braces} as a Cluster hash tag)')
+    .default('reminders'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: intVar(3000, 1, 65535),
+  REMINDER_CRON: z
+    .string()
+    .default('0 7 * * *')
+    .refine(
+      (s) => {
+        try {
+          CronExpressionParser.parse(s);
+          return s.trim().split(/\s+/).length >= 5;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be a cron expression such as "0 7 * * *"' },
+    ),
+  REMINDER_TZ: z
+    .string()
+    .default('Europe/Oslo')
+    .refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Oslo' }),
+  REMINDER_FIRST_AFTER_DAYS: intVar(14, 1, 3650),
+  REMINDER_REPEAT_EVERY_DAYS: intVar(7, 1, 3650),
+  REMINDER_ESCALATE_AFTER: intVar(3, 1, 1000),
+  ALERT_FAILURE_THRESHOLD: intVar(3, 1, 1000),
+  ALERT_MAX_RUN_MINUTES: intVar(30, 1, 24 * 60),
+  ALERT_WEBHOOK_URL: optionalUrlVar(['http:', 'https:']),
+  ALERT_EMAIL_TO: z.email({ message: 'must be an e-mail address' }).optional(),
+  SMTP_URL: optionalUrlVar(['smtp:', 'smtps:']),
+  SMTP_FROM: z.string().min(3).default('Follow-up reminders <reminders@localhost>'),
+  RUN_TIMEOUT_MINUTES: intVar(120, 1, 24 * 60),
+  LOCK_TTL_MS: intVar(30_000, 1_000, 600_000),
+  SWEEP_PAGE_SIZE: intVar(2_000, 10, 50_000),
+  DISPATCH_CONCURRENCY: intVar(50, 1, 1_000),
+  EMAIL_MAX_ATTEMPTS: intVar(5, 1, 50),
+  WORKER_ID: z.string().min(1).max(200).optional(),
+});
+
+export type Config = Readonly<{
+  nodeEnv: 'development' | 'production' | 'test';
+  logLevel: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  host: string;
+  port: number;
+  reminderCron: string;
+  reminderTz: string;
+  rules: Readonly<{ firstAfterDays: number; repeatEveryDays: number; escalateAfter: number }>;
+  alerts: Readonly<{
+    failureThreshold: number;
+    maxRunMinutes: number;
+    webhookUrl?: string;
+    emailTo?: string;
+  }>;
+  smtpUrl?: string;
+  smtpFrom: string;
+  runTimeoutMinutes: number;
+  lockTtlMs: number;
+  sweepPageSize: number;
+  dispatchConcurrency: number;
+  emailMaxAttempts: number;
+  workerId: string;
+}>;
+
+/** Raised for a bad variable; `message` is the one line start-up prints before exiting 1. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment (by default `process.env`); throws `ConfigError` naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(variable, issue.message);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    host: e.HOST,
+    port: e.PORT,
+    reminderCron: e.REMINDER_CRON.trim(),
+    reminderTz: e.REMINDER_TZ,
+    rules: Object.freeze({
+      firstAfterDays: e.REMINDER_FIRST_AFTER_DAYS,
+      repeatEveryDays: e.REMINDER_REPEAT_EVERY_DAYS,
+      escalateAfter: e.REMINDER_ESCALATE_AFTER,
+    }),
+    alerts: Object.freeze({
+      failureThreshold: e.ALERT_FAILURE_THRESHOLD,
+      maxRunMinutes: e.ALERT_MAX_RUN_MINUTES,
+      webhookUrl: e.ALERT_WEBHOOK_URL,
+      emailTo: e.ALERT_EMAIL_TO,
+    }),
+    smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM,
+    runTimeoutMinutes: e.RUN_TIMEOUT_MINUTES,
+    lockTtlMs: e.LOCK_TTL_MS,
+    sweepPageSize: e.SWEEP_PAGE_SIZE,
+    dispatchConcurrency: e.DISPATCH_CONCURRENCY,
+    emailMaxAttempts: e.EMAIL_MAX_ATTEMPTS,
+    workerId: e.WORKER_ID ?? `${os.hostname()}-${process.pid}`,
+  });
+}
+
+/** Every variable the service reads, for docs and for the runbook test. */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(schema.shape));
+
+/** A copy of a URL with its password replaced, safe to log. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Applies the hand-written SQL migrations in prisma/migrations and records them in
+ * `_prisma_migrations` exactly as `prisma migrate deploy` does (checksum = sha256 of the file),
+ * so the stock Prisma CLI agrees wherever its schema engine is available.
+ * Runs inside a Postgres advisory lock, so replicas starting together apply each migration once.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import type { Logger } from '../logger';
+
+/** The lock id Prisma's own migrate engine uses, so the two never run at once. */
+const MIGRATION_ADVISORY_LOCK = 72707369;
+
+export const DEFAULT_MIGRATIONS_DIR = path.resolve(__dirname, '../../../../prisma/migrations');
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+export type MigrationFile = { name: string; sql: string; checksum: string };
+
+export function readMigrations(dir = DEFAULT_MIGRATIONS_DIR): MigrationFile[] {
+  if (!existsSync(dir)) throw new MigrationError(`migrations folder not found: ${dir}`);
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(path.join(dir, d.name, 'migration.sql')))
+    .map((d) => d.name)
+    .sort()
+    .map((name) => {
+      const sql = readFileSync(path.join(dir, name, 'migration.sql'));
+      return { name, sql: sql.toString('utf8'), checksum: createHash('sha256').update(sql).digest('hex') };
+    });
+}
+
+const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+)`;
+
+type AppliedRow = { migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null };
+
+export type MigrateResult = { applied: string[]; alreadyApplied: string[] };
+
+/** Applies every pending migration; throws `MigrationError` naming the file on tampering or failure. */
+export async function migrate(databaseUrl: string, opts: { dir?: string; logger?: Logger } = {}): Promise<MigrateResult> {
+  const files = readMigrations(opts.dir);
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_ADVISORY_LOCK]);
+    await client.query(CREATE_TABLE);
+    const { rows } = await client.query<AppliedRow>(
+      'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at',
+    );
+    const done = new Map(rows.filter((r) => r.rolled_back_at === null).map((r) => [r.migration_name, r]));
+    for (const r of done.values()) {
+      if (r.finished_at === null) {
+        throw new MigrationError(
+          `migration ${r.migration_name} started but never finished; inspect the database, then mark it rolled back in _prisma_migrations`,
+        );
+      }
+    }
+    const result: MigrateResult = { applied: [], alreadyApplied: [] };
+    for (const file of files) {
+      const row = done.get(file.name);
+      if (row) {
+        if (row.checksum !== file.checksum) {
+          throw new MigrationError(
+            `migration ${file.name} was modified after it was applied (prisma/migrations/${file.name}/migration.sql: checksum ${file.checksum.slice(0, 12)}… differs from the applied ${row.checksum.slice(0, 12)}…); restore the file and add a new migration instead`,
+          );
+        }
+        result.alreadyApplied.push(file.name);
+        continue;
+      }
+      const id = randomUUID();
+      await client.query(
+        'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())',
+        [id, file.checksum, file.name],
+      );
+      try {
+        await client.query('BEGIN');
+        await client.query(file.sql);
+        await client.query(
+          'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
+          [id],
+        );
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        await client.query('UPDATE "_prisma_migrations" SET logs = $2, rolled_back_at = now() WHERE id = $1', [
+          id,
+          String((err as Error).message),
+        ]);
+        throw new MigrationError(`migration ${file.name} failed: ${(err as Error).message}`);
+      }
+      opts.logger?.info({ migration: file.name }, 'applied migration');
+      result.applied.push(file.name);
+    }
+    return result;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_ADVISORY_LOCK]).catch(() => undefined);
+    await client.end();
+  }
+}

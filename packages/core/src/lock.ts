@@ -1,0 +1,73 @@
+/**
+ * The overlap guard: one redlock lock around a whole sweep run, auto-extended while it lives.
+ * redlock alone gives no fencing, so every run also takes a fencing token from the database and
+ * every reminder write checks it (see reminder-repository.ts).
+ */
+import { Redlock, ExecutionError, ResourceLockedError, type Lock, type RedlockAbortSignal } from '@sesamecare-oss/redlock';
+import type { RedisConnection } from './redis';
+
+export type SweepLock = {
+  /** The Redis key of the lock. */
+  key: string;
+  /**
+   * Runs `routine` while holding the lock; resolves `{ acquired: false }` at once when another
+   * holder has it. `signal.aborted` turns true when an extension fails (the lock may be lost).
+   */
+  withLock<T>(
+    routine: (signal: RedlockAbortSignal) => Promise<T>,
+  ): Promise<{ acquired: true; value: T } | { acquired: false }>;
+  /** Remaining TTL in ms of the current holder (-2 when free). */
+  ttl(): Promise<number>;
+  /** Deletes the lock whoever holds it (operator's `lock release --force`). */
+  forceRelease(): Promise<boolean>;
+};
+
+export function createSweepLock(deps: { redis: RedisConnection; prefix: string; name: string; ttlMs: number }): SweepLock {
+  const key = `${deps.prefix}:lock:${deps.name}`;
+  const redlock = new Redlock([deps.redis], {
+    retryCount: 0,
+  });
+  // Extension errors surface through the abort signal; keep them off the process-level error path.
+  redlock.on('error', () => undefined);
+  const extendEvery = Math.max(250, Math.floor(deps.ttlMs / 3));
+  return {
+    key,
+    async withLock(routine) {
+      let lock: Lock;
+      try {
+        lock = await redlock.acquire([key], deps.ttlMs);
+      } catch (err) {
+        if (!(err instanceof ExecutionError)) throw err;
+        // "Held by someone else" is a normal outcome; Redis being unreachable is not.
+        const stats = await Promise.all(err.attempts);
+        const reasons = stats.flatMap((s) => [...s.votesAgainst.values()]);
+        if (reasons.every((e) => e instanceof ResourceLockedError)) return { acquired: false };
+        throw new Error(`could not take the sweep lock: ${(reasons[0] as Error | undefined)?.message ?? err.message}`, { cause: err });
+      }
+      // Our own extension loop (not redlock.using) so "could not acquire" and "the routine failed"
+      // stay distinct; a failed extension aborts the signal and the routine must stop writing.
+      const controller = new AbortController();
+      const signal = controller.signal as RedlockAbortSignal;
+      const timer = setInterval(() => {
+        lock.extend(deps.ttlMs).then(
+          (extended) => {
+            lock = extended;
+          },
+          (err: Error) => {
+            signal.error = err;
+            controller.abort(err);
+            clearInterval(timer);
+          },
+        );
+      }, extendEvery);
+      try {
+        return { acquired: true, value: await routine(signal) };
+      } finally {
+        clearInterval(timer);
+        await lock.release().catch(() => undefined);
+      }
+    },
+    ttl: () => deps.redis.pttl(key),
+    forceRelease: async () => (await deps.redis.del(key)) > 0,
+  };
+}

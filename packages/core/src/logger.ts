@@ -1,0 +1,60 @@
+/** pino logger: JSON in production, pretty in a terminal; secrets and e-mail addresses redacted. */
+import pino, { type Logger } from 'pino';
+import type { Config } from './config';
+
+export type { Logger };
+
+/** Paths pino blanks out wherever they appear in a log record. */
+export const REDACT_PATHS = [
+  'token',
+  '*.token',
+  'password',
+  '*.password',
+  'email',
+  '*.email',
+  '*.*.email',
+  'to',
+  '*.to',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  'authorization',
+];
+
+const EMAIL_RE = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+const BEARER_RE = /(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
+const URL_PASSWORD_RE = /(\/\/[^:/@\s]+:)[^@\s]+@/g;
+
+/** Scrubs e-mail addresses, bearer tokens and URL passwords out of free text (error messages). */
+export function scrubText(text: string): string {
+  return text.replace(EMAIL_RE, '[email]').replace(BEARER_RE, '$1[redacted]').replace(URL_PASSWORD_RE, '$1***@');
+}
+
+export function createLogger(
+  config: Pick<Config, 'logLevel' | 'nodeEnv'>,
+  opts: { name?: string; destination?: pino.DestinationStream; pretty?: boolean } = {},
+): Logger {
+  const pretty = opts.pretty ?? (config.nodeEnv === 'development' && process.stdout.isTTY && !opts.destination);
+  const options: pino.LoggerOptions = {
+    name: opts.name,
+    level: config.logLevel,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    formatters: {
+      log: (obj) => {
+        if (typeof obj.msg === 'string') obj.msg = scrubText(obj.msg);
+        const err = obj.err as { message?: string } | undefined;
+        if (err && typeof err.message === 'string') err.message = scrubText(err.message);
+        return obj;
+      },
+    },
+    hooks: {
+      logMethod(args, method) {
+        for (let i = 0; i < args.length; i++) if (typeof args[i] === 'string') args[i] = scrubText(args[i] as string);
+        method.apply(this, args as Parameters<typeof method>);
+      },
+    },
+  };
+  if (pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
+  return opts.destination ? pino(options, opts.destination) : pino(options);
+}

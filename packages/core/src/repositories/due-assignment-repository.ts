@@ -1,0 +1,55 @@
+/**
+ * The sweep's read side: which active assignments have a reminder due that has not been written.
+ * Keyset pagination on id (bounded memory, no OFFSET); all date arithmetic happens in SQL, in the
+ * organisation's time zone, and mirrors domain/reminder-rules.ts.
+ */
+import type { PrismaClient } from '../db/prisma';
+import type { ReminderRules } from '../domain/reminder-rules';
+import { dateColumnToIso } from '../domain/calendar';
+
+export type DueAssignment = {
+  assignmentId: number;
+  anchorDate: string;
+  sequenceNumber: number;
+  dueDate: string;
+  escalated: boolean;
+};
+
+export function createDueAssignmentRepository(prisma: PrismaClient) {
+  return {
+    countActive: async (): Promise<number> => {
+      const [row] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM assignments WHERE status = 'active'`;
+      return Number(row?.n ?? 0);
+    },
+
+    async findDuePage(p: { now: Date; timeZone: string; rules: ReminderRules; afterId: number; limit: number }): Promise<DueAssignment[]> {
+      const { firstAfterDays: first, repeatEveryDays: every, escalateAfter } = p.rules;
+      const rows = await prisma.$queryRaw<
+        { id: number; anchor: Date; seq: number; due: Date }[]
+      >`
+        WITH today AS (SELECT (${p.now}::timestamptz AT TIME ZONE ${p.timeZone})::date AS d)
+        SELECT a.id, x.anchor, y.seq, (x.anchor + ${first}::int + (y.seq - 1) * ${every}::int) AS due
+          FROM assignments a
+          CROSS JOIN today
+          CROSS JOIN LATERAL (SELECT COALESCE(a.last_contact_date, a.assigned_date) AS anchor) x
+          CROSS JOIN LATERAL (SELECT 1 + ((today.d - x.anchor) - ${first}::int) / ${every}::int AS seq) y
+         WHERE a.status = 'active'
+           AND a.id > ${p.afterId}
+           AND today.d - x.anchor >= ${first}::int
+           AND NOT EXISTS (
+                 SELECT 1 FROM reminders r
+                  WHERE r.assignment_id = a.id AND r.anchor_date = x.anchor AND r.sequence_number = y.seq)
+         ORDER BY a.id
+         LIMIT ${p.limit}`;
+      return rows.map((r) => ({
+        assignmentId: r.id,
+        anchorDate: dateColumnToIso(r.anchor),
+        sequenceNumber: Number(r.seq),
+        dueDate: dateColumnToIso(r.due),
+        escalated: Number(r.seq) >= escalateAfter,
+      }));
+    },
+  };
+}
+
+export type DueAssignmentRepository = ReturnType<typeof createDueAssignmentRepository>;

@@ -1,0 +1,125 @@
+/** The execution log: one `cron_execution_log` row per run, from `running` to a terminal status. */
+import { Prisma, type PrismaClient } from '../db/prisma';
+
+export type RunTrigger = 'scheduled' | 'manual' | 'catchup';
+export type TerminalStatus = 'succeeded' | 'failed' | 'timed_out' | 'abandoned' | 'cancelled';
+export type SkipStatus = 'skipped_locked' | 'skipped_disabled';
+
+export type RunCounts = {
+  assignmentsEvaluated: number;
+  remindersEnqueued: number;
+  remindersSent: number;
+  remindersSuppressed: number;
+  remindersSkipped: number;
+  remindersFailed: number;
+};
+
+export type RunStart = {
+  jobName: string;
+  trigger: RunTrigger;
+  workerId: string;
+  now: Date;
+  scheduledFor?: Date | null;
+  triggeredBy?: string | null;
+  dryRun?: boolean;
+};
+
+export function createExecutionLogRepository(prisma: PrismaClient) {
+  return {
+    /** Takes the next fencing token and writes the `running` row, in one transaction. */
+    async startRun(s: RunStart): Promise<{ runId: number; fencingToken: bigint }> {
+      return prisma.$transaction(async (tx) => {
+        const [state] = await tx.$queryRaw<{ last_fencing_token: bigint }[]>`
+          UPDATE scheduler_state SET last_fencing_token = last_fencing_token + 1, updated_at = ${s.now}
+          WHERE job_name = ${s.jobName} RETURNING last_fencing_token`;
+        if (!state) throw new Error(`scheduler_state has no row for ${s.jobName}; run \`npx reminders migrate\``);
+        const row = await tx.cronExecutionLog.create({
+          data: {
+            jobName: s.jobName,
+            trigger: s.trigger,
+            status: 'running',
+            scheduledFor: s.scheduledFor ?? null,
+            startedAt: s.now,
+            heartbeatAt: s.now,
+            workerId: s.workerId,
+            fencingToken: state.last_fencing_token,
+            triggeredBy: s.triggeredBy ?? null,
+            dryRun: s.dryRun ?? false,
+          },
+          select: { id: true },
+        });
+        return { runId: row.id, fencingToken: state.last_fencing_token };
+      });
+    },
+
+    /** A run that did not start: lock held or scheduler paused. */
+    async recordSkipped(s: RunStart & { status: SkipStatus; reason: string }): Promise<number> {
+      const row = await prisma.cronExecutionLog.create({
+        data: {
+          jobName: s.jobName,
+          trigger: s.trigger,
+          status: s.status,
+          scheduledFor: s.scheduledFor ?? null,
+          startedAt: s.now,
+          finishedAt: s.now,
+          durationMs: 0,
+          workerId: s.workerId,
+          triggeredBy: s.triggeredBy ?? null,
+          dryRun: s.dryRun ?? false,
+          error: s.reason,
+        },
+        select: { id: true },
+      });
+      return row.id;
+    },
+
+    /**
+     * Closes `running` rows other than `exceptRunId`. Called by a run that holds the lock, so any
+     * other `running` row belongs to a worker that died or lost the lock.
+     */
+    async closeStale(jobName: string, exceptRunId: number, now: Date): Promise<{ id: number; workerId: string }[]> {
+      return prisma.$queryRaw<{ id: number; workerId: string }[]>`
+        UPDATE cron_execution_log
+           SET status = 'abandoned', finished_at = ${now},
+               duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (${now}::timestamptz - started_at)) * 1000)::int),
+               error = COALESCE(error || '; ', '') || 'abandoned: worker ' || worker_id || ' stopped before finishing (last heartbeat '
+                       || COALESCE(to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'never') || '); closed by run ' || ${exceptRunId}::text
+         WHERE job_name = ${jobName} AND status = 'running' AND id <> ${exceptRunId}
+        RETURNING id, worker_id AS "workerId"`;
+    },
+
+    async heartbeat(runId: number, now: Date, counts: Partial<RunCounts> = {}): Promise<void> {
+      await prisma.cronExecutionLog.updateMany({ where: { id: runId, status: 'running' }, data: { heartbeatAt: now, ...counts } });
+    },
+
+    /** Writes the terminal status and counts; a row already closed (e.g. abandoned by a newer run) is left alone. */
+    async finish(runId: number, f: { status: TerminalStatus; now: Date; counts: Partial<RunCounts>; error?: string | null }): Promise<boolean> {
+      const n = await prisma.$executeRaw`
+        UPDATE cron_execution_log
+           SET status = ${f.status}::run_status, finished_at = ${f.now}, heartbeat_at = ${f.now},
+               duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (${f.now}::timestamptz - started_at)) * 1000)::int),
+               error = ${f.error ?? null},
+               assignments_evaluated = COALESCE(${f.counts.assignmentsEvaluated ?? null}::int, assignments_evaluated),
+               reminders_enqueued = COALESCE(${f.counts.remindersEnqueued ?? null}::int, reminders_enqueued),
+               reminders_sent = COALESCE(${f.counts.remindersSent ?? null}::int, reminders_sent),
+               reminders_suppressed = COALESCE(${f.counts.remindersSuppressed ?? null}::int, reminders_suppressed),
+               reminders_skipped = COALESCE(${f.counts.remindersSkipped ?? null}::int, reminders_skipped),
+               reminders_failed = COALESCE(${f.counts.remindersFailed ?? null}::int, reminders_failed)
+         WHERE id = ${runId} AND status = 'running'`;
+      return n === 1;
+    },
+
+    get: (runId: number) => prisma.cronExecutionLog.findUnique({ where: { id: runId } }),
+
+    recent: (jobName: string, limit: number, status?: Prisma.CronExecutionLogWhereInput['status']) =>
+      prisma.cronExecutionLog.findMany({
+        where: { jobName, ...(status ? { status } : {}) },
+        orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+        take: limit,
+      }),
+
+    running: (jobName: string) => prisma.cronExecutionLog.findFirst({ where: { jobName, status: 'running' }, orderBy: { id: 'desc' } }),
+  };
+}
+
+export type ExecutionLogRepository = ReturnType<typeof createExecutionLogRepository>;

@@ -1,0 +1,86 @@
+/**
+ * ReminderSchedulerService: evaluates which assignments are due and fans out one
+ * `reminder-dispatch` job per due assignment. Pages with keyset pagination and adds jobs with
+ * `addBulk` a page at a time, so memory stays bounded however many assignments there are.
+ */
+import type { Queue } from 'bullmq';
+import { DISPATCH_JOB, dispatchJobOptions, type DispatchPayload } from '../jobs/job-catalog';
+import { dispatchJobId } from '../domain/reminder-rules';
+import type { ReminderRules } from '../domain/reminder-rules';
+import { idempotencyKey } from '../domain/reminder-rules';
+import type { DueAssignment, DueAssignmentRepository } from '../repositories/due-assignment-repository';
+
+export type SweepContext = {
+  runId: number;
+  fencingToken: bigint;
+  now: Date;
+  /** Checked between pages: once true (lock lost, shutdown) the sweep stops adding jobs. */
+  shouldStop: () => boolean;
+  /** Called after each page with the running total of jobs enqueued. */
+  onProgress?: (enqueued: number) => Promise<void> | void;
+  /** When true nothing is enqueued; due assignments are passed to `onDue` instead. */
+  dryRun?: boolean;
+  onDue?: (due: DueAssignment[]) => void;
+};
+
+export type SweepResult = { enqueued: number; stopped: boolean };
+
+export type ReminderSchedulerDeps = {
+  dueAssignments: DueAssignmentRepository;
+  dispatchQueue: Queue<DispatchPayload>;
+  rules: ReminderRules;
+  timeZone: string;
+  pageSize: number;
+  maxAttempts: number;
+};
+
+export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
+  const jobOptions = dispatchJobOptions(deps.maxAttempts);
+  return {
+    countActive: () => deps.dueAssignments.countActive(),
+
+    async sweep(ctx: SweepContext): Promise<SweepResult> {
+      let afterId = 0;
+      let enqueued = 0;
+      for (;;) {
+        if (ctx.shouldStop()) return { enqueued, stopped: true };
+        const page = await deps.dueAssignments.findDuePage({
+          now: ctx.now,
+          timeZone: deps.timeZone,
+          rules: deps.rules,
+          afterId,
+          limit: deps.pageSize,
+        });
+        if (page.length === 0) break;
+        afterId = page[page.length - 1]!.assignmentId;
+        if (ctx.dryRun) {
+          ctx.onDue?.(page);
+        } else {
+          if (ctx.shouldStop()) return { enqueued, stopped: true };
+          await deps.dispatchQueue.addBulk(page.map((d) => toJob(d, ctx, jobOptions)));
+        }
+        enqueued += page.length;
+        await ctx.onProgress?.(enqueued);
+        if (page.length < deps.pageSize) break;
+      }
+      return { enqueued, stopped: false };
+    },
+  };
+}
+
+function toJob(d: DueAssignment, ctx: SweepContext, opts: ReturnType<typeof dispatchJobOptions>) {
+  const key = idempotencyKey(d.assignmentId, d.anchorDate, d.sequenceNumber);
+  const data: DispatchPayload = {
+    runId: ctx.runId,
+    fencingToken: ctx.fencingToken.toString(),
+    assignmentId: d.assignmentId,
+    anchorDate: d.anchorDate,
+    sequenceNumber: d.sequenceNumber,
+    dueDate: d.dueDate,
+    escalated: d.escalated,
+    idempotencyKey: key,
+  };
+  return { name: DISPATCH_JOB, data, opts: { ...opts, jobId: dispatchJobId(key, ctx.fencingToken) } };
+}
+
+export type ReminderSchedulerService = ReturnType<typeof createReminderSchedulerService>;

@@ -1,0 +1,185 @@
+/**
+ * One sweep run, end to end:
+ *   paused? -> skipped_disabled.  lock held? -> skipped_locked.
+ *   otherwise: running row + fencing token -> close stale rows -> ReminderSchedulerService fans out
+ *   -> wait until every job has settled -> final status and counts -> release lock -> failure counter.
+ */
+import type { Clock } from '../clock';
+import type { SweepLock } from '../lock';
+import type { Logger } from '../logger';
+import type { ExecutionLogRepository, RunCounts, RunTrigger, TerminalStatus } from '../repositories/execution-log-repository';
+import type { SchedulerStateRepository } from '../repositories/scheduler-state-repository';
+import type { ReminderSchedulerService } from './reminder-scheduler-service';
+import type { RunOutcomes } from './run-outcomes';
+
+export type RunRequest = {
+  trigger: RunTrigger;
+  triggeredBy?: string | null;
+  scheduledFor?: Date | null;
+  dryRun?: boolean;
+};
+
+export type RunResult = {
+  runId: number;
+  status: TerminalStatus | 'skipped_locked' | 'skipped_disabled';
+  counts?: RunCounts;
+  error?: string | null;
+};
+
+export type SweepRunDeps = {
+  jobName: string;
+  workerId: string;
+  lock: SweepLock;
+  executionLog: ExecutionLogRepository;
+  schedulerState: SchedulerStateRepository;
+  scheduler: ReminderSchedulerService;
+  outcomes: RunOutcomes;
+  clock: Clock;
+  logger: Logger;
+  /** A run still waiting for its jobs after this long is finalised as `timed_out`. */
+  runTimeoutMs: number;
+  /** How often the run checks whether its jobs have settled. @defaultValue 200 */
+  pollMs?: number;
+  /** Called after every finished run (alerts hook in here). */
+  onFinished?: (result: RunResult & { consecutiveFailures: number }) => Promise<void>;
+  /** Set when the process is shutting down: the run stops fanning out and is finalised as failed. */
+  isShuttingDown?: () => boolean;
+};
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createSweepRunService(deps: SweepRunDeps) {
+  const pollMs = deps.pollMs ?? 200;
+  const log = deps.logger.child({ component: 'sweep-run' });
+
+  async function execute(req: RunRequest, signal: AbortSignal & { error?: Error }): Promise<RunResult> {
+    const startedAt = deps.clock.now();
+    const { runId, fencingToken } = await deps.executionLog.startRun({
+      jobName: deps.jobName,
+      trigger: req.trigger,
+      workerId: deps.workerId,
+      now: startedAt,
+      scheduledFor: req.scheduledFor,
+      triggeredBy: req.triggeredBy,
+      dryRun: req.dryRun,
+    });
+    const rlog = log.child({ runId, fencingToken: fencingToken.toString(), trigger: req.trigger });
+    const stale = await deps.executionLog.closeStale(deps.jobName, runId, startedAt);
+    if (stale.length) rlog.warn({ stale }, 'closed running rows left by workers that stopped');
+    const counts: RunCounts = {
+      assignmentsEvaluated: 0,
+      remindersEnqueued: 0,
+      remindersSent: 0,
+      remindersSuppressed: 0,
+      remindersSkipped: 0,
+      remindersFailed: 0,
+    };
+    const lockLost = () => signal.aborted;
+    const stopping = () => lockLost() || (deps.isShuttingDown?.() ?? false);
+    let status: TerminalStatus = 'succeeded';
+    let error: string | null = null;
+    try {
+      counts.assignmentsEvaluated = await deps.scheduler.countActive();
+      const sweep = await deps.scheduler.sweep({
+        runId,
+        fencingToken,
+        now: startedAt,
+        dryRun: req.dryRun,
+        shouldStop: stopping,
+        onProgress: (n) => deps.executionLog.heartbeat(runId, deps.clock.now(), { remindersEnqueued: n }),
+      });
+      counts.remindersEnqueued = sweep.enqueued;
+      rlog.info({ enqueued: sweep.enqueued }, 'fan-out finished');
+      if (!req.dryRun) {
+        const waited = await waitForSettled(runId, sweep.enqueued, startedAt, stopping);
+        Object.assign(counts, waited.counts);
+        if (waited.timedOut) {
+          status = 'timed_out';
+          error = `run exceeded RUN_TIMEOUT_MINUTES (${Math.round(deps.runTimeoutMs / 60000)} min) with ${sweep.enqueued - waited.settled} of ${sweep.enqueued} reminder jobs unsettled`;
+        }
+      }
+      if (status === 'succeeded' && (sweep.stopped || stopping())) {
+        status = 'failed';
+        error = lockLost()
+          ? `lock lost (extension failed: ${signal.error?.message ?? 'unknown'}); stopped writing`
+          : 'worker shutting down; stopped before the run finished';
+      }
+      if (status === 'succeeded' && counts.remindersFailed > 0) {
+        status = 'failed';
+        error = `${counts.remindersFailed} of ${counts.remindersEnqueued} reminders failed delivery`;
+      }
+    } catch (err) {
+      status = 'failed';
+      error = (err as Error).message;
+      rlog.error({ err }, 'run failed');
+    }
+    const finishedAt = deps.clock.now();
+    await deps.executionLog.finish(runId, { status, now: finishedAt, counts, error });
+    rlog.info({ status, counts, error }, 'run finished');
+    return { runId, status, counts, error };
+  }
+
+  async function waitForSettled(runId: number, expected: number, startedAt: Date, stopping: () => boolean) {
+    let settled = await deps.outcomes.settled(runId);
+    let lastBeat = Date.now();
+    while (settled < expected) {
+      const elapsed = deps.clock.now().getTime() - startedAt.getTime();
+      if (elapsed > deps.runTimeoutMs) break;
+      if (stopping()) break;
+      await wait(pollMs);
+      settled = await deps.outcomes.settled(runId);
+      if (Date.now() - lastBeat > 5_000) {
+        lastBeat = Date.now();
+        await deps.executionLog.heartbeat(runId, deps.clock.now());
+      }
+    }
+    const tally = await deps.outcomes.tally(runId);
+    return {
+      settled,
+      timedOut: settled < expected && !stopping(),
+      counts: {
+        remindersSent: tally.sent,
+        remindersSuppressed: tally.suppressed,
+        remindersSkipped: tally.skipped,
+        remindersFailed: tally.failed,
+      },
+    };
+  }
+
+  return {
+    /** Runs one sweep; never throws for a run-level failure (the execution log row says what happened). */
+    async run(req: RunRequest): Promise<RunResult> {
+      const base = {
+        jobName: deps.jobName,
+        trigger: req.trigger,
+        workerId: deps.workerId,
+        now: deps.clock.now(),
+        scheduledFor: req.scheduledFor,
+        triggeredBy: req.triggeredBy,
+        dryRun: req.dryRun,
+      };
+      const state = await deps.schedulerState.get(deps.jobName);
+      if (!state.enabled) {
+        const reason = `paused by ${state.pausedBy ?? 'unknown'}: ${state.pauseReason ?? 'no reason given'}`;
+        const runId = await deps.executionLog.recordSkipped({ ...base, status: 'skipped_disabled', reason });
+        log.info({ runId, reason }, 'run skipped: sweep is paused');
+        return { runId, status: 'skipped_disabled', error: reason };
+      }
+      const locked = await deps.lock.withLock((signal) => execute(req, signal));
+      if (!locked.acquired) {
+        const reason = 'another run holds the sweep lock';
+        const runId = await deps.executionLog.recordSkipped({ ...base, status: 'skipped_locked', reason });
+        log.info({ runId }, 'run skipped: lock held');
+        return { runId, status: 'skipped_locked', error: reason };
+      }
+      const result = locked.value;
+      if (!req.dryRun) {
+        const consecutiveFailures = await deps.schedulerState.recordOutcome(deps.jobName, result.status === 'succeeded', deps.clock.now());
+        await deps.onFinished?.({ ...result, consecutiveFailures });
+      }
+      return result;
+    },
+  };
+}
+
+export type SweepRunService = ReturnType<typeof createSweepRunService>;

@@ -1,0 +1,47 @@
+import { loadConfig, ConfigError, CONFIG_VARIABLES } from '@reminders/core/config';
+
+describe('config', () => {
+  it('has defaults that work against local Postgres and Redis', () => {
+    const c = loadConfig({});
+    expect(c.databaseUrl).toBe('postgresql://postgres@127.0.0.1:5432/reminders');
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.reminderTz).toBe('Europe/Oslo');
+    expect(c.rules).toEqual({ firstAfterDays: 14, repeatEveryDays: 7, escalateAfter: 3 });
+    expect(c.alerts.failureThreshold).toBe(3);
+    expect(c.alerts.maxRunMinutes).toBe(30);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it.each([
+    ['REDIS_URL', 'nonsense', /REDIS_URL must be a URL starting with redis:\/\//],
+    ['DATABASE_URL', 'mysql://x/y', /DATABASE_URL must be a URL starting with postgresql:\/\//],
+    ['REMINDER_TZ', 'Mars/Olympus', /REMINDER_TZ must be an IANA time zone/],
+    ['REMINDER_CRON', '61 * * * *', /REMINDER_CRON must be a cron expression/],
+    ['REMINDER_CRON', 'every day', /REMINDER_CRON must be a cron expression/],
+    ['PORT', '99999', /PORT must be between 1 and 65535, got 99999/],
+    ['PORT', '3e3', /PORT must be a whole number/],
+    ['REMINDER_FIRST_AFTER_DAYS', '0', /REMINDER_FIRST_AFTER_DAYS must be between 1/],
+    ['ALERT_FAILURE_THRESHOLD', '-1', /ALERT_FAILURE_THRESHOLD must be between 1/],
+    ['ALERT_WEBHOOK_URL', 'ftp://x', /ALERT_WEBHOOK_URL must be a URL starting with http:\/\//],
+    ['SMTP_URL', 'localhost:25', /SMTP_URL must be a URL/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+    ['REDIS_PREFIX', 'has space', /REDIS_PREFIX must be/],
+  ])('%s=%s is refused with one line naming the variable', (name, value, message) => {
+    let err: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).variable).toBe(name);
+    expect((err as Error).message).toMatch(message);
+    expect((err as Error).message).not.toContain('\n');
+  });
+
+  it('lists every variable of the DESIGN.md contract', () => {
+    for (const v of ['DATABASE_URL', 'REDIS_URL', 'PORT', 'REMINDER_CRON', 'REMINDER_TZ', 'REMINDER_FIRST_AFTER_DAYS', 'REMINDER_REPEAT_EVERY_DAYS', 'REMINDER_ESCALATE_AFTER', 'ALERT_FAILURE_THRESHOLD', 'ALERT_MAX_RUN_MINUTES', 'ALERT_WEBHOOK_URL', 'SMTP_URL']) {
+      expect(CONFIG_VARIABLES).toContain(v);
+    }
+  });
+});
