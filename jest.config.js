@@ -6,7 +6,12 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+    // A few dependencies ship ESM only (content-disposition 3 via @fastify/static, cookie 2 via
+    // light-my-request). Node 20 loads them with require(esm); Jest's module runtime cannot, so
+    // they are compiled to CommonJS here.
+    '^.+\\.m?js$': ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|cookie)/)'],
   moduleNameMapper: {
     '^@reminders/core/(.*)$': '<rootDir>/packages/core/src/$1',
     '^@reminders/api/(.*)$': '<rootDir>/apps/api/src/$1',

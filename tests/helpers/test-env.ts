@@ -33,7 +33,7 @@ export async function createTestEnv(opts: { migrate?: boolean } = {}): Promise<T
   const redisPrefix = `test-${id}`;
   const baseEnv = {
     NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: databaseUrl,
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: redisPrefix,

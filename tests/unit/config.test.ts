@@ -39,6 +39,11 @@ describe('config', () => {
     expect((err as Error).message).not.toContain('\n');
   });
 
+  it('refuses ALERT_EMAIL_TO without SMTP_URL', () => {
+    expect(() => loadConfig({ ALERT_EMAIL_TO: 'oncall@example.org' })).toThrow('Invalid configuration: ALERT_EMAIL_TO needs SMTP_URL');
+    expect(loadConfig({ ALERT_EMAIL_TO: 'oncall@example.org', SMTP_URL: 'smtp://localhost:25' }).alerts.emailTo).toBe('oncall@example.org');
+  });
+
   it('lists every variable of the DESIGN.md contract', () => {
     for (const v of ['DATABASE_URL', 'REDIS_URL', 'PORT', 'REMINDER_CRON', 'REMINDER_TZ', 'REMINDER_FIRST_AFTER_DAYS', 'REMINDER_REPEAT_EVERY_DAYS', 'REMINDER_ESCALATE_AFTER', 'ALERT_FAILURE_THRESHOLD', 'ALERT_MAX_RUN_MINUTES', 'ALERT_WEBHOOK_URL', 'SMTP_URL']) {
       expect(CONFIG_VARIABLES).toContain(v);

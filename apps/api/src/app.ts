@@ -2,8 +2,18 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Container } from '@reminders/core/container';
 import { healthRoutes } from './routes/health';
+import { registerAuth, type AuthOptions } from './plugins/auth';
+import { registerOpenApi } from './plugins/openapi';
+import { registerProblemHandlers } from './plugins/problem';
+import { activityRoutes } from './routes/activities';
+import { assignmentRoutes } from './routes/assignments';
+import { tokenRoutes } from './routes/tokens';
 
-export type AppOptions = { container: Container };
+export type AppOptions = {
+  container: Container;
+  /** Failed-authentication limiting per client address (defaults: 20 per minute). */
+  authFailures?: AuthOptions['failures'];
+};
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -11,6 +21,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
+  registerProblemHandlers(app);
+  // Bodies are JSON only: anything else is a 415, not a string the schema then has to refuse.
+  app.removeContentTypeParser('text/plain');
+  registerAuth(app, { tokens: opts.container.services.tokens, clock: opts.container.clock, failures: opts.authFailures });
+  await registerOpenApi(app);
   await app.register(healthRoutes, { container: opts.container });
+  await app.register(activityRoutes, { container: opts.container });
+  await app.register(assignmentRoutes, { container: opts.container });
+  await app.register(tokenRoutes, { container: opts.container });
   return app;
 }

@@ -8,8 +8,9 @@ export function createSweepProcessor(c: Container) {
   return async (job: Job) => {
     const p = sweepPayload.parse(job.data);
     // A scheduler job fires at timestamp + delay: that is the slot it stands for.
-    const scheduledFor = p.trigger === 'scheduled' ? new Date(job.timestamp + (job.opts.delay ?? 0)) : null;
-    const result = await c.services.sweepRun.run({ trigger: p.trigger, triggeredBy: p.triggeredBy, dryRun: p.dryRun, scheduledFor });
+    // A catch-up run carries the slot it replaces.
+    const scheduledFor = p.trigger === 'scheduled' ? new Date(job.timestamp + (job.opts.delay ?? 0)) : p.slot ? new Date(p.slot) : null;
+    const result = await c.services.sweepRun.run({ trigger: p.trigger, triggeredBy: p.triggeredBy, dryRun: p.dryRun, confirmRunId: p.confirmRunId, scheduledFor });
     return { runId: result.runId, status: result.status };
   };
 }

@@ -9,6 +9,7 @@ import type { Config } from '@reminders/core/config';
 import { DISPATCH_QUEUE, SWEEP_QUEUE, SWEEP_SCHEDULER_ID } from '@reminders/core/jobs/job-catalog';
 import type { Logger } from '@reminders/core/logger';
 import { createRedis } from '@reminders/core/redis';
+import { createSweepLock } from '@reminders/core/lock';
 import { createDispatchProcessor, createSweepProcessor } from './processors';
 
 export type WorkerAppOptions = {
@@ -19,6 +20,8 @@ export type WorkerAppOptions = {
   registerSchedule?: boolean;
   /** Run the sweep worker in this process. @defaultValue true */
   sweep?: boolean;
+  /** Tick the watchdog every WATCHDOG_INTERVAL_SECONDS (one replica at a time). @defaultValue true */
+  watchdog?: boolean;
 };
 
 export function createWorkerApp(opts: WorkerAppOptions) {
@@ -26,7 +29,8 @@ export function createWorkerApp(opts: WorkerAppOptions) {
   const c = createContainer({ config: opts.config, logger: opts.logger, clock: opts.clock, isShuttingDown: () => shuttingDown });
   const workerConnection = createRedis(opts.config.redisUrl);
   workerConnection.on('error', () => undefined);
-  const common = { connection: workerConnection, prefix: opts.config.redisPrefix, autorun: false };
+  // `name` is recorded on each job as processedBy, so operators can see which worker sent what.
+  const common = { connection: workerConnection, prefix: opts.config.redisPrefix, autorun: false, name: opts.config.workerId };
   const workers: Worker[] = [];
   if (opts.sweep !== false) {
     // Concurrency 2: a trigger that arrives during a long run is answered with skipped_locked
@@ -45,6 +49,17 @@ export function createWorkerApp(opts: WorkerAppOptions) {
     w.on('error', (err) => opts.logger.error({ queue: w.name, err: { message: err.message } }, 'worker error'));
   }
 
+  // Every replica ticks; the lock makes one of them do the work each interval.
+  const watchdogLock = createSweepLock({ redis: c.redis, prefix: opts.config.redisPrefix, name: 'watchdog', ttlMs: opts.config.watchdog.intervalSeconds * 1000 });
+  let watchdogTimer: NodeJS.Timeout | null = null;
+  const tickWatchdog = async () => {
+    try {
+      await watchdogLock.withLock(() => c.services.watchdog.tick());
+    } catch (err) {
+      opts.logger.error({ err }, 'watchdog tick failed');
+    }
+  };
+
   return {
     container: c,
     workers,
@@ -53,11 +68,13 @@ export function createWorkerApp(opts: WorkerAppOptions) {
       if (opts.registerSchedule !== false) await c.services.schedule.ensure();
       for (const w of workers) void w.run();
       await Promise.all(workers.map((w) => w.waitUntilReady()));
+      if (opts.watchdog !== false) watchdogTimer = setInterval(() => void tickWatchdog(), opts.config.watchdog.intervalSeconds * 1000);
       opts.logger.info({ workerId: opts.config.workerId, queues: workers.map((w) => w.name) }, 'worker ready');
     },
     /** Stops taking jobs, lets in-flight jobs finish (a running sweep stops fanning out), closes everything. */
     async stop() {
       shuttingDown = true;
+      if (watchdogTimer) clearInterval(watchdogTimer);
       await Promise.all(workers.map((w) => w.close()));
       await c.close();
       workerConnection.disconnect();

@@ -3,6 +3,12 @@ import { Command } from 'commander';
 import { migrateCommand } from './commands/migrate';
 import { seedCommand } from './commands/seed';
 import { startCommand, serveApiCommand, serveWorkerCommand } from './commands/start';
+import { tokenCommand } from './commands/token';
+import { correctContactCommand } from './commands/correct-contact';
+import { triggerCommand } from './commands/trigger';
+import { pauseCommand, resumeCommand } from './commands/pause';
+import { statusCommand, runsCommand } from './commands/status';
+import { lockCommand } from './commands/lock';
 
 export function registerCommands(program: Command): Command {
   program
@@ -11,5 +17,7 @@ export function registerCommands(program: Command): Command {
     .showHelpAfterError()
     .configureOutput({ outputError: (str, write) => write(str) });
   for (const add of [migrateCommand, seedCommand, startCommand, serveApiCommand, serveWorkerCommand]) add(program);
+  for (const add of [tokenCommand, correctContactCommand]) add(program);
+  for (const add of [triggerCommand, pauseCommand, resumeCommand, statusCommand, runsCommand, lockCommand]) add(program);
   return program;
 }

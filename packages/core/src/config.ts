@@ -89,6 +89,14 @@ const schema = z.object({
   SWEEP_PAGE_SIZE: intVar(2_000, 10, 50_000),
   DISPATCH_CONCURRENCY: intVar(50, 1, 1_000),
   EMAIL_MAX_ATTEMPTS: intVar(5, 1, 50),
+  DISPATCH_RETRY_BACKOFF_MS: intVar(2_000, 1, 3_600_000),
+  BLAST_RADIUS_FACTOR: intVar(3, 0, 1000),
+  BLAST_RADIUS_FLOOR: intVar(500, 0, 100_000_000),
+  BLAST_RADIUS_MIN_HISTORY: intVar(3, 1, 100),
+  MISSED_RUN_GRACE_MINUTES: intVar(15, 1, 24 * 60),
+  MISSED_RUN_POLICY: z.enum(['catchup', 'alert'], { message: 'must be catchup or alert' }).default('catchup'),
+  WATCHDOG_INTERVAL_SECONDS: intVar(60, 5, 3600),
+  ALERT_PAUSE_MAX_HOURS: intVar(24, 1, 24 * 365),
   WORKER_ID: z.string().min(1).max(200).optional(),
 });
 
@@ -108,7 +116,11 @@ export type Config = Readonly<{
     maxRunMinutes: number;
     webhookUrl?: string;
     emailTo?: string;
+    pauseMaxHours: number;
   }>;
+  /** Hold a run whose due count exceeds `factor` × the median of recent runs (and `floor`); factor 0 turns it off. */
+  blastRadius: Readonly<{ factor: number; floor: number; minHistory: number }>;
+  watchdog: Readonly<{ intervalSeconds: number; missedRunGraceMinutes: number; missedRunPolicy: 'catchup' | 'alert' }>;
   smtpUrl?: string;
   smtpFrom: string;
   runTimeoutMinutes: number;
@@ -116,6 +128,7 @@ export type Config = Readonly<{
   sweepPageSize: number;
   dispatchConcurrency: number;
   emailMaxAttempts: number;
+  dispatchRetryBackoffMs: number;
   workerId: string;
 }>;
 
@@ -140,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(variable, issue.message);
   }
   const e = parsed.data;
+  if (e.ALERT_EMAIL_TO && !e.SMTP_URL) throw new ConfigError('ALERT_EMAIL_TO', 'needs SMTP_URL: alert e-mails are sent through it');
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -160,6 +174,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxRunMinutes: e.ALERT_MAX_RUN_MINUTES,
       webhookUrl: e.ALERT_WEBHOOK_URL,
       emailTo: e.ALERT_EMAIL_TO,
+      pauseMaxHours: e.ALERT_PAUSE_MAX_HOURS,
+    }),
+    blastRadius: Object.freeze({ factor: e.BLAST_RADIUS_FACTOR, floor: e.BLAST_RADIUS_FLOOR, minHistory: e.BLAST_RADIUS_MIN_HISTORY }),
+    watchdog: Object.freeze({
+      intervalSeconds: e.WATCHDOG_INTERVAL_SECONDS,
+      missedRunGraceMinutes: e.MISSED_RUN_GRACE_MINUTES,
+      missedRunPolicy: e.MISSED_RUN_POLICY,
     }),
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
@@ -168,6 +189,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sweepPageSize: e.SWEEP_PAGE_SIZE,
     dispatchConcurrency: e.DISPATCH_CONCURRENCY,
     emailMaxAttempts: e.EMAIL_MAX_ATTEMPTS,
+    dispatchRetryBackoffMs: e.DISPATCH_RETRY_BACKOFF_MS,
     workerId: e.WORKER_ID ?? `${os.hostname()}-${process.pid}`,
   });
 }

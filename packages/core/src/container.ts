@@ -5,6 +5,7 @@
 import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { createPrisma } from './db/prisma';
+import { createDataServices } from './data-services';
 import { createEmailChannel } from './channels/email-channel';
 import { createQueues } from './jobs/queues';
 import { SWEEP_SCHEDULER_ID } from './jobs/job-catalog';
@@ -20,6 +21,13 @@ import { createReminderSchedulerService } from './services/reminder-scheduler-se
 import { createRunOutcomes } from './services/run-outcomes';
 import { createScheduleRegistration } from './services/schedule-registration';
 import { createSweepRunService } from './services/sweep-run-service';
+import { createAlertRepository } from './repositories/alert-repository';
+import { createAuditRepository } from './repositories/audit-repository';
+import { createAlertChannels } from './channels/alert-channels';
+import { createAlertService } from './services/alert-service';
+import { createOpsService } from './services/ops-service';
+import { createRunAlerts } from './services/run-alerts';
+import { createWatchdog } from './services/watchdog';
 
 export type ContainerOptions = {
   config: Config;
@@ -42,7 +50,12 @@ export function createContainer(opts: ContainerOptions) {
   const schedulerState = createSchedulerStateRepository(prisma);
   const dueAssignments = createDueAssignmentRepository(prisma);
   const reminders = createReminderRepository(prisma);
+  const data = createDataServices({ prisma, config, clock, logger });
   const outcomes = createRunOutcomes({ redis, prefix: config.redisPrefix });
+  const alertRepo = createAlertRepository(prisma);
+  const audit = createAuditRepository(prisma);
+  const alerts = createAlertService({ alerts: alertRepo, channels: createAlertChannels(config, email), clock, logger });
+  const runAlerts = createRunAlerts({ prisma, alerts, jobName: SWEEP_SCHEDULER_ID, failureThreshold: config.alerts.failureThreshold });
 
   const sweepLock = createSweepLock({ redis, prefix: config.redisPrefix, name: SWEEP_SCHEDULER_ID, ttlMs: config.lockTtlMs });
   const registrationLock = createSweepLock({ redis, prefix: config.redisPrefix, name: 'scheduler-registration', ttlMs: 10_000 });
@@ -54,6 +67,7 @@ export function createContainer(opts: ContainerOptions) {
     timeZone: config.reminderTz,
     pageSize: config.sweepPageSize,
     maxAttempts: config.emailMaxAttempts,
+    retryBackoffMs: config.dispatchRetryBackoffMs,
   });
   const dispatch = createReminderDispatchService({ jobName: SWEEP_SCHEDULER_ID, reminders, email, clock, logger });
   const sweepRun = createSweepRunService({
@@ -68,6 +82,10 @@ export function createContainer(opts: ContainerOptions) {
     logger,
     runTimeoutMs: config.runTimeoutMinutes * 60_000,
     isShuttingDown: opts.isShuttingDown,
+    blastRadius: config.blastRadius,
+    onFinished: runAlerts.onRunFinished,
+    onHeld: runAlerts.onHeld,
+    beforeRun: () => ops.resumeExpiredPause(),
   });
   const schedule = createScheduleRegistration({
     queue: queues.sweep,
@@ -77,6 +95,38 @@ export function createContainer(opts: ContainerOptions) {
     clock,
     logger,
   });
+  const ops = createOpsService({
+    jobName: SWEEP_SCHEDULER_ID,
+    sweepQueue: queues.sweep,
+    lock: sweepLock,
+    executionLog,
+    schedulerState,
+    dueAssignments,
+    audit,
+    schedule,
+    clock,
+    timeZone: config.reminderTz,
+    rules: config.rules,
+    staleAfterMs: Math.max(60_000, 3 * config.lockTtlMs),
+  });
+  const watchdog = createWatchdog({
+    jobName: SWEEP_SCHEDULER_ID,
+    prisma,
+    redis,
+    prefix: config.redisPrefix,
+    sweepQueue: queues.sweep,
+    schedule,
+    alerts,
+    resumeExpiredPause: ops.resumeExpiredPause,
+    clock,
+    logger,
+    cron: config.reminderCron,
+    timeZone: config.reminderTz,
+    maxRunMinutes: config.alerts.maxRunMinutes,
+    pauseMaxHours: config.alerts.pauseMaxHours,
+    missedRunGraceMinutes: config.watchdog.missedRunGraceMinutes,
+    missedRunPolicy: config.watchdog.missedRunPolicy,
+  });
 
   return {
     config,
@@ -85,8 +135,8 @@ export function createContainer(opts: ContainerOptions) {
     prisma,
     redis,
     queues,
-    repositories: { executionLog, schedulerState, dueAssignments, reminders },
-    services: { scheduler, dispatch, sweepRun, schedule, outcomes, sweepLock },
+    repositories: { executionLog, schedulerState, dueAssignments, reminders, alerts: alertRepo, audit, ...data.repositories },
+    services: { scheduler, dispatch, sweepRun, schedule, outcomes, sweepLock, alerts, ops, watchdog, ...data.services },
     async close() {
       await queues.close().catch(() => undefined);
       email?.close();

@@ -14,16 +14,21 @@ export type SweepLock = {
    * holder has it. `signal.aborted` turns true when an extension fails (the lock may be lost).
    */
   withLock<T>(
-    routine: (signal: RedlockAbortSignal) => Promise<T>,
+    routine: (signal: RedlockAbortSignal, setHolder: (info: LockHolder) => Promise<void>) => Promise<T>,
   ): Promise<{ acquired: true; value: T } | { acquired: false }>;
+  /** Who holds the lock (as the holder last described itself) and the remaining TTL. */
+  status(): Promise<{ held: boolean; ttlMs: number; holder: LockHolder | null }>;
   /** Remaining TTL in ms of the current holder (-2 when free). */
   ttl(): Promise<number>;
   /** Deletes the lock whoever holds it (operator's `lock release --force`). */
   forceRelease(): Promise<boolean>;
 };
 
+export type LockHolder = { workerId: string; runId?: number; since: string };
+
 export function createSweepLock(deps: { redis: RedisConnection; prefix: string; name: string; ttlMs: number }): SweepLock {
   const key = `${deps.prefix}:lock:${deps.name}`;
+  const holderKey = `${key}:holder`;
   const redlock = new Redlock([deps.redis], {
     retryCount: 0,
   });
@@ -48,10 +53,16 @@ export function createSweepLock(deps: { redis: RedisConnection; prefix: string; 
       // stay distinct; a failed extension aborts the signal and the routine must stop writing.
       const controller = new AbortController();
       const signal = controller.signal as RedlockAbortSignal;
+      let holder: string | null = null;
+      const setHolder = async (info: LockHolder) => {
+        holder = JSON.stringify(info);
+        await deps.redis.set(holderKey, holder, 'PX', deps.ttlMs);
+      };
       const timer = setInterval(() => {
         lock.extend(deps.ttlMs).then(
           (extended) => {
             lock = extended;
+            if (holder) void deps.redis.set(holderKey, holder, 'PX', deps.ttlMs).catch(() => undefined);
           },
           (err: Error) => {
             signal.error = err;
@@ -61,13 +72,18 @@ export function createSweepLock(deps: { redis: RedisConnection; prefix: string; 
         );
       }, extendEvery);
       try {
-        return { acquired: true, value: await routine(signal) };
+        return { acquired: true, value: await routine(signal, setHolder) };
       } finally {
         clearInterval(timer);
         await lock.release().catch(() => undefined);
+        if (holder) await deps.redis.del(holderKey).catch(() => undefined);
       }
     },
     ttl: () => deps.redis.pttl(key),
-    forceRelease: async () => (await deps.redis.del(key)) > 0,
+    async status() {
+      const [ttlMs, raw] = await Promise.all([deps.redis.pttl(key), deps.redis.get(holderKey)]);
+      return { held: ttlMs > 0 || ttlMs === -1, ttlMs, holder: raw ? (JSON.parse(raw) as LockHolder) : null };
+    },
+    forceRelease: async () => (await deps.redis.del(key, holderKey)) > 0,
   };
 }

@@ -19,7 +19,22 @@ export class MigrationError extends Error {
   override name = 'MigrationError';
 }
 
-export type MigrationFile = { name: string; sql: string; checksum: string };
+export type MigrationFile = { name: string; path: string; sql: string; checksum: string };
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/**
+ * Whether `sql` matches a checksum recorded in `_prisma_migrations`, by Prisma's own rule: the
+ * file may have gained or lost CRLF line endings since (git on Windows), and checksums written by
+ * early Prisma versions are hex without zero padding.
+ */
+export function checksumMatches(sql: string, recorded: string): boolean {
+  return [sql, sql.replace(/\r\n/g, '\n'), sql.replace(/\n/g, '\r\n')].some((variant) => {
+    const hex = sha256(variant);
+    if (recorded.length === 64) return hex === recorded;
+    return hex.replace(/(..)/g, (byte) => parseInt(byte, 16).toString(16)) === recorded;
+  });
+}
 
 export function readMigrations(dir = DEFAULT_MIGRATIONS_DIR): MigrationFile[] {
   if (!existsSync(dir)) throw new MigrationError(`migrations folder not found: ${dir}`);
@@ -28,9 +43,22 @@ export function readMigrations(dir = DEFAULT_MIGRATIONS_DIR): MigrationFile[] {
     .map((d) => d.name)
     .sort()
     .map((name) => {
-      const sql = readFileSync(path.join(dir, name, 'migration.sql'));
-      return { name, sql: sql.toString('utf8'), checksum: createHash('sha256').update(sql).digest('hex') };
+      const file = path.join(dir, name, 'migration.sql');
+      const bytes = readFileSync(file);
+      return { name, path: displayPath(file), sql: bytes.toString('utf8'), checksum: createHash('sha256').update(bytes).digest('hex') };
     });
+}
+
+/** `:line` of a Postgres error position (1-based character offset into the script), or ''. */
+function lineOf(sql: string, position: string | undefined): string {
+  const offset = Number(position);
+  return offset > 0 ? `:${sql.slice(0, offset - 1).split('\n').length}` : '';
+}
+
+/** Relative to the working directory when inside it (prisma/migrations/…), absolute otherwise. */
+function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
 }
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -67,18 +95,20 @@ export async function migrate(databaseUrl: string, opts: { dir?: string; logger?
         );
       }
     }
-    const result: MigrateResult = { applied: [], alreadyApplied: [] };
-    for (const file of files) {
+    // Check every applied migration before applying anything, so a tampered history stops the run
+    // before it changes the database.
+    const pending = files.filter((file) => {
       const row = done.get(file.name);
-      if (row) {
-        if (row.checksum !== file.checksum) {
-          throw new MigrationError(
-            `migration ${file.name} was modified after it was applied (prisma/migrations/${file.name}/migration.sql: checksum ${file.checksum.slice(0, 12)}… differs from the applied ${row.checksum.slice(0, 12)}…); restore the file and add a new migration instead`,
-          );
-        }
-        result.alreadyApplied.push(file.name);
-        continue;
+      if (row && !checksumMatches(file.sql, row.checksum)) {
+        throw new MigrationError(
+          `migration ${file.name} was modified after it was applied (${file.path}: checksum ${file.checksum.slice(0, 12)}… differs from the applied ${row.checksum.slice(0, 12)}…); restore the file and add a new migration instead`,
+        );
       }
+      return !row;
+    });
+    const result: MigrateResult = { applied: [], alreadyApplied: files.filter((f) => done.has(f.name)).map((f) => f.name) };
+    for (const file of pending) {
+      // Recorded the way `prisma migrate deploy` records it: started, then one step and finished.
       const id = randomUUID();
       await client.query(
         'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())',
@@ -93,12 +123,17 @@ export async function migrate(databaseUrl: string, opts: { dir?: string; logger?
         );
         await client.query('COMMIT');
       } catch (err) {
-        await client.query('ROLLBACK');
-        await client.query('UPDATE "_prisma_migrations" SET logs = $2, rolled_back_at = now() WHERE id = $1', [
-          id,
-          String((err as Error).message),
-        ]);
-        throw new MigrationError(`migration ${file.name} failed: ${(err as Error).message}`);
+        const message = (err as Error).message;
+        const at = lineOf(file.sql, (err as { position?: string }).position);
+        // The transaction undid the whole file, so the row is marked rolled back (what
+        // `prisma migrate resolve --rolled-back` would do) and a fixed file is retried on the next
+        // run. If even that fails (connection lost), the row stays unfinished and blocks the next
+        // run until someone looks, as Prisma's would.
+        await client
+          .query('ROLLBACK')
+          .then(() => client.query('UPDATE "_prisma_migrations" SET logs = $2, rolled_back_at = now() WHERE id = $1', [id, message]))
+          .catch(() => undefined);
+        throw new MigrationError(`migration ${file.name} failed and was rolled back (${file.path}${at}): ${message}`);
       }
       opts.logger?.info({ migration: file.name }, 'applied migration');
       result.applied.push(file.name);

@@ -16,6 +16,9 @@ export const sweepPayload = z.object({
   trigger: z.enum(['scheduled', 'manual', 'catchup']),
   triggeredBy: z.string().max(200).optional(),
   dryRun: z.boolean().optional(),
+  confirmRunId: z.number().int().positive().optional(),
+  /** The cron slot a catch-up run stands in for (ISO time), so the watchdog sees it covered. */
+  slot: z.string().datetime().optional(),
 });
 export type SweepPayload = z.infer<typeof sweepPayload>;
 
@@ -39,10 +42,10 @@ export const sweepJobOptions: JobsOptions = {
 };
 
 /** Dispatch retries with exponential backoff (e-mail outages); kept a day so job ids still dedupe. */
-export function dispatchJobOptions(maxAttempts: number): JobsOptions {
+export function dispatchJobOptions(maxAttempts: number, backoffMs: number): JobsOptions {
   return {
     attempts: maxAttempts,
-    backoff: { type: 'exponential', delay: 2_000 },
+    backoff: { type: 'exponential', delay: backoffMs },
     removeOnComplete: { age: 24 * 3600, count: 200_000 },
     removeOnFail: { age: 7 * 24 * 3600 },
   };

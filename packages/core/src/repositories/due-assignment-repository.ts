@@ -22,6 +22,24 @@ export function createDueAssignmentRepository(prisma: PrismaClient) {
       return Number(row?.n ?? 0);
     },
 
+    /** How many reminders a sweep at `now` would send: the blast-radius guard's measure. */
+    async countDue(p: { now: Date; timeZone: string; rules: ReminderRules }): Promise<number> {
+      const { firstAfterDays: first, repeatEveryDays: every } = p.rules;
+      const [row] = await prisma.$queryRaw<{ n: bigint }[]>`
+        WITH today AS (SELECT (${p.now}::timestamptz AT TIME ZONE ${p.timeZone})::date AS d)
+        SELECT count(*) AS n
+          FROM assignments a
+          CROSS JOIN today
+          CROSS JOIN LATERAL (SELECT COALESCE(a.last_contact_date, a.assigned_date) AS anchor) x
+          CROSS JOIN LATERAL (SELECT 1 + ((today.d - x.anchor) - ${first}::int) / ${every}::int AS seq) y
+         WHERE a.status = 'active'
+           AND today.d - x.anchor >= ${first}::int
+           AND NOT EXISTS (
+                 SELECT 1 FROM reminders r
+                  WHERE r.assignment_id = a.id AND r.anchor_date = x.anchor AND r.sequence_number = y.seq)`;
+      return Number(row?.n ?? 0);
+    },
+
     async findDuePage(p: { now: Date; timeZone: string; rules: ReminderRules; afterId: number; limit: number }): Promise<DueAssignment[]> {
       const { firstAfterDays: first, repeatEveryDays: every, escalateAfter } = p.rules;
       const rows = await prisma.$queryRaw<

@@ -2,7 +2,7 @@
 import { Prisma, type PrismaClient } from '../db/prisma';
 
 export type RunTrigger = 'scheduled' | 'manual' | 'catchup';
-export type TerminalStatus = 'succeeded' | 'failed' | 'timed_out' | 'abandoned' | 'cancelled';
+export type TerminalStatus = 'succeeded' | 'failed' | 'timed_out' | 'abandoned' | 'cancelled' | 'awaiting_confirmation';
 export type SkipStatus = 'skipped_locked' | 'skipped_disabled';
 
 export type RunCounts = {
@@ -107,6 +107,34 @@ export function createExecutionLogRepository(prisma: PrismaClient) {
                reminders_failed = COALESCE(${f.counts.remindersFailed ?? null}::int, reminders_failed)
          WHERE id = ${runId} AND status = 'running'`;
       return n === 1;
+    },
+
+    /** Median reminders enqueued by the last `n` successful runs (null with fewer than `min` runs). */
+    async recentEnqueuedMedian(jobName: string, n: number, min: number): Promise<{ median: number; samples: number } | null> {
+      const rows = await prisma.cronExecutionLog.findMany({
+        where: { jobName, status: 'succeeded', dryRun: false },
+        orderBy: { id: 'desc' },
+        take: n,
+        select: { remindersEnqueued: true },
+      });
+      if (rows.length < min) return null;
+      const v = rows.map((r) => r.remindersEnqueued).sort((a, b) => a - b);
+      const mid = Math.floor(v.length / 2);
+      return { median: v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2, samples: v.length };
+    },
+
+    /** Marks a held run confirmed (continued by `continuedByRunId`) or cancelled; false when it was not held or already resolved. */
+    async resolveHeld(runId: number, r: { by: string; now: Date; continuedByRunId?: number; cancel?: boolean }): Promise<boolean> {
+      const n = await prisma.cronExecutionLog.updateMany({
+        where: { id: runId, status: 'awaiting_confirmation', resolvedAt: null },
+        data: {
+          resolvedBy: r.by,
+          resolvedAt: r.now,
+          continuedByRunId: r.continuedByRunId ?? null,
+          ...(r.cancel ? { status: 'cancelled' as const } : {}),
+        },
+      });
+      return n.count === 1;
     },
 
     get: (runId: number) => prisma.cronExecutionLog.findUnique({ where: { id: runId } }),

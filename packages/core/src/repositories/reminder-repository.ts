@@ -80,13 +80,13 @@ export function createReminderRepository(prisma: PrismaClient) {
           RETURNING id
         ), notify AS (
           INSERT INTO notifications (reminder_id, recipient_type, recipient_id, title, body)
-          SELECT ins.id, 'peer_mentor', t.peer_mentor_id,
+          SELECT ins.id, 'peer_mentor'::recipient_type, t.peer_mentor_id,
                  'Time to contact ' || t.contact_name,
                  'You have not registered contact with ' || t.contact_name || ' since ' || ${w.anchorDate}
                    || '. Please get in touch and register the activity (reminder ' || ${w.sequenceNumber}::text || ').'
             FROM ins, target t
           UNION ALL
-          SELECT ins.id, 'coordinator', t.coordinator_id,
+          SELECT ins.id, 'coordinator'::recipient_type, t.coordinator_id,
                  t.mentor_name || ' has not contacted ' || t.contact_name,
                  'No contact registered since ' || ${w.anchorDate} || '; ' || ${w.sequenceNumber}::text
                    || ' reminders have been sent to ' || t.mentor_name || '.'

@@ -19,6 +19,34 @@ export function createSchedulerStateRepository(prisma: PrismaClient) {
       return row?.lastFencingToken ?? 0n;
     },
 
+    pause: (jobName: string, p: { by: string; reason: string; until: Date | null; now: Date }) =>
+      prisma.schedulerState.update({
+        where: { jobName },
+        data: { enabled: false, pausedBy: p.by, pauseReason: p.reason, pausedAt: p.now, pausedUntil: p.until },
+      }),
+
+    resume: (jobName: string) =>
+      prisma.schedulerState.update({
+        where: { jobName },
+        data: { enabled: true, pausedBy: null, pauseReason: null, pausedAt: null, pausedUntil: null },
+      }),
+
+    /** Resumes a pause whose end time has passed; returns the pause that ended, or null. */
+    async resumeIfExpired(jobName: string, now: Date) {
+      return prisma.$transaction(async (tx) => {
+        const [row] = await tx.$queryRaw<{ paused_by: string | null; pause_reason: string | null; paused_until: Date }[]>`
+          SELECT paused_by, pause_reason, paused_until FROM scheduler_state
+           WHERE job_name = ${jobName} AND NOT enabled AND paused_until IS NOT NULL AND paused_until <= ${now}
+             FOR UPDATE`;
+        if (!row) return null;
+        await tx.schedulerState.update({
+          where: { jobName },
+          data: { enabled: true, pausedBy: null, pauseReason: null, pausedAt: null, pausedUntil: null },
+        });
+        return { pausedBy: row.paused_by, reason: row.pause_reason, until: row.paused_until };
+      });
+    },
+
     /** Updates the failure counter after a run; returns the new count. */
     recordOutcome: async (jobName: string, succeeded: boolean, now: Date): Promise<number> => {
       const row = await prisma.schedulerState.update({

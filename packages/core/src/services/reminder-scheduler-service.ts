@@ -32,12 +32,14 @@ export type ReminderSchedulerDeps = {
   timeZone: string;
   pageSize: number;
   maxAttempts: number;
+  retryBackoffMs: number;
 };
 
 export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
-  const jobOptions = dispatchJobOptions(deps.maxAttempts);
+  const jobOptions = dispatchJobOptions(deps.maxAttempts, deps.retryBackoffMs);
   return {
     countActive: () => deps.dueAssignments.countActive(),
+    countDue: (now: Date) => deps.dueAssignments.countDue({ now, timeZone: deps.timeZone, rules: deps.rules }),
 
     async sweep(ctx: SweepContext): Promise<SweepResult> {
       let afterId = 0;

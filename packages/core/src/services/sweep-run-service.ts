@@ -5,19 +5,26 @@
  *   -> wait until every job has settled -> final status and counts -> release lock -> failure counter.
  */
 import type { Clock } from '../clock';
-import type { SweepLock } from '../lock';
+import type { LockHolder, SweepLock } from '../lock';
 import type { Logger } from '../logger';
 import type { ExecutionLogRepository, RunCounts, RunTrigger, TerminalStatus } from '../repositories/execution-log-repository';
 import type { SchedulerStateRepository } from '../repositories/scheduler-state-repository';
 import type { ReminderSchedulerService } from './reminder-scheduler-service';
 import type { RunOutcomes } from './run-outcomes';
+import { judgeBlastRadius, type BlastRadiusSettings } from './blast-radius-guard';
 
 export type RunRequest = {
   trigger: RunTrigger;
   triggeredBy?: string | null;
   scheduledFor?: Date | null;
   dryRun?: boolean;
+  /** Go ahead with a run the blast-radius guard held (its id), bypassing the guard once. */
+  confirmRunId?: number;
 };
+
+export class RunRequestError extends Error {
+  override name = 'RunRequestError';
+}
 
 export type RunResult = {
   runId: number;
@@ -42,6 +49,11 @@ export type SweepRunDeps = {
   pollMs?: number;
   /** Called after every finished run (alerts hook in here). */
   onFinished?: (result: RunResult & { consecutiveFailures: number }) => Promise<void>;
+  /** Called when the blast-radius guard holds a run. */
+  onHeld?: (held: { runId: number; reason: string }) => Promise<void>;
+  blastRadius: BlastRadiusSettings;
+  /** Called before a run looks at the pause state (ends pauses whose end time has passed). */
+  beforeRun?: () => Promise<unknown>;
   /** Set when the process is shutting down: the run stops fanning out and is finalised as failed. */
   isShuttingDown?: () => boolean;
 };
@@ -52,7 +64,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
   const pollMs = deps.pollMs ?? 200;
   const log = deps.logger.child({ component: 'sweep-run' });
 
-  async function execute(req: RunRequest, signal: AbortSignal & { error?: Error }): Promise<RunResult> {
+  async function execute(req: RunRequest, signal: AbortSignal & { error?: Error }, setHolder: (h: LockHolder) => Promise<void>): Promise<RunResult> {
     const startedAt = deps.clock.now();
     const { runId, fencingToken } = await deps.executionLog.startRun({
       jobName: deps.jobName,
@@ -63,6 +75,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
       triggeredBy: req.triggeredBy,
       dryRun: req.dryRun,
     });
+    await setHolder({ workerId: deps.workerId, runId, since: startedAt.toISOString() });
     const rlog = log.child({ runId, fencingToken: fencingToken.toString(), trigger: req.trigger });
     const stale = await deps.executionLog.closeStale(deps.jobName, runId, startedAt);
     if (stale.length) rlog.warn({ stale }, 'closed running rows left by workers that stopped');
@@ -80,6 +93,24 @@ export function createSweepRunService(deps: SweepRunDeps) {
     let error: string | null = null;
     try {
       counts.assignmentsEvaluated = await deps.scheduler.countActive();
+      if (req.confirmRunId) {
+        const by = req.triggeredBy ?? 'unknown';
+        if (!(await deps.executionLog.resolveHeld(req.confirmRunId, { by, now: startedAt, continuedByRunId: runId }))) {
+          throw new RunRequestError(`run ${req.confirmRunId} is not awaiting confirmation (already resolved?)`);
+        }
+        rlog.warn({ confirmed: req.confirmRunId, by }, 'held run confirmed by an operator; blast-radius guard bypassed');
+      } else if (!req.dryRun) {
+        const due = await deps.scheduler.countDue(startedAt);
+        const history = await deps.executionLog.recentEnqueuedMedian(deps.jobName, 14, deps.blastRadius.minHistory);
+        const verdict = judgeBlastRadius(due, history, deps.blastRadius);
+        if (verdict.hold) {
+          const error = `held by the blast-radius guard: ${verdict.reason}; nothing was sent. Confirm with \`npx reminders trigger --confirm ${runId}\` or cancel with \`npx reminders trigger --cancel ${runId}\``;
+          await deps.executionLog.finish(runId, { status: 'awaiting_confirmation', now: deps.clock.now(), counts, error });
+          rlog.warn({ due, history }, 'run held by the blast-radius guard');
+          await deps.onHeld?.({ runId, reason: verdict.reason });
+          return { runId, status: 'awaiting_confirmation', counts, error };
+        }
+      }
       const sweep = await deps.scheduler.sweep({
         runId,
         fencingToken,
@@ -149,6 +180,13 @@ export function createSweepRunService(deps: SweepRunDeps) {
   return {
     /** Runs one sweep; never throws for a run-level failure (the execution log row says what happened). */
     async run(req: RunRequest): Promise<RunResult> {
+      if (req.confirmRunId) {
+        const held = await deps.executionLog.get(req.confirmRunId);
+        if (!held || held.jobName !== deps.jobName) throw new RunRequestError(`run ${req.confirmRunId} does not exist`);
+        if (held.status !== 'awaiting_confirmation' || held.resolvedAt) {
+          throw new RunRequestError(`run ${req.confirmRunId} is ${held.resolvedAt ? 'already resolved' : held.status}, not awaiting confirmation`);
+        }
+      }
       const base = {
         jobName: deps.jobName,
         trigger: req.trigger,
@@ -158,6 +196,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
         triggeredBy: req.triggeredBy,
         dryRun: req.dryRun,
       };
+      await deps.beforeRun?.();
       const state = await deps.schedulerState.get(deps.jobName);
       if (!state.enabled) {
         const reason = `paused by ${state.pausedBy ?? 'unknown'}: ${state.pauseReason ?? 'no reason given'}`;
@@ -165,7 +204,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
         log.info({ runId, reason }, 'run skipped: sweep is paused');
         return { runId, status: 'skipped_disabled', error: reason };
       }
-      const locked = await deps.lock.withLock((signal) => execute(req, signal));
+      const locked = await deps.lock.withLock((signal, setHolder) => execute(req, signal, setHolder));
       if (!locked.acquired) {
         const reason = 'another run holds the sweep lock';
         const runId = await deps.executionLog.recordSkipped({ ...base, status: 'skipped_locked', reason });
@@ -173,7 +212,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
         return { runId, status: 'skipped_locked', error: reason };
       }
       const result = locked.value;
-      if (!req.dryRun) {
+      if (!req.dryRun && result.status !== 'awaiting_confirmation') {
         const consecutiveFailures = await deps.schedulerState.recordOutcome(deps.jobName, result.status === 'succeeded', deps.clock.now());
         await deps.onFinished?.({ ...result, consecutiveFailures });
       }

@@ -1,0 +1,109 @@
+/**
+ * Bearer-token authentication and role checks.
+ *
+ * `registerAuth(app, ...)` (called on the root instance, so every plugin sees it) decorates
+ * `app.requireRole(...roles)`, an onRequest hook any route can use, and guards every route listed
+ * in ROUTE_ROLES automatically (a route under a guarded prefix that is not listed makes start-up
+ * fail). Auth runs in onRequest, before the body is read: an unauthenticated caller cannot make
+ * the service parse or validate anything. Failed attempts are logged (address, reason, route;
+ * never the token) and rate-limited per address.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
+import type { Role } from '@reminders/core/auth/roles';
+import type { Principal, TokenService } from '@reminders/core/auth/token-service';
+import type { Clock } from '@reminders/core/clock';
+import { GUARDED_PREFIXES, ROUTE_ROLES, routeKey } from '../route-roles';
+import { createFailureLimiter, type FailureLimiterOptions } from './auth-failure-limiter';
+import { sendProblem } from './problem';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** An onRequest hook that lets through only tokens whose role is one of `roles`. */
+    requireRole(...roles: readonly Role[]): onRequestAsyncHookHandler;
+  }
+  interface FastifyRequest {
+    /** The authenticated token, on routes guarded by `requireRole`. */
+    principal?: Principal;
+  }
+}
+
+export type AuthOptions = {
+  tokens: TokenService;
+  clock: Clock;
+  /** Failed-attempt limiting per client address. */
+  failures?: Omit<FailureLimiterOptions, 'clock'>;
+};
+
+const BEARER_RE = /^Bearer +(\S+) *$/i;
+const REALM = 'Bearer realm="reminders"';
+
+export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
+  const limiter = createFailureLimiter({ ...opts.failures, clock: opts.clock });
+
+  function unauthorized(req: FastifyRequest, reply: FastifyReply, reason: 'missing' | 'malformed' | 'unknown' | 'revoked') {
+    if (reason !== 'missing') {
+      const blockedNow = limiter.fail(req.ip);
+      req.log.warn({ ip: req.ip, reason, method: req.method, route: req.routeOptions.url }, 'authentication failed');
+      if (blockedNow) req.log.warn({ ip: req.ip }, 'too many failed authentication attempts; address blocked for the rest of the window');
+    }
+    const detail = {
+      missing: 'this route needs an "Authorization: Bearer <token>" header',
+      malformed: 'the Authorization header is not a well-formed bearer token',
+      unknown: 'the bearer token is not valid',
+      revoked: 'the bearer token has been revoked',
+    }[reason];
+    reply.header('www-authenticate', reason === 'missing' ? REALM : `${REALM}, error="invalid_token"`);
+    return sendProblem(req, reply, { status: 401, slug: 'unauthorized', detail });
+  }
+
+  const hooks = new WeakSet<object>();
+  function requireRole(...roles: readonly Role[]): onRequestAsyncHookHandler {
+    const allowed = new Set(roles);
+    const hook: onRequestAsyncHookHandler = async (req, reply) => {
+      const retryAfter = limiter.retryAfterSeconds(req.ip);
+      if (retryAfter > 0) {
+        reply.header('retry-after', String(retryAfter));
+        return sendProblem(req, reply, { status: 429, slug: 'too-many-auth-failures', detail: `too many failed authentication attempts from this address; retry in ${retryAfter} s` });
+      }
+      const header = req.headers.authorization;
+      if (!header) return unauthorized(req, reply, 'missing');
+      const m = BEARER_RE.exec(header);
+      if (!m) return unauthorized(req, reply, 'malformed');
+      const result = await opts.tokens.authenticate(m[1]!);
+      if (!result.ok) return unauthorized(req, reply, result.reason);
+      req.principal = result.principal;
+      if (!allowed.has(result.principal.role)) {
+        req.log.info({ tokenName: result.principal.name, role: result.principal.role, route: req.routeOptions.url }, 'role not allowed on route');
+        return sendProblem(req, reply, {
+          status: 403,
+          slug: 'forbidden',
+          detail: `role "${result.principal.role}" may not call ${req.method} ${req.routeOptions.url}; allowed: ${[...allowed].join(', ')}`,
+        });
+      }
+    };
+    hooks.add(hook);
+    return hook;
+  }
+
+  app.decorate('requireRole', requireRole);
+  app.decorateRequest('principal', undefined);
+
+  // Guards every route in ROUTE_ROLES; documents it for OpenAPI (bearer scheme, allowed roles).
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      const key = routeKey(method === 'HEAD' ? 'GET' : method, route.url);
+      const roles = ROUTE_ROLES[key];
+      if (!roles) {
+        if (GUARDED_PREFIXES.some((p) => route.url.startsWith(p))) throw new Error(`route ${key} is not listed in ROUTE_ROLES (apps/api/src/route-roles.ts)`);
+        continue;
+      }
+      const existing = route.onRequest ? (Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]) : [];
+      if (!existing.some((h) => hooks.has(h))) route.onRequest = [requireRole(...roles), ...existing];
+      const schema = (route.schema ??= {}) as Record<string, unknown>;
+      schema.security = [{ bearerAuth: [] }];
+      const note = `Roles: ${roles.join(', ')}.`;
+      schema.description = schema.description ? `${String(schema.description)}\n\n${note}` : note;
+    }
+  });
+}

@@ -1,0 +1,24 @@
+/**
+ * Which token roles may call which route: the one table the auth plugin enforces, the OpenAPI
+ * document describes and the route-by-role matrix test walks. Add a line here with every new
+ * guarded route; a route under /v1 missing from this table makes `buildApp` throw.
+ */
+import { ACCESS, type AccessSet } from '@reminders/core/auth/roles';
+
+export const ROUTE_ROLES: Readonly<Record<string, AccessSet>> = Object.freeze({
+  'POST /v1/activities': ACCESS.registerActivities,
+  'POST /v1/activities/bulk': ACCESS.registerActivities,
+  'GET /v1/assignments/:id': ACCESS.read,
+  'POST /v1/assignments/:id/contact-correction': ACCESS.admin,
+  'GET /v1/tokens': ACCESS.admin,
+  'POST /v1/tokens': ACCESS.admin,
+  'POST /v1/tokens/:name/revoke': ACCESS.admin,
+});
+
+/** Routes anyone may call (no token): probes and the API docs. */
+export const PUBLIC_ROUTES: readonly string[] = Object.freeze(['GET /healthz', 'GET /readyz', 'GET /docs', 'GET /docs/json']);
+
+/** Paths under which every route must appear in ROUTE_ROLES. */
+export const GUARDED_PREFIXES: readonly string[] = Object.freeze(['/v1/']);
+
+export const routeKey = (method: string, url: string) => `${method.toUpperCase()} ${url}`;

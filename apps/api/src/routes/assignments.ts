@@ -1,0 +1,57 @@
+/** GET /v1/assignments/:id and the admin correction of last_contact_date. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Container } from '@reminders/core/container';
+import { AppError } from '@reminders/core/errors';
+import { AUTH_PROBLEMS, INT4_MAX, problemResponses } from '../schemas/common';
+import { assignmentGetResponse, assignmentParams, correctionBody, correctionResponse } from '../schemas/assignments';
+import { assignmentJson, correctionJson } from '../presenters';
+
+function assignmentId(raw: string): number {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id > INT4_MAX) {
+    throw new AppError('invalid', 'validation-error', `params/id: must be at most ${INT4_MAX}`, [{ in: 'params', pointer: '/id', detail: `must be at most ${INT4_MAX}` }]);
+  }
+  return id;
+}
+
+export const assignmentRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+  const assignments = container.services.assignments;
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/assignments/:id',
+    {
+      schema: {
+        summary: "An assignment's contact state, next reminder and reminder history",
+        tags: ['assignments'],
+        params: assignmentParams,
+        response: { 200: { description: 'The assignment', ...assignmentGetResponse }, ...problemResponses(400, 404, ...AUTH_PROBLEMS) },
+      },
+    },
+    async (req) => assignmentJson(await assignments.get(assignmentId(req.params.id))),
+  );
+
+  app.post<{ Params: { id: string }; Body: { last_contact_date: string; reason: string } }>(
+    '/v1/assignments/:id/contact-correction',
+    {
+      bodyLimit: 16 * 1024,
+      schema: {
+        summary: "Correct an assignment's last_contact_date by hand",
+        description:
+          'Sets last_contact_date to the given day (it may move backwards), writes one admin_audit_log row (who, before, after, reason, when) in the same transaction, and answers with the assignment and its next reminder due date. The day may not be in the future (in REMINDER_TZ) nor before the assignment began.',
+        tags: ['assignments'],
+        params: assignmentParams,
+        body: correctionBody,
+        response: { 200: { description: 'Corrected', ...correctionResponse }, ...problemResponses(400, 404, 413, 415, 422, ...AUTH_PROBLEMS) },
+      },
+    },
+    async (req) =>
+      correctionJson(
+        await assignments.correctContact({
+          assignmentId: assignmentId(req.params.id),
+          date: req.body.last_contact_date,
+          reason: req.body.reason,
+          actor: req.principal!.name,
+        }),
+      ),
+  );
+};

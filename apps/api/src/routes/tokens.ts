@@ -1,0 +1,51 @@
+/** Admin token management over HTTP (the same service as `reminders token ...`). */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Container } from '@reminders/core/container';
+import { AUTH_PROBLEMS, problemResponses } from '../schemas/common';
+import { tokenCreateBody, tokenCreateResponse, tokenListResponse, tokenNameParams, tokenRevokeResponse } from '../schemas/tokens';
+import { tokenJson } from '../presenters';
+
+export const tokenRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+  const tokens = container.services.tokens;
+
+  app.get(
+    '/v1/tokens',
+    { schema: { summary: 'List API tokens (never their values)', tags: ['tokens'], response: { 200: { description: 'Tokens', ...tokenListResponse }, ...problemResponses(...AUTH_PROBLEMS) } } },
+    async () => ({ tokens: (await tokens.list()).map(tokenJson) }),
+  );
+
+  app.post<{ Body: { name: string; role: string } }>(
+    '/v1/tokens',
+    {
+      bodyLimit: 4 * 1024,
+      schema: {
+        summary: 'Create an API token',
+        description: 'The answer holds the token; it is shown only once (only its sha256 is stored).',
+        tags: ['tokens'],
+        body: tokenCreateBody,
+        response: { 201: { description: 'Created', ...tokenCreateResponse }, ...problemResponses(400, 409, 413, 415, ...AUTH_PROBLEMS) },
+      },
+    },
+    async (req, reply) => {
+      const { token, record } = await tokens.create({ name: req.body.name, role: req.body.role, createdBy: `token:${req.principal!.name}` });
+      return reply.code(201).send({ ...tokenJson(record), token });
+    },
+  );
+
+  app.post<{ Params: { name: string } }>(
+    '/v1/tokens/:name/revoke',
+    {
+      schema: {
+        summary: 'Revoke an API token',
+        description: 'Takes effect on the next request. Revoking a revoked token changes nothing.',
+        tags: ['tokens'],
+        params: tokenNameParams,
+        response: { 200: { description: 'Revoked', ...tokenRevokeResponse }, ...problemResponses(400, 404, ...AUTH_PROBLEMS) },
+      },
+    },
+    async (req) => {
+      const { record, already } = await tokens.revoke(req.params.name);
+      return { ...tokenJson(record), already_revoked: already };
+    },
+  );
+};

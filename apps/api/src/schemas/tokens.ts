@@ -1,0 +1,58 @@
+/** Schemas for the admin token routes. */
+import { ROLES } from '@reminders/core/auth/roles';
+
+const TOKEN_NAME = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$', description: 'Unique name; never reused' } as const;
+
+const tokenRecord = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    role: { type: 'string', enum: ROLES },
+    created_by: { type: 'string' },
+    created_at: { type: 'string', format: 'date-time' },
+    revoked_at: { type: ['string', 'null'], format: 'date-time' },
+    last_used_at: { type: ['string', 'null'], format: 'date-time' },
+  },
+} as const;
+
+export const tokenListResponse = {
+  type: 'object',
+  properties: { tokens: { type: 'array', items: tokenRecord } },
+  examples: [
+    { tokens: [{ name: 'mentor-app', role: 'service', created_by: 'cli:ops', created_at: '2026-11-01T08:00:00.000Z', revoked_at: null, last_used_at: '2026-11-28T09:00:00.000Z' }] },
+  ],
+} as const;
+
+export const tokenCreateBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'role'],
+  properties: { name: TOKEN_NAME, role: { type: 'string', enum: ROLES } },
+  examples: [{ name: 'mentor-app', role: 'service' }],
+} as const;
+
+export const tokenCreateResponse = {
+  type: 'object',
+  properties: {
+    ...tokenRecord.properties,
+    token: { type: 'string', description: 'The token itself. Shown only in this answer: only its sha256 is stored' },
+  },
+  examples: [
+    { name: 'mentor-app', role: 'service', created_by: 'token:ops-admin', created_at: '2026-11-28T09:00:00.000Z', revoked_at: null, last_used_at: null, token: 'rmd_3q2-7xXxW1c0mD8X1sQ5e8Yl3Rk9uJ0vBz4tNn6aHfE' },
+  ],
+} as const;
+
+export const tokenNameParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: { name: TOKEN_NAME },
+} as const;
+
+export const tokenRevokeResponse = {
+  type: 'object',
+  properties: { ...tokenRecord.properties, already_revoked: { type: 'boolean' } },
+  examples: [
+    { name: 'mentor-app', role: 'service', created_by: 'cli:ops', created_at: '2026-11-01T08:00:00.000Z', revoked_at: '2026-11-28T09:30:00.000Z', last_used_at: '2026-11-28T09:00:00.000Z', already_revoked: false },
+  ],
+} as const;

@@ -1,0 +1,33 @@
+/** Plain-text rendering of runs and status for the terminal. */
+type RunRow = {
+  id: number;
+  trigger: string;
+  status: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  durationMs: number | null;
+  assignmentsEvaluated: number;
+  remindersEnqueued: number;
+  remindersSent: number;
+  remindersSuppressed: number;
+  remindersSkipped: number;
+  remindersFailed: number;
+  error: string | null;
+  workerId: string;
+  triggeredBy: string | null;
+};
+
+export function formatRun(r: RunRow): string {
+  const dur = r.durationMs === null ? 'running' : `${(r.durationMs / 1000).toFixed(1)} s`;
+  return [
+    `run ${r.id} ${r.status} (${r.trigger}${r.triggeredBy ? ` by ${r.triggeredBy}` : ''}) on ${r.workerId}`,
+    `  started ${r.startedAt.toISOString()}, ${dur}`,
+    `  evaluated ${r.assignmentsEvaluated}, enqueued ${r.remindersEnqueued}, sent ${r.remindersSent}, suppressed ${r.remindersSuppressed}, skipped ${r.remindersSkipped}, failed ${r.remindersFailed}`,
+    ...(r.error ? [`  ${r.error}`] : []),
+  ].join('\n');
+}
+
+export function runLine(r: RunRow): string {
+  const dur = r.durationMs === null ? '-' : `${(r.durationMs / 1000).toFixed(1)}s`;
+  return [String(r.id).padStart(6), r.startedAt.toISOString().slice(0, 19).replace('T', ' '), r.trigger.padEnd(9), r.status.padEnd(21), dur.padStart(8), `sent ${r.remindersSent}/${r.remindersEnqueued}`, r.error ? `  ${r.error.slice(0, 80)}` : ''].join('  ');
+}

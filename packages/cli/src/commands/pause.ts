@@ -1,0 +1,41 @@
+/** `reminders pause` / `reminders resume`: stop and restart the daily sweep (audited). */
+import type { Command } from 'commander';
+import { CliError, usageErrorsExit2 } from '../cli-errors';
+import { defaultActor, printJson, withContainer } from '../container-access';
+import { untilTime } from './parse';
+
+export function pauseCommand(program: Command): void {
+  usageErrorsExit2(
+    program
+      .command('pause')
+      .description('pause the sweep: scheduled runs are logged as skipped_disabled until resumed')
+      .requiredOption('--reason <text>', 'why (shown in status, runs and alerts; kept in the audit log)')
+      .option('--until <time>', 'resume automatically: a duration (90m, 2h, 1d) or an ISO time with zone')
+      .option('--actor <name>', 'who is doing this (default: cli:<os user>)')
+      .option('--json', 'print JSON'),
+  ).action(async (o: { reason: string; until?: string; actor?: string; json?: boolean }) => {
+    if (!o.reason.trim()) throw new CliError('--reason must not be empty', 2);
+    const until = o.until ? untilTime('--until', o.until, new Date()) : null;
+    await withContainer(async (c) => {
+      const s = await c.services.ops.pause({ by: o.actor ?? defaultActor(), reason: o.reason, until });
+      if (o.json) return printJson(s);
+      process.stdout.write(`sweep paused by ${s.pausedBy}: ${s.pauseReason}${s.pausedUntil ? `; resumes automatically at ${s.pausedUntil.toISOString()}` : '; resume with `npx reminders resume`'}\n`);
+    });
+  });
+}
+
+export function resumeCommand(program: Command): void {
+  usageErrorsExit2(
+    program
+      .command('resume')
+      .description('resume a paused sweep')
+      .option('--actor <name>', 'who is doing this (default: cli:<os user>)')
+      .option('--json', 'print JSON'),
+  ).action(async (o: { actor?: string; json?: boolean }) => {
+    await withContainer(async (c) => {
+      const s = await c.services.ops.resume({ by: o.actor ?? defaultActor() });
+      if (o.json) return printJson(s);
+      process.stdout.write('sweep resumed; the next scheduled run will send reminders\n');
+    });
+  });
+}

@@ -1,0 +1,22 @@
+/**
+ * Postgres-only services for commands that need no Redis (token, correct-contact): the same
+ * factories the API's container uses, so the CLI and the API share one code path.
+ */
+import pino from 'pino';
+import { systemClock } from '@reminders/core/clock';
+import { loadConfig } from '@reminders/core/config';
+import { createDataServices, type DataServices } from '@reminders/core/data-services';
+import { createPrisma } from '@reminders/core/db/prisma';
+import { createLogger } from '@reminders/core/logger';
+
+export async function withDataServices<T>(fn: (s: DataServices['services'], config: ReturnType<typeof loadConfig>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  // Logs go to stderr: stdout carries the command's answer (a new token, JSON).
+  const logger = createLogger(config, { name: 'cli', destination: pino.destination(2) });
+  const prisma = createPrisma(config.databaseUrl, { max: 2 });
+  try {
+    return await fn(createDataServices({ prisma, config, clock: systemClock, logger }).services, config);
+  } finally {
+    await prisma.$disconnect();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Creates, lists and revokes API tokens, and authenticates a presented token. The API's auth
+ * plugin and the `reminders token` commands both use this; neither ever logs a token.
+ */
+import type { Clock } from '../clock';
+import { AppError } from '../errors';
+import { generateToken, hashToken, isWellFormedToken, sameHash } from './api-token';
+import { isRole, ROLES, type Role } from './roles';
+import type { TokenRecord, TokenRepository } from './token-repository';
+
+export type TokenServiceDeps = {
+  tokens: TokenRepository;
+  clock: Clock;
+  /** last_used_at is written at most this often per token, so reads stay reads. @defaultValue 60000 */
+  touchEveryMs?: number;
+  /** Called when writing last_used_at fails; authentication still succeeds. */
+  onTouchError?: (err: unknown) => void;
+};
+
+export type Principal = { tokenId: number; name: string; role: Role };
+
+export type AuthResult = { ok: true; principal: Principal } | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' };
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$/;
+
+export function createTokenService(deps: TokenServiceDeps) {
+  const touchEveryMs = deps.touchEveryMs ?? 60_000;
+
+  return {
+    /** Creates a token; the returned `token` is the only time its value exists outside the caller. */
+    async create(input: { name: string; role: string; createdBy: string }): Promise<{ token: string; record: TokenRecord }> {
+      if (!NAME_RE.test(input.name)) {
+        throw new AppError('invalid', 'invalid-token-name', 'token name must be 1-100 characters: letters, digits and . _ : @ - (starting with a letter or digit)');
+      }
+      if (!isRole(input.role)) throw new AppError('invalid', 'invalid-role', `role must be one of ${ROLES.join(', ')}`);
+      const token = generateToken();
+      const record = await deps.tokens.create({
+        name: input.name,
+        role: input.role,
+        tokenHash: hashToken(token),
+        createdBy: input.createdBy,
+        now: deps.clock.now(),
+      });
+      if (!record) throw new AppError('conflict', 'token-name-taken', `a token named "${input.name}" already exists (names are never reused, even after revocation)`);
+      return { token, record };
+    },
+
+    /** Revokes by name; `already` is true when it was revoked before. */
+    async revoke(name: string): Promise<{ record: TokenRecord; already: boolean }> {
+      const revoked = await deps.tokens.revoke(name, deps.clock.now());
+      const record = await deps.tokens.findByName(name);
+      if (!record) throw new AppError('not_found', 'token-not-found', `no token named "${name}"`);
+      return { record, already: !revoked };
+    },
+
+    list: () => deps.tokens.list(),
+
+    /** Checks a presented token: shape, then the stored hash (compared in constant time), then revocation. */
+    async authenticate(presented: string): Promise<AuthResult> {
+      if (!isWellFormedToken(presented)) return { ok: false, reason: 'malformed' };
+      const hash = hashToken(presented);
+      const row = await deps.tokens.findByHash(hash);
+      if (!row || !sameHash(row.tokenHash, hash)) return { ok: false, reason: 'unknown' };
+      if (row.revokedAt) return { ok: false, reason: 'revoked' };
+      const now = deps.clock.now();
+      if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= touchEveryMs) {
+        await deps.tokens.touchLastUsed(row.id, now).catch((err: unknown) => deps.onTouchError?.(err));
+      }
+      return { ok: true, principal: { tokenId: row.id, name: row.name, role: row.role } };
+    },
+  };
+}
+
+export type TokenService = ReturnType<typeof createTokenService>;

@@ -1,0 +1,37 @@
+/**
+ * The database-only part of the composition root: tokens, activity registration, assignments and
+ * corrections. `createContainer` includes it; CLI commands that need only Postgres (token,
+ * correct-contact) build just this, so they work while Redis is down.
+ */
+import { createTokenRepository } from './auth/token-repository';
+import { createTokenService } from './auth/token-service';
+import type { Clock } from './clock';
+import type { Config } from './config';
+import type { PrismaClient } from './db/prisma';
+import type { Logger } from './logger';
+import { createAssignmentRepository } from './repositories/assignment-repository';
+import { createContactTrackingRepository } from './repositories/contact-tracking-repository';
+import { createActivityRegistrationService } from './services/activity-registration-service';
+import { createAssignmentService } from './services/assignment-service';
+
+export function createDataServices(deps: { prisma: PrismaClient; config: Pick<Config, 'reminderTz' | 'rules'>; clock: Clock; logger: Logger }) {
+  const { prisma, config, clock, logger } = deps;
+  const apiTokens = createTokenRepository(prisma);
+  const contactTracking = createContactTrackingRepository(prisma);
+  const assignmentsRead = createAssignmentRepository(prisma);
+  const common = { clock, timeZone: config.reminderTz, rules: config.rules };
+  return {
+    repositories: { apiTokens, contactTracking, assignments: assignmentsRead },
+    services: {
+      tokens: createTokenService({
+        tokens: apiTokens,
+        clock,
+        onTouchError: (err) => logger.warn({ err: { message: (err as Error).message } }, 'could not record token last_used_at'),
+      }),
+      activities: createActivityRegistrationService({ contactTracking, ...common }),
+      assignments: createAssignmentService({ assignments: assignmentsRead, contactTracking, ...common }),
+    },
+  };
+}
+
+export type DataServices = ReturnType<typeof createDataServices>;

@@ -1,0 +1,57 @@
+/** Small builders for domain rows, written through Prisma exactly as the service would see them. */
+import type { PrismaClient } from '@reminders/core/db/prisma';
+
+export type AssignmentFixture = {
+  assignedDate: string;
+  lastContactDate?: string | null;
+  status?: 'active' | 'paused' | 'closed';
+  mentorEmail?: string | null;
+  coordinatorEmail?: string | null;
+  withCoordinator?: boolean;
+};
+
+const day = (d: string) => new Date(`${d}T00:00:00Z`);
+
+export async function createAssignment(prisma: PrismaClient, f: AssignmentFixture) {
+  const coordinator =
+    f.withCoordinator === false
+      ? null
+      : await prisma.coordinator.create({ data: { name: 'Cora Coordinator', email: f.coordinatorEmail ?? null } });
+  const mentor = await prisma.peerMentor.create({
+    data: { name: 'Mia Mentor', email: f.mentorEmail ?? null, coordinatorId: coordinator?.id ?? null },
+  });
+  const contact = await prisma.contact.create({ data: { name: 'Conrad Contact' } });
+  const a = await prisma.assignment.create({
+    data: {
+      peerMentorId: mentor.id,
+      contactId: contact.id,
+      coordinatorId: coordinator?.id ?? null,
+      status: f.status ?? 'active',
+      assignedDate: day(f.assignedDate),
+      lastContactDate: f.lastContactDate ? day(f.lastContactDate) : null,
+    },
+  });
+  return { assignmentId: a.id, mentorId: mentor.id, coordinatorId: coordinator?.id ?? null };
+}
+
+/** Many assignments in one statement (for load-ish tests): all active, silent since `anchor`. */
+export async function createSilentAssignments(prisma: PrismaClient, n: number, anchor: string, mentorEmail: string | null = null) {
+  await prisma.$executeRaw`
+    WITH c AS (INSERT INTO coordinators (name) VALUES ('Bulk Coordinator') RETURNING id),
+         m AS (INSERT INTO peer_mentors (name, email, coordinator_id) SELECT 'Bulk Mentor', ${mentorEmail}, id FROM c RETURNING id, coordinator_id),
+         k AS (INSERT INTO contacts (name) SELECT 'Contact ' || g FROM generate_series(1, ${n}::int) g RETURNING id)
+    INSERT INTO assignments (peer_mentor_id, contact_id, coordinator_id, assigned_date)
+    SELECT m.id, k.id, m.coordinator_id, ${anchor}::date FROM k, m`;
+}
+
+export async function reminderRows(prisma: PrismaClient) {
+  return prisma.reminder.findMany({ orderBy: [{ assignmentId: 'asc' }, { id: 'asc' }] });
+}
+
+export async function duplicateKeys(prisma: PrismaClient): Promise<number> {
+  const [r] = await prisma.$queryRaw<{ n: bigint }[]>`
+    SELECT count(*) AS n FROM (
+      SELECT assignment_id, anchor_date, sequence_number FROM reminders
+      GROUP BY 1, 2, 3 HAVING count(*) > 1) d`;
+  return Number(r?.n ?? 0);
+}
