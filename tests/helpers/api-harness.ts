@@ -17,13 +17,13 @@ export type ApiHarness = Awaited<ReturnType<typeof startApiHarness>>;
 
 export async function startApiHarness(
   env: TestEnv,
-  opts: { now: string; workers?: boolean; authFailures?: { max?: number; windowMs?: number }; logTo?: Writable; overrides?: Record<string, string> },
+  opts: { now: string; workers?: boolean; sweepWorker?: boolean; authFailures?: { max?: number; windowMs?: number }; logTo?: Writable; overrides?: Record<string, string> },
 ) {
   let stopWorkers: (() => Promise<void>) | null = null;
   let c;
   let clock;
   if (opts.workers) {
-    const h = await startHarness(env, { now: opts.now, overrides: opts.overrides });
+    const h = await startHarness(env, { now: opts.now, overrides: opts.overrides, sweepWorker: opts.sweepWorker });
     c = h.c;
     clock = h.clock;
     stopWorkers = h.stop;

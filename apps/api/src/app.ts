@@ -8,6 +8,9 @@ import { registerProblemHandlers } from './plugins/problem';
 import { activityRoutes } from './routes/activities';
 import { assignmentRoutes } from './routes/assignments';
 import { tokenRoutes } from './routes/tokens';
+import { opsRoutes } from './routes/ops';
+import { metricsRoutes } from './routes/metrics';
+import { registerBullBoard } from './plugins/bull-board';
 
 export type AppOptions = {
   container: Container;
@@ -30,5 +33,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(activityRoutes, { container: opts.container });
   await app.register(assignmentRoutes, { container: opts.container });
   await app.register(tokenRoutes, { container: opts.container });
+  await app.register(opsRoutes, { container: opts.container });
+  await app.register(metricsRoutes, { container: opts.container });
+  await registerBullBoard(app, { queues: [opts.container.queues.sweep, opts.container.queues.dispatch], tokens: opts.container.services.tokens });
   return app;
 }

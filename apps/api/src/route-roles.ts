@@ -13,12 +13,24 @@ export const ROUTE_ROLES: Readonly<Record<string, AccessSet>> = Object.freeze({
   'GET /v1/tokens': ACCESS.admin,
   'POST /v1/tokens': ACCESS.admin,
   'POST /v1/tokens/:name/revoke': ACCESS.admin,
+  'POST /v1/sweep/trigger': ACCESS.operate,
+  'GET /v1/sweep/preview': ACCESS.read,
+  'POST /v1/sweep/pause': ACCESS.operate,
+  'POST /v1/sweep/resume': ACCESS.operate,
+  'GET /v1/sweep/status': ACCESS.read,
+  'GET /v1/runs': ACCESS.read,
+  'GET /v1/runs/:id': ACCESS.read,
+  'POST /v1/runs/:id/cancel': ACCESS.operate,
+  'GET /v1/sweep/lock': ACCESS.read,
+  'POST /v1/sweep/lock/release': ACCESS.admin,
+  'GET /v1/alerts': ACCESS.read,
+  'GET /metrics': ACCESS.read,
 });
 
 /** Routes anyone may call (no token): probes and the API docs. */
 export const PUBLIC_ROUTES: readonly string[] = Object.freeze(['GET /healthz', 'GET /readyz', 'GET /docs', 'GET /docs/json']);
 
 /** Paths under which every route must appear in ROUTE_ROLES. */
-export const GUARDED_PREFIXES: readonly string[] = Object.freeze(['/v1/']);
+export const GUARDED_PREFIXES: readonly string[] = Object.freeze(['/v1/', '/metrics']);
 
 export const routeKey = (method: string, url: string) => `${method.toUpperCase()} ${url}`;

@@ -167,9 +167,31 @@ export function createServiceMetrics(c: Container) {
     async text(): Promise<string> {
       const own = await registry.metrics();
       const bull = await Promise.all([c.queues.sweep, c.queues.dispatch].map((q) => q.exportPrometheusMetrics({ service: 'reminders' })));
-      return `${own}\n${bull.join('\n')}\n`;
+      return `${own}\n${mergeExpositions(bull)}`;
     },
   };
 }
 
 export type ServiceMetrics = ReturnType<typeof createServiceMetrics>;
+
+/**
+ * BullMQ exports each queue as a complete text with its own `# HELP` / `# TYPE` lines; Prometheus
+ * refuses a metric family declared twice, so the queues' samples are merged under one header each.
+ */
+export function mergeExpositions(texts: string[]): string {
+  const families = new Map<string, { header: string[]; samples: string[] }>();
+  for (const text of texts) {
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      const meta = /^# (HELP|TYPE) (\S+)/.exec(line);
+      const name = meta ? meta[2]! : /^([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(line)?.[1];
+      if (!name) continue;
+      const family = families.get(name) ?? { header: [], samples: [] };
+      families.set(name, family);
+      if (meta) {
+        if (!family.header.some((h) => h.startsWith(`# ${meta[1]} `))) family.header.push(line);
+      } else family.samples.push(line);
+    }
+  }
+  return [...families.values()].map((f) => [...f.header, ...f.samples].join('\n')).join('\n') + '\n';
+}

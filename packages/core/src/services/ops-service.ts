@@ -161,6 +161,12 @@ export function createOpsService(deps: OpsServiceDeps) {
       };
     },
 
+    async run(runId: number) {
+      const run = await deps.executionLog.get(runId);
+      if (!run || run.jobName !== deps.jobName) throw new AppError('not_found', 'run-not-found', `run ${runId} does not exist`);
+      return run;
+    },
+
     runs: (p: { limit: number; status?: RunStatusName }) => deps.executionLog.recent(deps.jobName, p.limit, p.status),
 
     lockStatus: () => deps.lock.status(),

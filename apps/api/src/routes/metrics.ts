@@ -1,0 +1,19 @@
+/** GET /metrics: Prometheus text format, for a token with read access (scrapers use a viewer token). */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Container } from '@reminders/core/container';
+import { createServiceMetrics } from '../metrics/service-metrics';
+
+export const metricsRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+  const metrics = createServiceMetrics(container);
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        summary: 'Prometheus metrics: runs, durations, reminders by outcome, lock contention, failures, queues',
+        tags: ['operations'],
+        produces: ['text/plain'],
+      },
+    },
+    async (_req, reply) => reply.type(metrics.contentType).send(await metrics.text()),
+  );
+};

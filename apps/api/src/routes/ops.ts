@@ -1,0 +1,173 @@
+/**
+ * Operations on the sweep: trigger (and confirm a held run), preview (dry run), pause, resume,
+ * status, run history, cancel a held run, the lock, and recent alerts. Thin: each handler calls
+ * one OpsService method; every change is audited there with the token's name as the actor.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Container } from '@reminders/core/container';
+import { isRunStatus } from '@reminders/core/services/ops-service';
+import { AUTH_PROBLEMS, problemResponses } from '../schemas/common';
+import * as s from '../schemas/ops';
+import { toJson } from '../ops-presenters';
+
+export const opsRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+  const ops = container.services.ops;
+  const ok = (description: string, schema: object) => ({ description, ...schema });
+
+  app.post<{ Body: { confirm_run_id?: number; wait_seconds?: number } }>(
+    '/v1/sweep/trigger',
+    {
+      bodyLimit: 4 * 1024,
+      schema: {
+        summary: 'Run the sweep now (or let a held run go ahead)',
+        description: 'Queues a manual run for the workers. With wait_seconds the answer waits for the final execution-log row. confirm_run_id lets a run held by the blast-radius guard go ahead once.',
+        tags: ['operations'],
+        body: s.triggerBody,
+        response: { 200: ok('Finished (wait_seconds)', s.triggerResponse), 202: ok('Queued', s.triggerResponse), ...problemResponses(400, 404, 409, 413, 415, 422, ...AUTH_PROBLEMS) },
+      },
+    },
+    async (req, reply) => {
+      const { jobId } = await ops.trigger({ by: req.principal!.name, confirmRunId: req.body?.confirm_run_id });
+      const wait = req.body?.wait_seconds ?? 0;
+      if (wait === 0) return reply.code(202).send({ job_id: jobId, run: null });
+      const run = await ops.waitForRun(jobId, wait * 1000);
+      return { job_id: jobId, run: toJson(run) };
+    },
+  );
+
+  app.get<{ Querystring: { limit?: string } }>(
+    '/v1/sweep/preview',
+    {
+      schema: {
+        summary: 'Dry run: who would be reminded if the sweep ran now',
+        description: 'Reads only: writes no run row and sends nothing.',
+        tags: ['operations'],
+        querystring: s.previewQuery,
+        response: { 200: ok('Due reminders', s.previewResponse), ...problemResponses(400, ...AUTH_PROBLEMS) },
+      },
+    },
+    async (req) => toJson(await ops.dryRun({ limit: Number(req.query.limit ?? 50) })),
+  );
+
+  app.post<{ Body: { reason: string; until?: string } }>(
+    '/v1/sweep/pause',
+    {
+      bodyLimit: 4 * 1024,
+      schema: {
+        summary: 'Pause the sweep',
+        description: 'Runs are logged as skipped_disabled until resumed (or until `until`).',
+        tags: ['operations'],
+        body: s.pauseBody,
+        response: { 200: ok('Paused', s.sweepStateResponse), ...problemResponses(400, 413, 415, ...AUTH_PROBLEMS) },
+      },
+    },
+    async (req) => toJson(await ops.pause({ by: req.principal!.name, reason: req.body.reason, until: req.body.until ? new Date(req.body.until) : null })),
+  );
+
+  app.post(
+    '/v1/sweep/resume',
+    {
+      schema: {
+        summary: 'Resume a paused sweep',
+        tags: ['operations'],
+        response: { 200: ok('Resumed', s.sweepStateResponse), ...problemResponses(409, ...AUTH_PROBLEMS) },
+      },
+    },
+    async (req) => toJson(await ops.resume({ by: req.principal!.name })),
+  );
+
+  app.get(
+    '/v1/sweep/status',
+    {
+      schema: {
+        summary: 'Enabled or paused, next fire time, lock holder and TTL, current run, last runs, failures',
+        tags: ['operations'],
+        response: { 200: ok('Status', s.statusResponse), ...problemResponses(...AUTH_PROBLEMS) },
+      },
+    },
+    async () => {
+      const st = await ops.status();
+      return toJson({ ...st, lock: { key: container.services.sweepLock.key, ...st.lock } });
+    },
+  );
+
+  app.get<{ Querystring: { limit?: string; status?: string } }>(
+    '/v1/runs',
+    {
+      schema: {
+        summary: 'The execution log, newest first',
+        tags: ['operations'],
+        querystring: s.runsQuery,
+        response: { 200: ok('Runs', { type: 'array', items: s.runSchema }), ...problemResponses(400, ...AUTH_PROBLEMS) },
+      },
+    },
+    async (req) => {
+      const status = req.query.status && isRunStatus(req.query.status) ? req.query.status : undefined;
+      return toJson(await ops.runs({ limit: Number(req.query.limit ?? 20), status }));
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/runs/:id',
+    {
+      schema: {
+        summary: 'One run',
+        tags: ['operations'],
+        params: s.runParams,
+        response: { 200: ok('The run', s.runSchema), ...problemResponses(400, 404, ...AUTH_PROBLEMS) },
+      },
+    },
+    async (req) => toJson(await ops.run(Number(req.params.id))),
+  );
+
+  app.post<{ Params: { id: string }; Body: { reason?: string } }>(
+    '/v1/runs/:id/cancel',
+    {
+      bodyLimit: 4 * 1024,
+      schema: {
+        summary: 'Cancel a run held by the blast-radius guard',
+        tags: ['operations'],
+        params: s.runParams,
+        body: s.cancelBody,
+        response: { 200: ok('Cancelled', s.runSchema), ...problemResponses(400, 404, 409, 413, 415, ...AUTH_PROBLEMS) },
+      },
+    },
+    async (req) => toJson(await ops.cancelHeld({ by: req.principal!.name, runId: Number(req.params.id), reason: req.body?.reason })),
+  );
+
+  app.get(
+    '/v1/sweep/lock',
+    {
+      schema: { summary: 'Who holds the sweep lock and for how long', tags: ['operations'], response: { 200: ok('Lock', s.lockResponse), ...problemResponses(...AUTH_PROBLEMS) } },
+    },
+    async () => toJson({ key: container.services.sweepLock.key, ...(await ops.lockStatus()) }),
+  );
+
+  app.post<{ Body: { force?: boolean; reason?: string } }>(
+    '/v1/sweep/lock/release',
+    {
+      bodyLimit: 4 * 1024,
+      schema: {
+        summary: 'Release a stuck sweep lock',
+        description: "Refused (409) while the holder's run is alive unless force is true; a running row of a dead holder is closed as abandoned.",
+        tags: ['operations'],
+        body: s.releaseBody,
+        response: { 200: ok('Released', s.releaseResponse), ...problemResponses(400, 409, 413, 415, ...AUTH_PROBLEMS) },
+      },
+    },
+    async (req) => toJson(await ops.releaseLock({ by: req.principal!.name, force: req.body?.force, reason: req.body?.reason })),
+  );
+
+  app.get<{ Querystring: { limit?: string } }>(
+    '/v1/alerts',
+    {
+      schema: {
+        summary: 'Recent alerts, newest first',
+        tags: ['operations'],
+        querystring: s.previewQuery,
+        response: { 200: ok('Alerts', s.alertsResponse), ...problemResponses(400, ...AUTH_PROBLEMS) },
+      },
+    },
+    async (req) => toJson(await container.repositories.alerts.recent(Math.min(Number(req.query.limit ?? 50), 500))),
+  );
+};

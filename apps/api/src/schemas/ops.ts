@@ -1,0 +1,201 @@
+/** Schemas of the operations routes: sweep trigger / pause / resume / status, runs, lock, alerts. */
+import { dateTime, idParam, idSchema, isoDate, nonBlankText } from './common';
+
+const RUN_STATUSES = ['running', 'succeeded', 'failed', 'skipped_locked', 'skipped_disabled', 'timed_out', 'abandoned', 'awaiting_confirmation', 'cancelled'];
+const nullableTime = (description: string) => ({ type: ['string', 'null'], format: 'date-time', description }) as const;
+
+export const runSchema = {
+  type: 'object',
+  description: 'One cron_execution_log row',
+  properties: {
+    id: { type: 'integer' },
+    job_name: { type: 'string' },
+    trigger: { type: 'string', enum: ['scheduled', 'manual', 'catchup'] },
+    status: { type: 'string', enum: RUN_STATUSES },
+    scheduled_for: nullableTime('The cron slot this run stands for'),
+    started_at: { type: 'string', format: 'date-time' },
+    finished_at: nullableTime('When the run reached its final status'),
+    duration_ms: { type: ['integer', 'null'] },
+    heartbeat_at: nullableTime('Last sign of life of a running run'),
+    assignments_evaluated: { type: 'integer' },
+    reminders_enqueued: { type: 'integer' },
+    reminders_sent: { type: 'integer' },
+    reminders_suppressed: { type: 'integer' },
+    reminders_skipped: { type: 'integer' },
+    reminders_failed: { type: 'integer' },
+    error: { type: ['string', 'null'] },
+    worker_id: { type: 'string' },
+    fencing_token: { type: ['string', 'null'], description: 'Increases with every run; stale runs cannot write' },
+    triggered_by: { type: ['string', 'null'] },
+    resolved_by: { type: ['string', 'null'], description: 'Who confirmed or cancelled a held run' },
+    resolved_at: nullableTime('When a held run was confirmed or cancelled'),
+    continued_by_run_id: { type: ['integer', 'null'], description: 'The run that went ahead after confirmation' },
+  },
+  examples: [
+    {
+      id: 41, job_name: 'reminder-sweep', trigger: 'scheduled', status: 'succeeded', scheduled_for: '2026-11-28T06:00:00.000Z',
+      started_at: '2026-11-28T06:00:00.210Z', finished_at: '2026-11-28T06:00:07.900Z', duration_ms: 7690, heartbeat_at: '2026-11-28T06:00:07.900Z',
+      assignments_evaluated: 10000, reminders_enqueued: 812, reminders_sent: 812, reminders_suppressed: 0, reminders_skipped: 0, reminders_failed: 0,
+      error: null, worker_id: 'worker-1', fencing_token: '41', triggered_by: null, resolved_by: null, resolved_at: null, continued_by_run_id: null,
+    },
+  ],
+} as const;
+
+export const triggerBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    confirm_run_id: idSchema('Let this run, held by the blast-radius guard, go ahead'),
+    wait_seconds: { type: 'integer', minimum: 0, maximum: 600, description: 'Wait up to this long for the run to finish and answer with its row (0: answer at once)' },
+  },
+  examples: [{}, { wait_seconds: 60 }, { confirm_run_id: 57 }],
+} as const;
+
+export const triggerResponse = {
+  type: 'object',
+  properties: { job_id: { type: 'string' }, run: { anyOf: [runSchema, { type: 'null' }] } },
+} as const;
+
+export const previewQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: { type: 'string', pattern: '^[1-9][0-9]{0,3}$', description: 'How many due reminders to list (1-9999, default 50)' } },
+} as const;
+
+export const previewResponse = {
+  type: 'object',
+  properties: {
+    today: isoDate('The local day in REMINDER_TZ'),
+    due: { type: 'integer', description: 'Reminders that a run now would send' },
+    shown: { type: 'integer' },
+    reminders: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          assignment_id: { type: 'integer' },
+          anchor_date: { type: 'string', format: 'date' },
+          sequence_number: { type: 'integer' },
+          due_date: { type: 'string', format: 'date' },
+          escalated: { type: 'boolean' },
+        },
+      },
+    },
+  },
+} as const;
+
+export const pauseBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reason'],
+  properties: {
+    reason: nonBlankText(500, 'Why; shown in status and kept in the audit log'),
+    until: dateTime('Resume automatically at this time (must be in the future)'),
+  },
+  examples: [{ reason: 'bulk import of contacts in progress', until: '2026-11-29T06:00:00Z' }],
+} as const;
+
+export const sweepStateResponse = {
+  type: 'object',
+  properties: {
+    enabled: { type: 'boolean' },
+    pause_reason: { type: ['string', 'null'] },
+    paused_by: { type: ['string', 'null'] },
+    paused_at: nullableTime('When it was paused'),
+    paused_until: nullableTime('When it resumes by itself'),
+  },
+} as const;
+
+const lockSchema = {
+  type: 'object',
+  properties: {
+    key: { type: 'string' },
+    held: { type: 'boolean' },
+    ttl_ms: { type: 'integer', description: 'Remaining TTL; negative when free' },
+    holder: {
+      anyOf: [
+        { type: 'object', properties: { worker_id: { type: 'string' }, run_id: { type: ['integer', 'null'] }, since: { type: 'string' } } },
+        { type: 'null' },
+      ],
+    },
+  },
+} as const;
+export const lockResponse = lockSchema;
+
+export const statusResponse = {
+  type: 'object',
+  properties: {
+    enabled: { type: 'boolean' },
+    pause: {
+      anyOf: [
+        { type: 'object', properties: { reason: { type: ['string', 'null'] }, by: { type: ['string', 'null'] }, at: nullableTime('Paused at'), until: nullableTime('Resumes by itself at') } },
+        { type: 'null' },
+      ],
+    },
+    consecutive_failures: { type: 'integer' },
+    last_success_at: nullableTime('When the last successful run finished'),
+    schedule: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        pattern: { type: ['string', 'null'] },
+        tz: { type: ['string', 'null'] },
+        next: nullableTime('Next fire time of the job scheduler'),
+        problem: { type: ['string', 'null'], description: 'What is wrong with the registered schedule, if anything' },
+      },
+    },
+    lock: lockSchema,
+    current_run: { anyOf: [runSchema, { type: 'null' }] },
+    last_runs: { type: 'array', items: runSchema },
+    sweep_queue: { type: 'object', additionalProperties: { type: 'integer' } },
+  },
+} as const;
+
+export const runsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'string', pattern: '^[1-9][0-9]{0,2}$', description: 'How many runs, newest first (1-999, default 20)' },
+    status: { type: 'string', enum: RUN_STATUSES },
+  },
+} as const;
+
+export const runParams = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: idParam('Run id') } } as const;
+
+export const cancelBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { reason: nonBlankText(500, 'Why; kept in the audit log') },
+} as const;
+
+export const releaseBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    force: { type: 'boolean', description: "Release even though the holder's run looks alive" },
+    reason: nonBlankText(500, 'Why; kept in the audit log'),
+  },
+} as const;
+
+export const releaseResponse = {
+  type: 'object',
+  properties: { released: { type: 'boolean' }, closed_run: { type: ['integer', 'null'] }, holder_was_alive: { type: 'boolean' } },
+} as const;
+
+export const alertsResponse = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: {
+      id: { type: 'integer' },
+      kind: { type: 'string' },
+      incident_key: { type: 'string' },
+      run_id: { type: ['integer', 'null'] },
+      message: { type: 'string' },
+      created_at: { type: 'string', format: 'date-time' },
+      delivered_at: nullableTime('When every channel accepted it'),
+      delivery_attempts: { type: 'integer' },
+      last_error: { type: ['string', 'null'] },
+    },
+  },
+} as const;
