@@ -36,8 +36,9 @@ export type SeedSqlParams = {
 };
 
 /** Listed explicitly; CASCADE only reaches tables hanging off these (reminders, notifications). */
+/** api_idempotency_keys goes too: its stored bulk answers name activities that no longer exist. */
 export const RESET_SQL =
-  'TRUNCATE notifications, reminders, activities, assignments, contacts, peer_mentors, coordinators RESTART IDENTITY CASCADE';
+  'TRUNCATE notifications, reminders, activities, api_idempotency_keys, assignments, contacts, peer_mentors, coordinators RESTART IDENTITY CASCADE';
 
 export const DOMAIN_TABLES = ['coordinators', 'peer_mentors', 'contacts', 'assignments', 'activities'] as const;
 
