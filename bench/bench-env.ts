@@ -51,11 +51,35 @@ export async function createBenchEnv(baseDatabaseUrl: string, redisUrl: string):
       const redis = new Redis(redisUrl);
       let cursor = '0';
       do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
         cursor = next;
         if (keys.length) await redis.del(...keys);
       } while (cursor !== '0');
       redis.disconnect();
+    },
+  };
+}
+
+/** Peak RSS (VmHWM, the kernel's own high-water mark) of a process, read every 250 ms until it exits. */
+export function peakRssSampler(pid: number) {
+  let peakKb = 0;
+  const sample = () => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) peakKb = Math.max(peakKb, Number(m[1]));
+    } catch {
+      /* the process has exited */
+    }
+  };
+  const timer = setInterval(sample, 250);
+  return {
+    peakMb: () => {
+      sample();
+      return Math.round(peakKb / 1024);
+    },
+    stop: () => {
+      sample();
+      clearInterval(timer);
     },
   };
 }
@@ -68,16 +92,7 @@ export async function startWorker(vars: Record<string, string>): Promise<BenchWo
     env: { PATH: process.env.PATH ?? '', ...vars, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  let peakKb = 0;
-  const sample = () => {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
-      if (m) peakKb = Math.max(peakKb, Number(m[1]));
-    } catch {
-      /* the process has exited */
-    }
-  };
-  const timer = setInterval(sample, 250);
+  const rss = peakRssSampler(proc.pid!);
   await new Promise<void>((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (b: Buffer) => {
@@ -89,13 +104,9 @@ export async function startWorker(vars: Record<string, string>): Promise<BenchWo
   });
   return {
     proc,
-    peakRssMb: () => {
-      sample();
-      return Math.round(peakKb / 1024);
-    },
+    peakRssMb: rss.peakMb,
     stop: async () => {
-      sample();
-      clearInterval(timer);
+      rss.stop();
       if (proc.exitCode !== null) return;
       const exited = new Promise((r) => proc.on('exit', r));
       proc.kill('SIGTERM');

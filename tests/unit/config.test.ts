@@ -26,6 +26,7 @@ describe('config', () => {
     ['SMTP_URL', 'localhost:25', /SMTP_URL must be a URL/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
     ['REDIS_PREFIX', 'has space', /REDIS_PREFIX must be/],
+    ['TRUST_PROXY', 'yes please', /TRUST_PROXY must be false, true, a hop count/],
   ])('%s=%s is refused with one line naming the variable', (name, value, message) => {
     let err: unknown;
     try {
@@ -37,6 +38,13 @@ describe('config', () => {
     expect((err as ConfigError).variable).toBe(name);
     expect((err as Error).message).toMatch(message);
     expect((err as Error).message).not.toContain('\n');
+  });
+
+  it('reads TRUST_PROXY as a boolean, a hop count or a list of proxies', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
   });
 
   it('refuses ALERT_EMAIL_TO without SMTP_URL', () => {

@@ -22,6 +22,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.container.logger as unknown as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
+    // Behind a reverse proxy, the client's own address (not the proxy's) keys the auth-failure limit.
+    // (Fastify accepts a hop count at run time; its types omit it.)
+    trustProxy: opts.container.config.trustProxy as boolean | string | string[],
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
   registerProblemHandlers(app);

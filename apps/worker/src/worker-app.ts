@@ -65,6 +65,9 @@ export function createWorkerApp(opts: WorkerAppOptions) {
     workers,
     async start() {
       await c.repositories.schedulerState.syncTimeZone(SWEEP_SCHEDULER_ID, opts.config.reminderTz);
+      if (!c.services.alerts.hasChannels()) {
+        opts.logger.warn('no alert channel configured (ALERT_WEBHOOK_URL, ALERT_EMAIL_TO): alerts are stored but nobody is told');
+      }
       if (opts.registerSchedule !== false) await c.services.schedule.ensure();
       for (const w of workers) void w.run();
       await Promise.all(workers.map((w) => w.waitUntilReady()));

@@ -56,6 +56,10 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_{}.-]{1,64}$/, 'must be 1-64 letters, digits, _ . - { } (use {braces} as a Cluster hash tag)')
     .default('reminders'),
   HOST: z.string().min(1).default('127.0.0.1'),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, 'must be false, true, a hop count, or comma-separated proxy addresses / CIDRs')
+    .default('false'),
   PORT: intVar(3000, 1, 65535),
   REMINDER_CRON: z
     .string()
@@ -108,6 +112,8 @@ export type Config = Readonly<{
   redisPrefix: string;
   host: string;
   port: number;
+  /** Fastify's trustProxy: which X-Forwarded-For hops to believe (client addresses drive the auth-failure limit). */
+  trustProxy: boolean | number | string[];
   reminderCron: string;
   reminderTz: string;
   rules: Readonly<{ firstAfterDays: number; repeatEveryDays: number; escalateAfter: number }>;
@@ -161,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     host: e.HOST,
+    trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY.split(','),
     port: e.PORT,
     reminderCron: e.REMINDER_CRON.trim(),
     reminderTz: e.REMINDER_TZ,

@@ -5,6 +5,7 @@
 import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { createPrisma } from './db/prisma';
+import { createDispatchPool } from './db/dispatch-pool';
 import { createDataServices } from './data-services';
 import { createEmailChannel } from './channels/email-channel';
 import { createQueues } from './jobs/queues';
@@ -41,15 +42,32 @@ export function createContainer(opts: ContainerOptions) {
   const { config, logger } = opts;
   const clock = opts.clock ?? systemClock;
   const prisma = createPrisma(config.databaseUrl);
-  const redis = createRedis(config.redisUrl);
-  redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
+  const dispatchPool = createDispatchPool(config.databaseUrl);
+  dispatchPool.on('error', (err) => logger.warn({ err: { message: err.message } }, 'idle dispatch database connection lost'));
+  // Producer-side connection: commands fail after a few retries instead of waiting forever, so
+  // /readyz, the CLI and the lock answer while Redis is down (workers use their own connection).
+  const redis = createRedis(config.redisUrl, { forQueue: true });
+  let redisDown = false;
+  redis.on('error', (err) => {
+    if (!redisDown) logger.warn({ err: { message: err.message } }, 'redis connection error (further errors suppressed until it reconnects)');
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    if (redisDown) logger.info('redis connection restored');
+    redisDown = false;
+  });
+  // Queue errors are the same connection's errors, already logged above.
   const queues = createQueues(redis, config.redisPrefix);
   const email = config.smtpUrl ? createEmailChannel({ smtpUrl: config.smtpUrl, from: config.smtpFrom }) : null;
+  // Reminders go out in bursts of thousands: they share a few pooled SMTP connections (alerts, rare, do not).
+  const reminderEmail = config.smtpUrl
+    ? createEmailChannel({ smtpUrl: config.smtpUrl, from: config.smtpFrom, pool: { maxConnections: Math.min(10, config.dispatchConcurrency) } })
+    : null;
 
   const executionLog = createExecutionLogRepository(prisma);
   const schedulerState = createSchedulerStateRepository(prisma);
   const dueAssignments = createDueAssignmentRepository(prisma);
-  const reminders = createReminderRepository(prisma);
+  const reminders = createReminderRepository(dispatchPool);
   const data = createDataServices({ prisma, config, clock, logger });
   const outcomes = createRunOutcomes({ redis, prefix: config.redisPrefix });
   const alertRepo = createAlertRepository(prisma);
@@ -68,8 +86,18 @@ export function createContainer(opts: ContainerOptions) {
     pageSize: config.sweepPageSize,
     maxAttempts: config.emailMaxAttempts,
     retryBackoffMs: config.dispatchRetryBackoffMs,
+    emailEnabled: email !== null,
+    jobName: SWEEP_SCHEDULER_ID,
   });
-  const dispatch = createReminderDispatchService({ jobName: SWEEP_SCHEDULER_ID, reminders, email, clock, logger });
+  // A write batch may overlap the one in flight once it holds half the worker's concurrent jobs.
+  const dispatch = createReminderDispatchService({
+    jobName: SWEEP_SCHEDULER_ID,
+    reminders,
+    email: reminderEmail,
+    clock,
+    logger,
+    maxBatchSize: Math.max(1, Math.ceil(config.dispatchConcurrency / 2)),
+  });
   const sweepRun = createSweepRunService({
     jobName: SWEEP_SCHEDULER_ID,
     workerId: config.workerId,
@@ -140,8 +168,9 @@ export function createContainer(opts: ContainerOptions) {
     async close() {
       await queues.close().catch(() => undefined);
       email?.close();
+      reminderEmail?.close();
       redis.disconnect();
-      await prisma.$disconnect();
+      await Promise.all([prisma.$disconnect(), dispatchPool.end()]);
     },
   };
 }

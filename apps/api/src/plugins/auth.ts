@@ -14,6 +14,7 @@ import type { Principal, TokenService } from '@reminders/core/auth/token-service
 import type { Clock } from '@reminders/core/clock';
 import { GUARDED_PREFIXES, ROUTE_ROLES, routeKey } from '../route-roles';
 import { createFailureLimiter, type FailureLimiterOptions } from './auth-failure-limiter';
+import { AUTH_PROBLEMS, problemResponses } from '../schemas/common';
 import { sendProblem } from './problem';
 
 declare module 'fastify' {
@@ -88,7 +89,7 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
   app.decorate('requireRole', requireRole);
   app.decorateRequest('principal', undefined);
 
-  // Guards every route in ROUTE_ROLES; documents it for OpenAPI (bearer scheme, allowed roles).
+  // Guards every route in ROUTE_ROLES; documents it for OpenAPI (bearer scheme, allowed roles, 401 / 403 / 429).
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
@@ -102,6 +103,7 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
       if (!existing.some((h) => hooks.has(h))) route.onRequest = [requireRole(...roles), ...existing];
       const schema = (route.schema ??= {}) as Record<string, unknown>;
       schema.security = [{ bearerAuth: [] }];
+      schema.response = { ...problemResponses(...AUTH_PROBLEMS), ...(schema.response as object | undefined) };
       const note = `Roles: ${roles.join(', ')}.`;
       schema.description = schema.description ? `${String(schema.description)}\n\n${note}` : note;
     }

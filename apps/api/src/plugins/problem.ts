@@ -7,6 +7,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAppError, type AppErrorKind, type FieldError } from '@reminders/core/errors';
+import { patternMessage } from '../schemas/patterns';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 /** Problem types are relative URIs: `/problems/<slug>`. */
@@ -59,10 +60,10 @@ export function sendProblem(
 }
 
 /** Friendlier words for some ajv keywords (a pattern's regex means little to a caller). */
-const DETAILS: Record<string, string> = {
-  additionalProperties: 'unknown field',
-  required: 'is required',
-  pattern: 'has characters that are not allowed here (control characters, unpaired surrogates, blank) or the wrong format',
+const DETAILS: Record<string, (params: Record<string, unknown> | undefined) => string> = {
+  additionalProperties: () => 'unknown field',
+  required: () => 'is required',
+  pattern: (params) => patternMessage(String(params?.pattern ?? '')),
 };
 
 type AjvError = { instancePath?: string; message?: string; keyword?: string; params?: Record<string, unknown> };
@@ -73,7 +74,7 @@ function validationErrors(err: FastifyError & { validation?: AjvError[]; validat
     let pointer = v.instancePath ?? '';
     if (v.keyword === 'additionalProperties' && v.params?.additionalProperty) pointer += `/${String(v.params.additionalProperty)}`;
     if (v.keyword === 'required' && v.params?.missingProperty) pointer += `/${String(v.params.missingProperty)}`;
-    const detail = DETAILS[v.keyword ?? ''] ?? v.message ?? 'is invalid';
+    const detail = DETAILS[v.keyword ?? '']?.(v.params) ?? v.message ?? 'is invalid';
     return { in: where, pointer: pointer || '/', detail };
   });
 }

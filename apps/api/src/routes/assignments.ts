@@ -1,18 +1,9 @@
 /** GET /v1/assignments/:id and the admin correction of last_contact_date. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Container } from '@reminders/core/container';
-import { AppError } from '@reminders/core/errors';
-import { AUTH_PROBLEMS, INT4_MAX, problemResponses } from '../schemas/common';
+import { AUTH_PROBLEMS, parseId, problemResponses } from '../schemas/common';
 import { assignmentGetResponse, assignmentParams, correctionBody, correctionResponse } from '../schemas/assignments';
 import { assignmentJson, correctionJson } from '../presenters';
-
-function assignmentId(raw: string): number {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id > INT4_MAX) {
-    throw new AppError('invalid', 'validation-error', `params/id: must be at most ${INT4_MAX}`, [{ in: 'params', pointer: '/id', detail: `must be at most ${INT4_MAX}` }]);
-  }
-  return id;
-}
 
 export const assignmentRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
   const assignments = container.services.assignments;
@@ -27,7 +18,7 @@ export const assignmentRoutes: FastifyPluginAsync<{ container: Container }> = as
         response: { 200: { description: 'The assignment', ...assignmentGetResponse }, ...problemResponses(400, 404, ...AUTH_PROBLEMS) },
       },
     },
-    async (req) => assignmentJson(await assignments.get(assignmentId(req.params.id))),
+    async (req) => assignmentJson(await assignments.get(parseId(req.params.id))),
   );
 
   app.post<{ Params: { id: string }; Body: { last_contact_date: string; reason: string } }>(
@@ -47,7 +38,7 @@ export const assignmentRoutes: FastifyPluginAsync<{ container: Container }> = as
     async (req) =>
       correctionJson(
         await assignments.correctContact({
-          assignmentId: assignmentId(req.params.id),
+          assignmentId: parseId(req.params.id),
           date: req.body.last_contact_date,
           reason: req.body.reason,
           actor: req.principal!.name,

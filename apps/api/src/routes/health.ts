@@ -10,6 +10,17 @@ const statusSchema = {
   },
 } as const;
 
+/** A probe answers within this, whatever a dependency does: an orchestrator must not hang on us. */
+const CHECK_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 export const healthRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
   app.get('/healthz', { schema: { summary: 'Liveness: the process is up', tags: ['health'], response: { 200: statusSchema } } }, async () => ({
     status: 'ok',
@@ -21,11 +32,11 @@ export const healthRoutes: FastifyPluginAsync<{ container: Container }> = async 
     async (_req, reply) => {
       const checks: Record<string, string> = {};
       await Promise.all([
-        container.prisma.$queryRaw`SELECT 1`.then(
+        withTimeout(container.prisma.$queryRaw`SELECT 1`).then(
           () => (checks.postgres = 'ok'),
-          (e: Error) => (checks.postgres = `error: ${e.message.split('\n')[0]}`),
+          (e: Error) => (checks.postgres = `error: ${e.message.trim().split('\n').pop()}`),
         ),
-        container.redis.ping().then(
+        withTimeout(container.redis.ping()).then(
           () => (checks.redis = 'ok'),
           (e: Error) => (checks.redis = `error: ${e.message}`),
         ),

@@ -12,6 +12,17 @@ export const metricsRoutes: FastifyPluginAsync<{ container: Container }> = async
         summary: 'Prometheus metrics: runs, durations, reminders by outcome, lock contention, failures, queues',
         tags: ['operations'],
         produces: ['text/plain'],
+        response: {
+          200: {
+            description: 'Prometheus text exposition format',
+            content: {
+              'text/plain': {
+                schema: { type: 'string' },
+                example: '# HELP reminders_runs_total Sweep runs by final status\n# TYPE reminders_runs_total counter\nreminders_runs_total{status="succeeded",trigger="scheduled"} 41\n',
+              },
+            },
+          },
+        },
       },
     },
     async (_req, reply) => reply.type(metrics.contentType).send(await metrics.text()),

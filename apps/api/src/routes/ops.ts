@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Container } from '@reminders/core/container';
 import { isRunStatus } from '@reminders/core/services/ops-service';
-import { AUTH_PROBLEMS, problemResponses } from '../schemas/common';
+import { AUTH_PROBLEMS, parseId, problemResponses } from '../schemas/common';
 import * as s from '../schemas/ops';
 import { toJson } from '../ops-presenters';
 
@@ -98,7 +98,7 @@ export const opsRoutes: FastifyPluginAsync<{ container: Container }> = async (ap
         summary: 'The execution log, newest first',
         tags: ['operations'],
         querystring: s.runsQuery,
-        response: { 200: ok('Runs', { type: 'array', items: s.runSchema }), ...problemResponses(400, ...AUTH_PROBLEMS) },
+        response: { 200: ok('Runs', s.runsResponse), ...problemResponses(400, ...AUTH_PROBLEMS) },
       },
     },
     async (req) => {
@@ -117,7 +117,7 @@ export const opsRoutes: FastifyPluginAsync<{ container: Container }> = async (ap
         response: { 200: ok('The run', s.runSchema), ...problemResponses(400, 404, ...AUTH_PROBLEMS) },
       },
     },
-    async (req) => toJson(await ops.run(Number(req.params.id))),
+    async (req) => toJson(await ops.run(parseId(req.params.id))),
   );
 
   app.post<{ Params: { id: string }; Body: { reason?: string } }>(
@@ -132,7 +132,7 @@ export const opsRoutes: FastifyPluginAsync<{ container: Container }> = async (ap
         response: { 200: ok('Cancelled', s.runSchema), ...problemResponses(400, 404, 409, 413, 415, ...AUTH_PROBLEMS) },
       },
     },
-    async (req) => toJson(await ops.cancelHeld({ by: req.principal!.name, runId: Number(req.params.id), reason: req.body?.reason })),
+    async (req) => toJson(await ops.cancelHeld({ by: req.principal!.name, runId: parseId(req.params.id), reason: req.body?.reason })),
   );
 
   app.get(

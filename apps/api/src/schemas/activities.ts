@@ -1,5 +1,6 @@
 /** Schemas for POST /v1/activities and POST /v1/activities/bulk. */
 import { ACTIVITY_TYPES } from './enums';
+import { CLIENT_ID_PATTERN, IDEMPOTENCY_KEY_PATTERN } from './patterns';
 import { dateTime, idSchema, multilineText, nonBlankText, nullableIsoDate } from './common';
 
 export const MAX_BULK_ITEMS = 1000;
@@ -11,7 +12,7 @@ const activityFields = {
   registered_by: nonBlankText(200, 'Who registered it: the mentor, the proxy or the coordinator'),
   client_id: {
     type: 'string',
-    pattern: '^[A-Za-z0-9._:-]{1,100}$',
+    pattern: CLIENT_ID_PATTERN,
     description: "The caller's own id for this activity; a repeat with the same client_id is not registered twice",
   },
   note: multilineText(2000, 'Free text'),
@@ -71,7 +72,7 @@ export const bulkHeaders = {
   properties: {
     'idempotency-key': {
       type: 'string',
-      pattern: '^[\\x21-\\x7E]{1,200}$',
+      pattern: IDEMPOTENCY_KEY_PATTERN,
       description: 'Makes the whole request idempotent: a retry with the same key and body gets the first answer again (Idempotent-Replayed: true); the same key with another body is refused with 422',
     },
   },

@@ -1,12 +1,7 @@
 /** JSON Schema pieces shared by the routes (validation, serialisation and the OpenAPI document). */
+import { AppError } from '@reminders/core/errors';
 import { PROBLEM_CONTENT_TYPE } from '../plugins/problem';
-
-/** Text without control characters or lone surrogates (Postgres refuses NUL; surrogates would be mangled). */
-const SAFE_TEXT = '^[^\\p{Cc}\\p{Cs}]*$';
-/** Like SAFE_TEXT but with at least one non-space character. */
-const SAFE_NONBLANK = '^[^\\p{Cc}\\p{Cs}]*[^\\p{Cc}\\p{Cs}\\s][^\\p{Cc}\\p{Cs}]*$';
-/** Free text that may span lines: tabs and newlines allowed, other control characters not. */
-const SAFE_MULTILINE = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F\\p{Cs}]*$';
+import { ID_PATTERN, SAFE_MULTILINE, SAFE_NONBLANK, SAFE_TEXT } from './patterns';
 
 export const INT4_MAX = 2_147_483_647;
 
@@ -20,8 +15,20 @@ export const safeText = (maxLength: number, description: string) => ({ type: 'st
 
 export const idSchema = (description: string) => ({ type: 'integer', minimum: 1, maximum: INT4_MAX, description }) as const;
 
-/** Path ids as strings (the ajv instance does not coerce types); the handler range-checks them. */
-export const idParam = (description: string) => ({ type: 'string', pattern: '^[1-9][0-9]{0,9}$', description, examples: ['42'] }) as const;
+/**
+ * A path id (validated by `idParam`) as a number; above int4 it is a 400 problem, not a database
+ * error. Use it for every `:id` route.
+ */
+export function parseId(raw: string, param = 'id'): number {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id < 1 || id > INT4_MAX) {
+    throw new AppError('invalid', 'validation-error', `params/${param}: must be at most ${INT4_MAX}`, [{ in: 'params', pointer: `/${param}`, detail: `must be a whole number from 1 to ${INT4_MAX}` }]);
+  }
+  return id;
+}
+
+/** Path ids as strings (the ajv instance does not coerce types); the handler range-checks them with `parseId`. */
+export const idParam = (description: string) => ({ type: 'string', pattern: ID_PATTERN, description, examples: ['42'] }) as const;
 
 export const isoDate = (description: string) => ({ type: 'string', format: 'date', description, examples: ['2026-11-20'] }) as const;
 export const nullableIsoDate = (description: string) => ({ type: ['string', 'null'], format: 'date', description }) as const;

@@ -54,6 +54,7 @@ export const triggerBody = {
 export const triggerResponse = {
   type: 'object',
   properties: { job_id: { type: 'string' }, run: { anyOf: [runSchema, { type: 'null' }] } },
+  examples: [{ job_id: 'manual-1764316800000-a1b2c3', run: null }, { job_id: 'manual-1764316800000-d4e5f6', run: runSchema.examples[0] }],
 } as const;
 
 export const previewQuery = {
@@ -82,6 +83,7 @@ export const previewResponse = {
       },
     },
   },
+  examples: [{ today: '2026-11-28', due: 812, shown: 1, reminders: [{ assignment_id: 42, anchor_date: '2026-11-01', sequence_number: 3, due_date: '2026-11-29', escalated: true }] }],
 } as const;
 
 export const pauseBody = {
@@ -104,6 +106,7 @@ export const sweepStateResponse = {
     paused_at: nullableTime('When it was paused'),
     paused_until: nullableTime('When it resumes by itself'),
   },
+  examples: [{ enabled: false, pause_reason: 'bulk import of contacts in progress', paused_by: 'ops-anna', paused_at: '2026-11-28T09:00:00.000Z', paused_until: '2026-11-29T06:00:00.000Z' }],
 } as const;
 
 const lockSchema = {
@@ -120,7 +123,10 @@ const lockSchema = {
     },
   },
 } as const;
-export const lockResponse = lockSchema;
+export const lockResponse = {
+  ...lockSchema,
+  examples: [{ key: 'reminders:lock:reminder-sweep', held: true, ttl_ms: 24000, holder: { worker_id: 'worker-1', run_id: 57, since: '2026-11-28T06:00:00.210Z' } }],
+} as const;
 
 export const statusResponse = {
   type: 'object',
@@ -149,6 +155,7 @@ export const statusResponse = {
     last_runs: { type: 'array', items: runSchema },
     sweep_queue: { type: 'object', additionalProperties: { type: 'integer' } },
   },
+  examples: [{ enabled: true, pause: null, consecutive_failures: 0, last_success_at: '2026-11-28T06:00:07.900Z', schedule: { id: 'reminder-sweep', pattern: '0 7 * * *', tz: 'Europe/Oslo', next: '2026-11-29T06:00:00.000Z', problem: null }, lock: { key: 'reminders:lock:reminder-sweep', held: false, ttl_ms: -2, holder: null }, current_run: null, last_runs: [runSchema.examples[0]], sweep_queue: { waiting: 0, active: 0, delayed: 0, failed: 0 } }],
 } as const;
 
 export const runsQuery = {
@@ -160,12 +167,16 @@ export const runsQuery = {
   },
 } as const;
 
+/** GET /v1/runs. */
+export const runsResponse = { type: 'array', items: runSchema, examples: [[runSchema.examples[0]]] } as const;
+
 export const runParams = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: idParam('Run id') } } as const;
 
 export const cancelBody = {
   type: 'object',
   additionalProperties: false,
   properties: { reason: nonBlankText(500, 'Why; kept in the audit log') },
+  examples: [{ reason: 'the guard was right: the contact import doubled the due list' }],
 } as const;
 
 export const releaseBody = {
@@ -175,11 +186,13 @@ export const releaseBody = {
     force: { type: 'boolean', description: "Release even though the holder's run looks alive" },
     reason: nonBlankText(500, 'Why; kept in the audit log'),
   },
+  examples: [{ reason: 'worker VM died during the run' }, { force: true, reason: 'holder is wedged; runbook step 4' }],
 } as const;
 
 export const releaseResponse = {
   type: 'object',
   properties: { released: { type: 'boolean' }, closed_run: { type: ['integer', 'null'] }, holder_was_alive: { type: 'boolean' } },
+  examples: [{ released: true, closed_run: 57, holder_was_alive: false }],
 } as const;
 
 export const alertsResponse = {
@@ -198,4 +211,5 @@ export const alertsResponse = {
       last_error: { type: ['string', 'null'] },
     },
   },
+  examples: [[{ id: 3, kind: 'consecutive_failures', incident_key: 'reminder-sweep-3', run_id: 57, message: 'The reminder sweep failed 3 times in a row', created_at: '2026-11-28T06:01:00.000Z', delivered_at: '2026-11-28T06:01:01.000Z', delivery_attempts: 1, last_error: null }]],
 } as const;

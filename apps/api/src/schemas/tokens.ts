@@ -1,7 +1,8 @@
 /** Schemas for the admin token routes. */
 import { ROLES } from '@reminders/core/auth/roles';
+import { TOKEN_NAME_PATTERN } from './patterns';
 
-const TOKEN_NAME = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$', description: 'Unique name; never reused' } as const;
+const TOKEN_NAME = { type: 'string', pattern: TOKEN_NAME_PATTERN, description: 'Unique name; never reused' } as const;
 
 const tokenRecord = {
   type: 'object',

@@ -18,6 +18,8 @@ export function createTokenRepository(prisma: PrismaClient) {
   return {
     /** Inserts a token; returns null when the name is taken (names stay taken after revocation). */
     async create(t: { name: string; role: Role; tokenHash: string; createdBy: string; now: Date }): Promise<TokenRecord | null> {
+      // Checked first so a refused name leaves the table and its sequence untouched; ON CONFLICT covers a race.
+      if (await prisma.apiToken.findUnique({ where: { name: t.name }, select: { id: true } })) return null;
       const rows = await prisma.$queryRaw<{ id: number }[]>`
         INSERT INTO api_tokens (name, token_hash, role, created_by, created_at)
         VALUES (${t.name}, ${t.tokenHash}, ${t.role}::token_role, ${t.createdBy}, ${t.now})

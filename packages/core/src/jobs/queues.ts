@@ -9,9 +9,12 @@ export type Queues = {
   close(): Promise<void>;
 };
 
-export function createQueues(connection: RedisConnection, prefix: string): Queues {
+/** `onError` receives connection errors; without a listener BullMQ prints each one to the console. */
+export function createQueues(connection: RedisConnection, prefix: string, onError: (err: Error) => void = () => undefined): Queues {
   const sweep = new Queue<SweepPayload>(SWEEP_QUEUE, { connection, prefix });
   const dispatch = new Queue<DispatchPayload>(DISPATCH_QUEUE, { connection, prefix });
+  sweep.on('error', onError);
+  dispatch.on('error', onError);
   return {
     sweep,
     dispatch,

@@ -142,30 +142,35 @@ export function createContactTrackingRepository(prisma: PrismaClient) {
         const pending = items.map((item, index) => ({ item, index })).filter(({ index }) => outcomes[index] === null);
 
         if (pending.length > 0) {
-          // Ids are taken up front so each inserted row maps back to its item exactly.
-          const seq = await tx.$queryRaw<{ id: number }[]>`
-            SELECT nextval(pg_get_serial_sequence('activities', 'id'))::int AS id FROM generate_series(1, ${pending.length}::int)`;
-          const rows = pending.map((a, k) => ({ ...a, id: seq[k]!.id })).sort((x, y) => x.item.assignmentId - y.item.assignmentId || x.id - y.id);
-          const inserted = await tx.$queryRaw<{ id: number }[]>`
-            INSERT INTO activities (id, assignment_id, activity_type, occurred_at, registration_path, registered_by, client_id, note, created_at)
-            SELECT id, assignment_id, activity_type, occurred_at, registration_path, registered_by, client_id, note, ${opts.now}::timestamptz
-              FROM unnest(${rows.map((r) => r.id)}::int[],
-                          ${rows.map((r) => r.item.assignmentId)}::int[],
-                          ${rows.map((r) => r.item.activityType)}::activity_type[],
-                          ${rows.map((r) => r.item.occurredAt.toISOString())}::timestamptz[],
-                          ${rows.map((r) => r.item.registrationPath)}::registration_path[],
-                          ${rows.map((r) => r.item.registeredBy)}::text[],
-                          ${rows.map((r) => r.item.clientId)}::text[],
-                          ${rows.map((r) => r.item.note)}::text[])
-                   WITH ORDINALITY AS u(id, assignment_id, activity_type, occurred_at, registration_path, registered_by, client_id, note, ord)
-             ORDER BY ord
-            ON CONFLICT (client_id) DO NOTHING
-            RETURNING id`;
-          const insertedIds = new Set(inserted.map((r) => r.id));
-          const raced = rows.filter((r) => !insertedIds.has(r.id));
-          const racedPrior = await activitiesByClientId(tx, raced.map((r) => r.item.clientId));
-          for (const r of rows) {
-            if (insertedIds.has(r.id)) {
+          // Sorted by assignment id: the trigger then locks assignment rows in one global order.
+          const rows = [...pending].sort((x, y) => x.item.assignmentId - y.item.assignmentId || x.index - y.index);
+          // Ids are drawn in the same statement so each row maps back to its item exactly,
+          // whether it was inserted or stopped by ON CONFLICT.
+          const mapped = await tx.$queryRaw<{ ord: bigint; id: number; inserted: boolean }[]>`
+            WITH input AS MATERIALIZED (
+              SELECT nextval(pg_get_serial_sequence('activities', 'id'))::int AS id, u.*
+                FROM unnest(${rows.map((r) => r.item.assignmentId)}::int[],
+                            ${rows.map((r) => r.item.activityType)}::activity_type[],
+                            ${rows.map((r) => r.item.occurredAt.toISOString())}::timestamptz[],
+                            ${rows.map((r) => r.item.registrationPath)}::registration_path[],
+                            ${rows.map((r) => r.item.registeredBy)}::text[],
+                            ${rows.map((r) => r.item.clientId)}::text[],
+                            ${rows.map((r) => r.item.note)}::text[])
+                     WITH ORDINALITY AS u(assignment_id, activity_type, occurred_at, registration_path, registered_by, client_id, note, ord)
+               ORDER BY u.ord
+            ), ins AS (
+              INSERT INTO activities (id, assignment_id, activity_type, occurred_at, registration_path, registered_by, client_id, note, created_at)
+              SELECT id, assignment_id, activity_type, occurred_at, registration_path, registered_by, client_id, note, ${opts.now}::timestamptz
+                FROM input ORDER BY ord
+              ON CONFLICT (client_id) DO NOTHING
+              RETURNING id
+            )
+            SELECT input.ord, input.id, (ins.id IS NOT NULL) AS inserted FROM input LEFT JOIN ins USING (id)`;
+          const byOrd = new Map(mapped.map((m) => [Number(m.ord), m]));
+          const placed = rows.map((r, k) => ({ ...r, id: byOrd.get(k + 1)!.id, inserted: byOrd.get(k + 1)!.inserted }));
+          const racedPrior = await activitiesByClientId(tx, placed.filter((r) => !r.inserted).map((r) => r.item.clientId));
+          for (const r of placed) {
+            if (r.inserted) {
               outcomes[r.index] = { outcome: 'created', activityId: r.id };
               continue;
             }

@@ -52,8 +52,8 @@ export function createExecutionLogRepository(prisma: PrismaClient) {
       });
     },
 
-    /** A run that did not start: lock held or scheduler paused. */
-    async recordSkipped(s: RunStart & { status: SkipStatus; reason: string }): Promise<number> {
+    /** A run that did not start: lock held, scheduler paused, or the lock could not be asked for (failed). */
+    async recordSkipped(s: RunStart & { status: SkipStatus | 'failed'; reason: string }): Promise<number> {
       const row = await prisma.cronExecutionLog.create({
         data: {
           jobName: s.jobName,

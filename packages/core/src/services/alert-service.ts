@@ -31,8 +31,9 @@ export function createAlertService(deps: AlertServiceDeps) {
 
   async function deliver(id: number, m: { kind: string; title: string; text: string; details: Record<string, unknown> }): Promise<boolean> {
     if (deps.channels.length === 0) {
-      await deps.alerts.markDelivered(id, deps.clock.now(), 0);
-      return true;
+      // Stored and visible (GET /v1/alerts, /metrics), but nobody was told: say so on the row.
+      await deps.alerts.markFailed(id, 'no alert channel configured (ALERT_WEBHOOK_URL, ALERT_EMAIL_TO)', 0);
+      return false;
     }
     let attempts = 0;
     let lastError = '';
@@ -76,8 +77,12 @@ export function createAlertService(deps: AlertServiceDeps) {
 
     wasRaised: (kind: AlertKind, incidentKey: string) => deps.alerts.exists(kind, incidentKey),
 
+    /** Whether any channel (webhook, e-mail) is configured. */
+    hasChannels: () => deps.channels.length > 0,
+
     /** Retries alerts whose delivery failed earlier (called by the watchdog). */
     async retryUndelivered(): Promise<number> {
+      if (deps.channels.length === 0) return 0;
       let delivered = 0;
       for (const a of await deps.alerts.undelivered(maxAttempts)) {
         const [title, ...rest] = a.message.split(': ');

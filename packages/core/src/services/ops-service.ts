@@ -94,7 +94,10 @@ export function createOpsService(deps: OpsServiceDeps) {
         if (!job) throw new AppError('not_found', 'job-not-found', `sweep job ${jobId} not found`);
         const state = await job.getState();
         if (state === 'completed') {
-          const runId = (job.returnvalue as { runId?: number } | null)?.runId;
+          // It may have completed between reading the job and reading its state: read it again
+          // for the return value (else a finished run looks like one that never started).
+          const done = (await Job.fromId(deps.sweepQueue, jobId)) ?? job;
+          const runId = (done.returnvalue as { runId?: number } | null)?.runId;
           return runId ? deps.executionLog.get(runId) : null;
         }
         if (state === 'failed') throw new AppError('unprocessable', 'run-failed-to-start', `the run could not start: ${job.failedReason}`);

@@ -2,9 +2,11 @@
  * ReminderSchedulerService: evaluates which assignments are due and fans out one
  * `reminder-dispatch` job per due assignment. Pages with keyset pagination and adds jobs with
  * `addBulk` a page at a time, so memory stays bounded however many assignments there are.
+ * Then it fans out one job per reminder of an earlier run whose e-mail was never delivered: that
+ * run's own jobs can no longer send it (its fencing token is stale), so this run adopts it.
  */
 import type { Queue } from 'bullmq';
-import { DISPATCH_JOB, dispatchJobOptions, type DispatchPayload } from '../jobs/job-catalog';
+import { DISPATCH_JOB, SWEEP_SCHEDULER_ID, dispatchJobOptions, type DispatchPayload } from '../jobs/job-catalog';
 import { dispatchJobId } from '../domain/reminder-rules';
 import type { ReminderRules } from '../domain/reminder-rules';
 import { idempotencyKey } from '../domain/reminder-rules';
@@ -23,7 +25,8 @@ export type SweepContext = {
   onDue?: (due: DueAssignment[]) => void;
 };
 
-export type SweepResult = { enqueued: number; stopped: boolean };
+/** `enqueued` counts every job, `redelivered` those that re-send an earlier run's undelivered e-mail. */
+export type SweepResult = { enqueued: number; stopped: boolean; redelivered: number };
 
 export type ReminderSchedulerDeps = {
   dueAssignments: DueAssignmentRepository;
@@ -33,6 +36,10 @@ export type ReminderSchedulerDeps = {
   pageSize: number;
   maxAttempts: number;
   retryBackoffMs: number;
+  /** Whether e-mail is configured (SMTP_URL): only then are undelivered e-mails re-sent. @defaultValue false */
+  emailEnabled?: boolean;
+  /** The execution log's job name. @defaultValue SWEEP_SCHEDULER_ID */
+  jobName?: string;
 };
 
 export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
@@ -45,7 +52,7 @@ export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
       let afterId = 0;
       let enqueued = 0;
       for (;;) {
-        if (ctx.shouldStop()) return { enqueued, stopped: true };
+        if (ctx.shouldStop()) return { enqueued, stopped: true, redelivered: 0 };
         const page = await deps.dueAssignments.findDuePage({
           now: ctx.now,
           timeZone: deps.timeZone,
@@ -58,14 +65,37 @@ export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
         if (ctx.dryRun) {
           ctx.onDue?.(page);
         } else {
-          if (ctx.shouldStop()) return { enqueued, stopped: true };
+          if (ctx.shouldStop()) return { enqueued, stopped: true, redelivered: 0 };
           await deps.dispatchQueue.addBulk(page.map((d) => toJob(d, ctx, jobOptions)));
         }
         enqueued += page.length;
         await ctx.onProgress?.(enqueued);
         if (page.length < deps.pageSize) break;
       }
-      return { enqueued, stopped: false };
+      if (ctx.dryRun || !deps.emailEnabled) return { enqueued, stopped: false, redelivered: 0 };
+      let redelivered = 0;
+      afterId = 0;
+      for (;;) {
+        if (ctx.shouldStop()) return { enqueued, stopped: true, redelivered };
+        const page = await deps.dueAssignments.findUndeliveredPage({
+          jobName: deps.jobName ?? SWEEP_SCHEDULER_ID,
+          now: ctx.now,
+          timeZone: deps.timeZone,
+          rules: deps.rules,
+          currentRunId: ctx.runId,
+          afterId,
+          limit: deps.pageSize,
+        });
+        if (page.length === 0) break;
+        afterId = page[page.length - 1]!.reminderId;
+        if (ctx.shouldStop()) return { enqueued, stopped: true, redelivered };
+        await deps.dispatchQueue.addBulk(page.map((d) => toJob(d, ctx, jobOptions)));
+        enqueued += page.length;
+        redelivered += page.length;
+        await ctx.onProgress?.(enqueued);
+        if (page.length < deps.pageSize) break;
+      }
+      return { enqueued, stopped: false, redelivered };
     },
   };
 }

@@ -31,6 +31,11 @@ export type RunResult = {
   status: TerminalStatus | 'skipped_locked' | 'skipped_disabled';
   counts?: RunCounts;
   error?: string | null;
+  /**
+   * The run's row had already been closed (as abandoned) by a newer run when it finished: it lost
+   * the lock while frozen or cut off, and the newer run took over. Its outcome is not recorded.
+   */
+  superseded?: boolean;
 };
 
 export type SweepRunDeps = {
@@ -120,7 +125,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
         onProgress: (n) => deps.executionLog.heartbeat(runId, deps.clock.now(), { remindersEnqueued: n }),
       });
       counts.remindersEnqueued = sweep.enqueued;
-      rlog.info({ enqueued: sweep.enqueued }, 'fan-out finished');
+      rlog.info({ enqueued: sweep.enqueued, redelivered: sweep.redelivered }, 'fan-out finished');
       if (!req.dryRun) {
         const waited = await waitForSettled(runId, sweep.enqueued, startedAt, stopping);
         Object.assign(counts, waited.counts);
@@ -145,7 +150,12 @@ export function createSweepRunService(deps: SweepRunDeps) {
       rlog.error({ err }, 'run failed');
     }
     const finishedAt = deps.clock.now();
-    await deps.executionLog.finish(runId, { status, now: finishedAt, counts, error });
+    if (!(await deps.executionLog.finish(runId, { status, now: finishedAt, counts, error }))) {
+      // A newer run holds the lock and has closed this row: the failure counter and the alerts
+      // are its business now, not this stale run's (whose late "failed" would read as a new incident).
+      rlog.warn({ status, counts, error }, 'run finished after a newer run had closed its row as abandoned; outcome not recorded');
+      return { runId, status: 'abandoned', counts, error: `superseded by a newer run; this run would have ended ${status}${error ? `: ${error}` : ''}`, superseded: true };
+    }
     rlog.info({ status, counts, error }, 'run finished');
     return { runId, status, counts, error };
   }
@@ -204,7 +214,19 @@ export function createSweepRunService(deps: SweepRunDeps) {
         log.info({ runId, reason }, 'run skipped: sweep is paused');
         return { runId, status: 'skipped_disabled', error: reason };
       }
-      const locked = await deps.lock.withLock((signal, setHolder) => execute(req, signal, setHolder));
+      let locked: Awaited<ReturnType<typeof deps.lock.withLock<RunResult>>>;
+      try {
+        locked = await deps.lock.withLock((signal, setHolder) => execute(req, signal, setHolder));
+      } catch (err) {
+        // The lock could not even be asked for (Redis unreachable): still leave a row and count a failure.
+        const error = (err as Error).message;
+        const runId = await deps.executionLog.recordSkipped({ ...base, status: 'failed', reason: error });
+        log.error({ runId, err }, 'run could not start');
+        const result: RunResult = { runId, status: 'failed', error };
+        const consecutiveFailures = await deps.schedulerState.recordOutcome(deps.jobName, false, deps.clock.now());
+        await deps.onFinished?.({ ...result, consecutiveFailures });
+        return result;
+      }
       if (!locked.acquired) {
         const reason = 'another run holds the sweep lock';
         const runId = await deps.executionLog.recordSkipped({ ...base, status: 'skipped_locked', reason });
@@ -212,7 +234,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
         return { runId, status: 'skipped_locked', error: reason };
       }
       const result = locked.value;
-      if (!req.dryRun && result.status !== 'awaiting_confirmation') {
+      if (!req.dryRun && result.status !== 'awaiting_confirmation' && !result.superseded) {
         const consecutiveFailures = await deps.schedulerState.recordOutcome(deps.jobName, result.status === 'succeeded', deps.clock.now());
         await deps.onFinished?.({ ...result, consecutiveFailures });
       }

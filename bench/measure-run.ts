@@ -1,0 +1,141 @@
+/**
+ * One measured sweep: start real `reminders serve-worker` processes, trigger a run through the
+ * sweep queue (as `reminders trigger` does), wait for the final execution-log row, then read the
+ * figures: latency from each job's enqueue time (BullMQ) to its reminder's `created_at`, peak RSS
+ * per worker, Redis memory, CPU by consumer, and the exactly-once checks.
+ */
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Client } from 'pg';
+import { SWEEP_JOB, SWEEP_QUEUE, DISPATCH_QUEUE } from '@reminders/core/jobs/job-catalog';
+import { percentile, startWorker, type BenchWorker } from './bench-env';
+import { cpuSnapshot, cpuUsage, type CpuUsage } from './cpu-accounting';
+import type { BenchSmtpSink } from './smtp-sink';
+
+export type RunFigures = {
+  status: string;
+  error: string | null;
+  triggerToFinalRowSeconds: number;
+  triggerToLastWrittenSeconds: number;
+  remindersSent: number;
+  remindersPerSecond: number;
+  latencySample: number;
+  enqueueToWrittenP50Ms: number;
+  enqueueToWrittenP99Ms: number;
+  peakWorkerRssMb: number[];
+  redisPeakMb: number;
+  redisRunPeakMb: number;
+  cpu: CpuUsage;
+  reminderRows: number;
+  duplicates: number;
+  exactlyOnce: boolean;
+  emailsReceived: number | null;
+  emailDuplicates: number | null;
+};
+
+const usedMemory = async (redis: Redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+const mb = (bytes: number) => +(bytes / 2 ** 20).toFixed(1);
+
+export async function measureRun(o: {
+  pg: Client;
+  redisUrl: string;
+  prefix: string;
+  vars: (extra?: Record<string, string>) => Record<string, string>;
+  workers: number;
+  concurrency: number;
+  due: number;
+  smtp: BenchSmtpSink | null;
+  timeoutMs: number;
+}): Promise<RunFigures> {
+  const extra = { REDIS_PREFIX: o.prefix, DISPATCH_CONCURRENCY: String(o.concurrency), ...(o.smtp ? { SMTP_URL: o.smtp.url } : {}) };
+  const procs: BenchWorker[] = [];
+  const redis = new Redis(o.redisUrl);
+  const sweepQueue = new Queue(SWEEP_QUEUE, { connection: redis, prefix: o.prefix });
+  try {
+    for (let i = 0; i < o.workers; i++) procs.push(await startWorker(o.vars({ ...extra, WORKER_ID: `bench-${i + 1}` })));
+    o.smtp?.reset();
+    const { rows: [{ last }] } = await o.pg.query(`SELECT coalesce(max(id), 0) AS last FROM cron_execution_log`);
+    const memStart = await usedMemory(redis);
+    let memPeak = memStart;
+    const before = cpuSnapshot();
+    const wallStart = Date.now();
+    const t0 = performance.now();
+    await sweepQueue.add(SWEEP_JOB, { trigger: 'manual', triggeredBy: 'bench' });
+    let row: Record<string, unknown> | undefined;
+    for (;;) {
+      const r = await o.pg.query(`SELECT * FROM cron_execution_log WHERE id > $1 AND status NOT IN ('running') ORDER BY id DESC LIMIT 1`, [last]);
+      memPeak = Math.max(memPeak, await usedMemory(redis));
+      if (r.rows[0]) {
+        row = r.rows[0];
+        break;
+      }
+      if (performance.now() - t0 > o.timeoutMs) throw new Error(`no final execution-log row within ${o.timeoutMs / 1000} s`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    const elapsedMs = performance.now() - t0;
+    const cpu = cpuUsage(before, cpuSnapshot(), procs.map((p) => p.proc.pid!));
+    const rss = procs.map((p) => p.peakRssMb());
+
+    const { rows: [check] } = await o.pg.query(`
+      SELECT (SELECT count(*) FROM reminders)::int AS reminders,
+             (SELECT count(*) FROM (SELECT 1 FROM reminders GROUP BY assignment_id, anchor_date, sequence_number HAVING count(*) > 1) d)::int AS duplicates,
+             (SELECT count(DISTINCT assignment_id) FROM reminders)::int AS assignments,
+             (SELECT count(*) FROM reminders WHERE email_status = 'sent')::int AS emailed,
+             (SELECT (extract(epoch FROM max(created_at)) * 1000)::bigint FROM reminders) AS last_written`);
+    const latencies = await enqueueToWritten(redis, o.pg, o.prefix);
+    const sent = Number(row!.reminders_sent);
+    const emailOk = !o.smtp || (o.smtp.received() === check.emailed && o.smtp.duplicates() === 0);
+    return {
+      status: String(row!.status),
+      error: (row!.error as string | null) ?? null,
+      triggerToFinalRowSeconds: +(elapsedMs / 1000).toFixed(2),
+      triggerToLastWrittenSeconds: +((Number(check.last_written) - wallStart) / 1000).toFixed(2),
+      remindersSent: sent,
+      remindersPerSecond: Math.round(sent / (elapsedMs / 1000)),
+      latencySample: latencies.length,
+      enqueueToWrittenP50Ms: percentile(latencies, 50),
+      enqueueToWrittenP99Ms: percentile(latencies, 99),
+      peakWorkerRssMb: rss,
+      redisPeakMb: mb(memPeak),
+      redisRunPeakMb: mb(memPeak - memStart),
+      cpu,
+      reminderRows: check.reminders,
+      duplicates: check.duplicates,
+      exactlyOnce: check.reminders === o.due && check.assignments === o.due && check.duplicates === 0 && emailOk,
+      emailsReceived: o.smtp ? o.smtp.received() : null,
+      emailDuplicates: o.smtp ? o.smtp.duplicates() : null,
+    };
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+    await sweepQueue.close();
+    redis.disconnect();
+  }
+}
+
+/**
+ * Enqueue (the job's BullMQ timestamp) to written (the reminder's created_at) for every completed
+ * dispatch job BullMQ still holds: all of them up to its removeOnComplete count (200,000), the
+ * most recent ones beyond that. The job id carries the reminder's idempotency key.
+ */
+async function enqueueToWritten(redis: Redis, pg: Client, prefix: string): Promise<number[]> {
+  const base = `${prefix}:${DISPATCH_QUEUE}`;
+  const ids = await redis.zrange(`${base}:completed`, '0', '-1');
+  const out: number[] = [];
+  for (let i = 0; i < ids.length; i += 5000) {
+    const chunk = ids.slice(i, i + 5000);
+    const p = redis.pipeline();
+    for (const id of chunk) p.hget(`${base}:${id}`, 'timestamp');
+    const stamps = (await p.exec())!.map(([, v]) => Number(v));
+    const keys = chunk.map((id) => /^rem-(.+)-f\d+$/.exec(id)?.[1] ?? '');
+    const { rows } = await pg.query<{ k: string; at: string }>(
+      `SELECT idempotency_key AS k, (extract(epoch FROM created_at) * 1000)::bigint AS at FROM reminders WHERE idempotency_key = ANY($1::text[])`,
+      [keys],
+    );
+    const written = new Map(rows.map((r) => [r.k, Number(r.at)]));
+    keys.forEach((k, j) => {
+      const at = written.get(k);
+      if (at !== undefined && stamps[j]) out.push(Math.max(0, at - stamps[j]!));
+    });
+  }
+  return out.sort((a, b) => a - b);
+}

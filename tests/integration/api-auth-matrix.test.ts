@@ -1,0 +1,190 @@
+/**
+ * Issue 4, route-by-role matrix: every route in ROUTE_ROLES x {no token, wrong scheme, malformed,
+ * unknown, revoked, each role} gives 401 / 403 / 2xx exactly as the table says; public routes
+ * answer everyone. Also: failed attempts are rate-limited per address and logged without the
+ * token, last_used_at is recorded, and a /v1 route missing from the table stops start-up.
+ */
+import { Writable } from 'node:stream';
+import type { InjectOptions } from 'fastify';
+import { buildApp } from '@reminders/api/app';
+import { PUBLIC_ROUTES, ROUTE_ROLES } from '@reminders/api/route-roles';
+import { ROLES, type Role } from '@reminders/core/auth/roles';
+import { generateToken } from '@reminders/core/auth/api-token';
+import { createTestEnv, type TestEnv } from '../helpers/test-env';
+import { createAssignment } from '../helpers/fixtures';
+import { startApiHarness, type ApiHarness } from '../helpers/api-harness';
+
+const NOW = '2026-11-28T06:00:00Z';
+
+let env: TestEnv;
+let api: ApiHarness;
+let assignmentId: number;
+let revoked: string;
+const logLines: string[] = [];
+const logSink = new Writable({
+  write(chunk, _enc, cb) {
+    logLines.push(String(chunk));
+    cb();
+  },
+});
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  api = await startApiHarness(env, { now: NOW, logTo: logSink });
+  assignmentId = (await createAssignment(api.prisma, { assignedDate: '2026-09-01', lastContactDate: '2026-11-01' })).assignmentId;
+  revoked = (await api.c.services.tokens.create({ name: 'revoked-admin', role: 'admin', createdBy: 'test' })).token;
+  await api.c.services.tokens.revoke('revoked-admin');
+});
+afterAll(async () => {
+  await api?.close();
+  await env?.destroy();
+});
+
+let n = 0;
+/** A request that succeeds for an allowed role; every key of ROUTE_ROLES needs one. */
+const VALID: Record<string, () => Promise<InjectOptions>> = {
+  'POST /v1/activities': async () => ({
+    method: 'POST',
+    url: '/v1/activities',
+    payload: { assignment_id: assignmentId, activity_type: 'call', occurred_at: '2026-11-27T10:00:00Z', registration_path: 'direct', registered_by: 'mia' },
+  }),
+  'POST /v1/activities/bulk': async () => ({
+    method: 'POST',
+    url: '/v1/activities/bulk',
+    payload: { items: [{ assignment_id: assignmentId, activity_type: 'visit', occurred_at: '2026-11-27T11:00:00Z', registered_by: 'cora' }] },
+  }),
+  'GET /v1/assignments/:id': async () => ({ method: 'GET', url: `/v1/assignments/${assignmentId}` }),
+  'POST /v1/assignments/:id/contact-correction': async () => ({
+    method: 'POST',
+    url: `/v1/assignments/${assignmentId}/contact-correction`,
+    payload: { last_contact_date: '2026-11-20', reason: 'matrix test' },
+  }),
+  'GET /v1/tokens': async () => ({ method: 'GET', url: '/v1/tokens' }),
+  'POST /v1/tokens': async () => ({ method: 'POST', url: '/v1/tokens', payload: { name: `made-${++n}`, role: 'viewer' } }),
+  'POST /v1/tokens/:name/revoke': async () => {
+    const name = `victim-${++n}`;
+    await api.c.services.tokens.create({ name, role: 'viewer', createdBy: 'test' });
+    return { method: 'POST', url: `/v1/tokens/${name}/revoke` };
+  },
+  'POST /v1/sweep/trigger': async () => ({ method: 'POST', url: '/v1/sweep/trigger', payload: {} }),
+  'GET /v1/sweep/preview': async () => ({ method: 'GET', url: '/v1/sweep/preview' }),
+  'POST /v1/sweep/pause': async () => ({ method: 'POST', url: '/v1/sweep/pause', payload: { reason: 'matrix test' } }),
+  'POST /v1/sweep/resume': async () => {
+    await api.c.services.ops.pause({ by: 'test', reason: 'matrix test', until: null });
+    return { method: 'POST', url: '/v1/sweep/resume' };
+  },
+  'GET /v1/sweep/status': async () => ({ method: 'GET', url: '/v1/sweep/status' }),
+  'GET /v1/runs': async () => ({ method: 'GET', url: '/v1/runs' }),
+  'GET /v1/runs/:id': async () => ({ method: 'GET', url: `/v1/runs/${(await heldRun()).id}` }),
+  'POST /v1/runs/:id/cancel': async () => ({ method: 'POST', url: `/v1/runs/${(await heldRun()).id}/cancel`, payload: {} }),
+  'GET /v1/sweep/lock': async () => ({ method: 'GET', url: '/v1/sweep/lock' }),
+  'POST /v1/sweep/lock/release': async () => {
+    // A lock left by a dead worker: release is allowed.
+    await api.c.redis.set(api.c.services.sweepLock.key, 'dead-worker', 'PX', 60_000);
+    return { method: 'POST', url: '/v1/sweep/lock/release', payload: {} };
+  },
+  'GET /v1/alerts': async () => ({ method: 'GET', url: '/v1/alerts' }),
+  'GET /metrics': async () => ({ method: 'GET', url: '/metrics' }),
+};
+
+/** A run held by the blast-radius guard (what cancel acts on). */
+const heldRun = () =>
+  api.prisma.cronExecutionLog.create({ data: { jobName: 'reminder-sweep', trigger: 'manual', status: 'awaiting_confirmation', workerId: 'matrix-test' } });
+
+type Identity = { label: string; authorization?: string; role?: Role };
+const identities = (): Identity[] => [
+  { label: 'no token' },
+  { label: 'wrong scheme', authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` },
+  { label: 'malformed', authorization: 'Bearer not-a-token' },
+  { label: 'unknown', authorization: `Bearer ${generateToken()}` },
+  { label: 'revoked', authorization: `Bearer ${revoked}` },
+  ...ROLES.map((role) => ({ label: role, role, authorization: `Bearer ${api.tokens[role]}` })),
+];
+
+describe('route x role matrix', () => {
+  it('has a valid request for every guarded route', () => {
+    expect(Object.keys(VALID).sort()).toEqual(Object.keys(ROUTE_ROLES).sort());
+  });
+
+  const rows = Object.entries(ROUTE_ROLES).flatMap(([route, allowed]) =>
+    ['no token', 'wrong scheme', 'malformed', 'unknown', 'revoked', ...ROLES].map((label) => {
+      const expected = (ROLES as readonly string[]).includes(label) ? (allowed.includes(label as Role) ? '2xx' : 403) : 401;
+      return [route, label, expected] as const;
+    }),
+  );
+
+  it.each(rows)('%s as %s -> %s', async (route, label, expected) => {
+    const who = identities().find((i) => i.label === label)!;
+    const req = await VALID[route]!();
+    const res = await api.app.inject({ ...req, headers: { ...(req.headers ?? {}), ...(who.authorization ? { authorization: who.authorization } : {}) } });
+    if (expected === '2xx') {
+      expect(res.statusCode).toBeGreaterThanOrEqual(200);
+      expect(res.statusCode).toBeLessThan(300);
+      return;
+    }
+    expect(res.statusCode).toBe(expected);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ status: expected, type: expected === 401 ? '/problems/unauthorized' : '/problems/forbidden' });
+    if (expected === 401) expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="reminders"/);
+  });
+
+  it.each(PUBLIC_ROUTES.map((r) => [r]))('%s answers every identity without a token check', async (route) => {
+    const [method, url] = route.split(' ') as ['GET', string];
+    for (const who of identities()) {
+      const res = await api.app.inject({ method, url, headers: who.authorization ? { authorization: who.authorization } : {} });
+      expect([200, 302]).toContain(res.statusCode);
+    }
+  });
+});
+
+describe('authentication bookkeeping', () => {
+  it('records last_used_at when a token is used', async () => {
+    await api.c.services.tokens.create({ name: 'fresh', role: 'viewer', createdBy: 'test' }).then(async ({ token }) => {
+      expect((await api.prisma.apiToken.findUniqueOrThrow({ where: { name: 'fresh' } })).lastUsedAt).toBeNull();
+      await api.app.inject({ method: 'GET', url: `/v1/assignments/${assignmentId}`, headers: { authorization: `Bearer ${token}` } });
+    });
+    expect((await api.prisma.apiToken.findUniqueOrThrow({ where: { name: 'fresh' } })).lastUsedAt?.toISOString()).toBe(new Date(NOW).toISOString());
+  });
+
+  it('stores only the sha256 of a token', async () => {
+    const rows = await api.prisma.apiToken.findMany();
+    const stored = JSON.stringify(rows);
+    for (const t of Object.values(api.tokens)) expect(stored).not.toContain(t);
+    expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.tokenHash))).toBe(true);
+  });
+
+  it('logs failed attempts with address and reason, never the token', async () => {
+    const presented = generateToken();
+    await api.app.inject({ method: 'GET', url: `/v1/assignments/${assignmentId}`, headers: { authorization: `Bearer ${presented}` } });
+    const failures = logLines.filter((l) => l.includes('authentication failed'));
+    expect(failures.length).toBeGreaterThan(0);
+    expect(JSON.parse(failures.at(-1)!)).toMatchObject({ reason: 'unknown', ip: '127.0.0.1' });
+    const all = logLines.join('');
+    expect(all).not.toContain(presented);
+    expect(all).not.toContain(revoked);
+    for (const t of Object.values(api.tokens)) expect(all).not.toContain(t);
+  });
+
+  it('a /v1 route missing from ROUTE_ROLES stops start-up', async () => {
+    const app = await buildApp({ container: api.c });
+    expect(() => app.get('/v1/forgotten', async () => ({}))).toThrow(/not listed in ROUTE_ROLES/);
+    await app.close();
+  });
+});
+
+describe('failed-attempt rate limit', () => {
+  it('blocks an address after too many failures, even with a valid token, until the window passes', async () => {
+    const app = await buildApp({ container: api.c, authFailures: { max: 3, windowMs: 60_000 } });
+    const get = (authorization: string, ip = '10.0.0.7') => app.inject({ method: 'GET', url: `/v1/assignments/${assignmentId}`, headers: { authorization }, remoteAddress: ip });
+    for (let i = 0; i < 3; i++) expect((await get('Bearer junk')).statusCode).toBe(401);
+    const blocked = await get(`Bearer ${api.tokens.viewer}`);
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.headers['retry-after']).toBe('60');
+    expect(blocked.json()).toMatchObject({ status: 429, type: '/problems/too-many-auth-failures' });
+    // Another address is unaffected; a missing token is not counted as a guess.
+    expect((await get(`Bearer ${api.tokens.viewer}`, '10.0.0.8')).statusCode).toBe(200);
+    (api.clock as unknown as { advance(ms: number): void }).advance(60_000);
+    expect((await get(`Bearer ${api.tokens.viewer}`)).statusCode).toBe(200);
+    await app.close();
+  });
+});
