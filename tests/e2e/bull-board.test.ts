@@ -65,6 +65,9 @@ it('an operator signs in, opens the sweep queue, pauses and resumes it', async (
   try {
     await page.goto(`${base}/admin/queues`);
     await page.getByText('reminder-dispatch').first().waitFor();
+    // The overview fills in after the sidebar: wait until it no longer says it is loading.
+    await page.waitForFunction(() => !/Loading/i.test(document.body.innerText));
+    await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
     await page.screenshot({ path: path.join(IMG, 'bull-board-queues.png') });
 
     await page.goto(`${base}/admin/queues/queue/reminder-sweep`);
