@@ -4,17 +4,16 @@
  * or failing migrations naming the file. The CLI runs as a child process, as an operator runs it.
  * Each test gets a new empty database; temp copies of prisma/migrations stand in for edits.
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { checksumMatches, DEFAULT_MIGRATIONS_DIR, migrate, MigrationError, readMigrations } from '@reminders/core/db/migrator';
+import { runCli } from '../helpers/run-cli';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait-for';
 
-const ROOT = path.resolve(__dirname, '../..');
 const INIT = '20261128000000_init';
 /** The advisory lock id of Prisma's migrate engine. */
 const PRISMA_MIGRATE_LOCK = 72707369;
@@ -72,18 +71,6 @@ const history = (env: TestEnv) => sql<MigrationRow>(env, 'SELECT * FROM "_prisma
 const exists = async (env: TestEnv, relation: string) =>
   (await sql<{ found: string | null }>(env, 'SELECT to_regclass($1)::text AS found', [relation]))[0]!.found !== null;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'packages/cli/bin/reminders.js'), ...args], { cwd: ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('migrator', () => {
   it('applies every migration to an empty database and records each as `prisma migrate deploy` does', async () => {

@@ -2,35 +2,14 @@
  * `reminders seed`: deterministic, realistic demo data. Runs the real CLI as a child process
  * (exit codes and output are part of the contract) and the core function in-process.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { Client } from 'pg';
 import { seedDemoData, type SeedDemoDataOptions } from '@reminders/core/seed/seed-demo-data';
+import { runCli } from '../helpers/run-cli';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
 
-const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'packages/cli/bin/reminders.js');
 const TODAY = '2026-03-15';
 const N = 3000;
 const TABLES = ['coordinators', 'peer_mentors', 'contacts', 'assignments', 'activities'];
-
-type CliResult = { code: number | null; stdout: string; stderr: string };
-
-function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      timeout: 30_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function query<T extends object>(env: TestEnv, text: string, values: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: env.databaseUrl });
