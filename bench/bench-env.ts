@@ -17,6 +17,8 @@ const BIN = path.resolve(__dirname, '../packages/cli/bin/reminders.js');
 export type BenchEnv = {
   databaseUrl: string;
   prefix: string;
+  /** Deletes every Redis key under `prefix` (which must start with this bench's own prefix). */
+  dropKeys: (prefix: string) => Promise<void>;
   vars: (extra?: Record<string, string>) => Record<string, string>;
   config: (extra?: Record<string, string>) => Config;
   destroy: () => Promise<void>;
@@ -38,9 +40,24 @@ export async function createBenchEnv(baseDatabaseUrl: string, redisUrl: string):
     REDIS_PREFIX: prefix,
     ...extra,
   });
+  const dropKeys = async (under: string) => {
+    if (!under.startsWith(prefix)) throw new Error(`refusing to delete keys under ${under}: not this bench's prefix`);
+    const redis = new Redis(redisUrl);
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${under}*`, 'COUNT', 5000);
+        cursor = next;
+        if (keys.length) await redis.unlink(...keys);
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+  };
   return {
     databaseUrl,
     prefix,
+    dropKeys,
     vars,
     config: (extra) => loadConfig(vars(extra)),
     destroy: async () => {
@@ -48,14 +65,7 @@ export async function createBenchEnv(baseDatabaseUrl: string, redisUrl: string):
       await pg.connect();
       await pg.query(`DROP DATABASE IF EXISTS "reminders_bench_${id}" WITH (FORCE)`);
       await pg.end();
-      const redis = new Redis(redisUrl);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== '0');
-      redis.disconnect();
+      await dropKeys(prefix);
     },
   };
 }
@@ -86,9 +96,9 @@ export function peakRssSampler(pid: number) {
 
 export type BenchWorker = { proc: ChildProcess; peakRssMb: () => number; stop: () => Promise<void> };
 
-/** Starts `reminders serve-worker` and resolves once it says it is ready. */
-export async function startWorker(vars: Record<string, string>): Promise<BenchWorker> {
-  const proc = spawn(process.execPath, [BIN, 'serve-worker'], {
+/** Starts `reminders serve-worker` (or `bin serve-worker`) and resolves once it says it is ready. */
+export async function startWorker(vars: Record<string, string>, bin = BIN): Promise<BenchWorker> {
+  const proc = spawn(process.execPath, [bin, 'serve-worker'], {
     env: { PATH: process.env.PATH ?? '', ...vars, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

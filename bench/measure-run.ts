@@ -17,6 +17,13 @@ export type RunFigures = {
   error: string | null;
   triggerToFinalRowSeconds: number;
   triggerToLastWrittenSeconds: number;
+  /**
+   * The dispatch phase, measured like the queue floor (polled every 25 ms): from the first
+   * dispatch job seen in the queue to every job settled (its outcome recorded, which follows its
+   * reminder's commit).
+   */
+  dispatchSeconds: number;
+  dispatchPerSecond: number;
   remindersSent: number;
   remindersPerSecond: number;
   latencySample: number;
@@ -46,13 +53,16 @@ export async function measureRun(o: {
   due: number;
   smtp: BenchSmtpSink | null;
   timeoutMs: number;
+  /** Another entry point for the workers than packages/cli/bin/reminders.js (e.g. a precompiled bundle). */
+  workerBin?: string;
 }): Promise<RunFigures> {
   const extra = { REDIS_PREFIX: o.prefix, DISPATCH_CONCURRENCY: String(o.concurrency), ...(o.smtp ? { SMTP_URL: o.smtp.url } : {}) };
   const procs: BenchWorker[] = [];
   const redis = new Redis(o.redisUrl);
   const sweepQueue = new Queue(SWEEP_QUEUE, { connection: redis, prefix: o.prefix });
+  const dispatchQueue = new Queue(DISPATCH_QUEUE, { connection: redis, prefix: o.prefix });
   try {
-    for (let i = 0; i < o.workers; i++) procs.push(await startWorker(o.vars({ ...extra, WORKER_ID: `bench-${i + 1}` })));
+    for (let i = 0; i < o.workers; i++) procs.push(await startWorker(o.vars({ ...extra, WORKER_ID: `bench-${i + 1}` }), o.workerBin));
     o.smtp?.reset();
     const { rows: [{ last }] } = await o.pg.query(`SELECT coalesce(max(id), 0) AS last FROM cron_execution_log`);
     const memStart = await usedMemory(redis);
@@ -62,7 +72,17 @@ export async function measureRun(o: {
     const t0 = performance.now();
     await sweepQueue.add(SWEEP_JOB, { trigger: 'manual', triggeredBy: 'bench' });
     let row: Record<string, unknown> | undefined;
+    let firstEnqueuedAt = 0;
+    let settledAt = 0;
+    let runId = 0;
     for (;;) {
+      if (!firstEnqueuedAt) {
+        const c = await dispatchQueue.getJobCounts('waiting', 'active', 'completed', 'delayed', 'prioritized', 'failed');
+        if (Object.values(c).some((v) => v > 0)) firstEnqueuedAt = Date.now();
+      } else if (!settledAt) {
+        runId ||= Number((await o.pg.query(`SELECT coalesce(min(id), 0) AS id FROM cron_execution_log WHERE id > $1`, [last])).rows[0].id);
+        if (runId && (await redis.hlen(`${o.prefix}:run:${runId}:outcomes`)) >= o.due) settledAt = Date.now();
+      }
       const r = await o.pg.query(`SELECT * FROM cron_execution_log WHERE id > $1 AND status NOT IN ('running') ORDER BY id DESC LIMIT 1`, [last]);
       memPeak = Math.max(memPeak, await usedMemory(redis));
       if (r.rows[0]) {
@@ -70,7 +90,7 @@ export async function measureRun(o: {
         break;
       }
       if (performance.now() - t0 > o.timeoutMs) throw new Error(`no final execution-log row within ${o.timeoutMs / 1000} s`);
-      await new Promise((res) => setTimeout(res, 100));
+      await new Promise((res) => setTimeout(res, 25));
     }
     const elapsedMs = performance.now() - t0;
     const cpu = cpuUsage(before, cpuSnapshot(), procs.map((p) => p.proc.pid!));
@@ -84,6 +104,8 @@ export async function measureRun(o: {
              (SELECT (extract(epoch FROM max(created_at)) * 1000)::bigint FROM reminders) AS last_written`);
     const latencies = await enqueueToWritten(redis, o.pg, o.prefix);
     const sent = Number(row!.reminders_sent);
+    const dispatchEnd = settledAt || Number(check.last_written);
+    const dispatchSeconds = firstEnqueuedAt ? (dispatchEnd - firstEnqueuedAt) / 1000 : elapsedMs / 1000;
     const emailOk = !o.smtp || (o.smtp.received() === check.emailed && o.smtp.duplicates() === 0);
     return {
       status: String(row!.status),
@@ -92,6 +114,8 @@ export async function measureRun(o: {
       triggerToLastWrittenSeconds: +((Number(check.last_written) - wallStart) / 1000).toFixed(2),
       remindersSent: sent,
       remindersPerSecond: Math.round(sent / (elapsedMs / 1000)),
+      dispatchSeconds: +dispatchSeconds.toFixed(2),
+      dispatchPerSecond: Math.round(check.reminders / dispatchSeconds),
       latencySample: latencies.length,
       enqueueToWrittenP50Ms: percentile(latencies, 50),
       enqueueToWrittenP99Ms: percentile(latencies, 99),
@@ -108,6 +132,7 @@ export async function measureRun(o: {
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
     await sweepQueue.close();
+    await dispatchQueue.close();
     redis.disconnect();
   }
 }

@@ -5,7 +5,10 @@
  * Figures are printed and written to docs/benchmarks.md (one section per scenario, regenerated).
  * Everything runs against 127.0.0.1 in the bench's own database and Redis key prefix.
  *
- *   npm run bench -- --assignments 100000 --workers 1,2,4 --concurrency 200 [--email] [--no-references]
+ *   npm run bench -- --assignments 100000 --workers 1,2,4 --concurrency 200 [--email] [--repeat 3] [--no-references]
+ *
+ * With --repeat N each worker count is measured N times, alternating run and queue floor, and the
+ * medians are reported (other sessions share this machine; alternating spreads their noise).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +22,8 @@ import { SWEEP_SCHEDULER_ID } from '@reminders/core/jobs/job-catalog';
 import { createBenchEnv, machineDescription } from './bench-env';
 import { scenarioKey, targets, ratios, writeReport, type Scenario } from './bench-report';
 import { measureRun } from './measure-run';
-import { naiveBaseline, queueFloor, setBasedLowerBound } from './reference-points';
+import { naiveBaseline, queueFloor, setBasedLowerBound, type FloorResult } from './reference-points';
+import type { RunFigures } from './measure-run';
 import { startBenchSmtpSink } from './smtp-sink';
 
 const { values } = parseArgs({
@@ -29,8 +33,14 @@ const { values } = parseArgs({
     email: { type: 'boolean', default: false },
     /** One worker count, or several (`1,2,4`) measured one after another on the same data. */
     workers: { type: 'string', default: '1' },
-    concurrency: { type: 'string', default: '200' },
+    /** DISPATCH_CONCURRENCY for the workers: jobs in flight per worker (a write batch holds up to half). */
+    concurrency: { type: 'string', default: '500' },
     'no-references': { type: 'boolean', default: false },
+    repeat: { type: 'string', default: '1' },
+    /** NODE_OPTIONS for the worker processes (and the queue floor's), e.g. "--max-semi-space-size=64". */
+    'worker-node-options': { type: 'string', default: '' },
+    /** Run the workers from another entry point (e.g. an esbuild bundle, to measure what tsx costs). */
+    'worker-bin': { type: 'string' },
     /** How long the naive baseline may run before its rate is extrapolated. */
     'naive-seconds': { type: 'string', default: '20' },
     /** Longest a single measured run may take. */
@@ -68,10 +78,13 @@ async function main() {
   localOnly(values['database-url']!, 'database-url');
   localOnly(values['redis-url']!, 'redis-url');
   const references = !values['no-references'];
+  const repeat = positiveInt('repeat', values.repeat, 20);
+  const nodeOptions = values['worker-node-options']!;
   const email = values.email!;
 
   const env = await createBenchEnv(values['database-url']!, values['redis-url']!);
   const config = env.config();
+  const vars = (extra: Record<string, string> = {}) => env.vars({ ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}), ...extra });
   const pg = new Client({ connectionString: env.databaseUrl });
   await pg.connect();
   const smtp = email ? await startBenchSmtpSink() : null;
@@ -88,26 +101,37 @@ async function main() {
     say(`seeded ${assignments} assignments (${seeded.dueToday} due today) in ${seedSeconds.toFixed(1)} s`);
     await pg.query('VACUUM ANALYZE');
 
-    for (const [i, workers] of workerCounts.entries()) {
-      if (i > 0) await reset();
+    let first = true;
+    for (const workers of workerCounts) {
       const loadavgBefore = os.loadavg();
-      say(`run: ${workers} worker(s) × concurrency ${concurrency}${email ? ', e-mail on' : ''} (load average ${loadavgBefore.map((v) => v.toFixed(2)).join(' ')})`);
-      const run = await measureRun({ pg, redisUrl: config.redisUrl, prefix: `${env.prefix}-w${workers}`, vars: env.vars, workers, concurrency, due: seeded.dueToday, smtp, timeoutMs });
-      say(`  ${run.status}: ${run.triggerToFinalRowSeconds} s, ${run.remindersPerSecond} reminders/s, p50/p99 ${run.enqueueToWrittenP50Ms}/${run.enqueueToWrittenP99Ms} ms, RSS ${run.peakWorkerRssMb.join('/')} MB, exactly once: ${run.exactlyOnce}`);
-      const floor = references
-        ? await queueFloor({
-            vars: env.vars({ REDIS_PREFIX: `${env.prefix}-floor-w${workers}`, DISPATCH_CONCURRENCY: String(concurrency) }),
-            prefix: `${env.prefix}-floor-w${workers}`,
-            redisUrl: config.redisUrl,
-            jobs: seeded.dueToday,
-            workers,
-            pageSize: config.sweepPageSize,
-            timeoutMs,
-          })
-        : null;
-      if (floor) say(`  queue floor: ${Math.round(floor.perSecond)} jobs/s (${floor.seconds.toFixed(2)} s)`);
+      const runs: RunFigures[] = [];
+      const floors: FloorResult[] = [];
+      for (let r = 1; r <= repeat; r++) {
+        if (!first) await reset();
+        first = false;
+        say(`run ${r}/${repeat}: ${workers} worker(s) × concurrency ${concurrency}${email ? ', e-mail on' : ''} (load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')})`);
+        const prefix = `${env.prefix}-w${workers}-r${r}`;
+        const run = await measureRun({ pg, redisUrl: config.redisUrl, prefix, vars, workers, concurrency, due: seeded.dueToday, smtp, timeoutMs, workerBin: values['worker-bin'] });
+        await env.dropKeys(prefix);
+        runs.push(run);
+        say(`  ${run.status}: ${run.triggerToFinalRowSeconds} s, ${run.remindersPerSecond} reminders/s, p50/p99 ${run.enqueueToWrittenP50Ms}/${run.enqueueToWrittenP99Ms} ms, RSS ${run.peakWorkerRssMb.join('/')} MB, exactly once: ${run.exactlyOnce}`);
+        if (!references) continue;
+        const floorPrefix = `${env.prefix}-floor-w${workers}-r${r}`;
+        const floor = await queueFloor({
+          vars: vars({ REDIS_PREFIX: floorPrefix, DISPATCH_CONCURRENCY: String(concurrency) }),
+          prefix: floorPrefix,
+          redisUrl: config.redisUrl,
+          jobs: seeded.dueToday,
+          workers,
+          pageSize: config.sweepPageSize,
+          timeoutMs,
+        });
+        await env.dropKeys(floorPrefix);
+        floors.push(floor);
+        say(`  queue floor: ${Math.round(floor.perSecond)} jobs/s (${floor.seconds.toFixed(2)} s)`);
+      }
       scenarios.push({
-        key: scenarioKey({ assignments, email, workers, concurrency, dueShare }),
+        key: scenarioKey({ assignments, email, workers, concurrency, dueShare, nodeOptions }),
         date: new Date().toISOString(),
         machine: machineDescription(),
         load: { loadavgBefore, loadavgAfter: os.loadavg() },
@@ -117,9 +141,13 @@ async function main() {
         email,
         workers,
         concurrency,
+        nodeOptions: nodeOptions || null,
         seedSeconds: +seedSeconds.toFixed(2),
-        run,
-        floor,
+        run: median(runs, (x) => x.triggerToFinalRowSeconds),
+        floor: floors.length ? median(floors, (x) => x.seconds) : null,
+        samples: { runSeconds: runs.map((x) => x.triggerToFinalRowSeconds), floorSeconds: floors.map((x) => +x.seconds.toFixed(2)) },
+        // Every repeat must have been exactly once, not just the median one.
+        allExactlyOnce: runs.every((x) => x.exactlyOnce && x.status === 'succeeded'),
         naive: null,
         setBased: null,
       });
@@ -157,17 +185,34 @@ async function main() {
 
     for (const s of scenarios) {
       const r = ratios(s);
-      say(`${s.key}: ${s.run.triggerToFinalRowSeconds} s; vs floor ${r.vsFloor?.toFixed(2) ?? '-'}; vs naive ${r.vsNaive?.toFixed(1) ?? '-'}×; vs set-based ${r.vsSetBased?.toFixed(1) ?? '-'}× the time`);
+      say(`${s.key}: ${s.run.triggerToFinalRowSeconds} s; vs floor ${r.vsFloor?.toFixed(2) ?? '-'} (dispatch), ${r.vsFloorEndToEnd?.toFixed(2) ?? '-'} (end to end); vs naive ${r.vsNaive?.toFixed(1) ?? '-'}×; vs set-based ${r.vsSetBased?.toFixed(1) ?? '-'}× the time`);
       for (const t of targets(s)) say(`  target ${t.met ? 'met' : 'NOT MET'}: ${t.target}`);
     }
-    writeReport(values.out!, scenarios, []);
+    writeReport(values.out!, scenarios, REPRODUCE);
     say(`wrote ${values.out}`);
-    if (scenarios.some((s) => !s.run.exactlyOnce || s.run.status !== 'succeeded')) process.exitCode = 1;
+    if (scenarios.some((s) => !s.allExactlyOnce)) process.exitCode = 1;
   } finally {
     await pg.end();
     await smtp?.close();
     await env.destroy();
   }
+}
+
+const REPRODUCE = [
+  'Reproduce (each command adds or replaces its own sections):',
+  '',
+  '```',
+  'npm run bench -- --assignments 10000 --repeat 3',
+  'npm run bench -- --assignments 10000 --concurrency 50 --repeat 3      # the DISPATCH_CONCURRENCY default',
+  'npm run bench -- --assignments 100000 --workers 1,2,4 --repeat 3',
+  'npm run bench -- --assignments 100000 --email --workers 1,2',
+  'npm run bench -- --assignments 1000000',
+  '```',
+];
+
+/** The middle sample by `key` (the lower middle for an even count). */
+function median<T>(xs: T[], key: (x: T) => number): T {
+  return [...xs].sort((a, b) => key(a) - key(b))[Math.floor((xs.length - 1) / 2)]!;
 }
 
 main().catch((err) => {

@@ -30,6 +30,8 @@ export async function startSmtpSink() {
       });
     },
   });
+  // A client that resets mid-transaction must not crash the test process.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {

@@ -171,6 +171,26 @@ describe('missed runs', () => {
     expect(await reminderRows(h.prisma)).toHaveLength(1);
   });
 
+  it('a scheduled run that failed gets exactly one catch-up run', async () => {
+    await harness({ MISSED_RUN_GRACE_MINUTES: '15' }, { sweepWorker: true });
+    await h.c.services.schedule.ensure();
+    await createAssignment(h.prisma, { assignedDate: '2026-01-01', lastContactDate: '2026-11-01' });
+    h.clock.set('2026-11-27T12:00:00Z');
+    await h.c.services.watchdog.tick();
+    h.clock.set('2026-11-28T06:00:00Z');
+    await breakDatabase();
+    const failed = await h.run({ trigger: 'scheduled', scheduledFor: new Date('2026-11-28T06:00:00Z') });
+    expect(failed.status).toBe('failed');
+    await repairDatabase();
+    h.clock.set('2026-11-28T06:20:00Z');
+    expect((await h.c.services.watchdog.tick()).catchUps).toEqual(['2026-11-28T06:00:00.000Z']);
+    const run = await waitFor('the catch-up run', () => h.prisma.cronExecutionLog.findFirst({ where: { trigger: 'catchup', NOT: { status: 'running' } } }));
+    expect(run).toMatchObject({ status: 'succeeded', remindersSent: 1 });
+    h.clock.set('2026-11-28T06:40:00Z');
+    expect((await h.c.services.watchdog.tick()).missedSlots).toEqual([]);
+    expect(await h.prisma.cronExecutionLog.count({ where: { trigger: 'catchup' } })).toBe(1);
+  });
+
   it('MISSED_RUN_POLICY=alert only alerts', async () => {
     await harness({ MISSED_RUN_POLICY: 'alert' });
     await h.c.services.schedule.ensure();

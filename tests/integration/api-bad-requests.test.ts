@@ -182,3 +182,24 @@ describe('bad requests', () => {
     for (const k of Object.keys(before)) expect({ [k]: after[k] }).toEqual({ [k]: before[k] });
   });
 });
+
+describe('requests Fastify refuses before routing', () => {
+  it('bad percent-encoding and over-long path parameters get problem+json too', async () => {
+    const { createTestEnv } = await import('../helpers/test-env');
+    const { startApiHarness } = await import('../helpers/api-harness');
+    const e = await createTestEnv();
+    const a = await startApiHarness(e, { now: '2026-11-28T06:00:00Z' });
+    try {
+      const bad = await a.call({ method: 'GET', url: '/v1/assignments/%ZZ', as: 'viewer' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(bad.json()).toMatchObject({ status: 400, type: '/problems/bad-url' });
+      const long = await a.call({ method: 'GET', url: `/v1/assignments/${'9'.repeat(200)}`, as: 'viewer' });
+      expect(long.statusCode).toBe(414);
+      expect(long.json()).toMatchObject({ status: 414, type: '/problems/uri-too-long' });
+    } finally {
+      await a.close();
+      await e.destroy();
+    }
+  });
+});

@@ -9,6 +9,7 @@ import { Pool } from 'pg';
 import { createContainer } from '@reminders/core/container';
 import { createDispatchPool } from '@reminders/core/db/dispatch-pool';
 import { createReminderRepository } from '@reminders/core/repositories/reminder-repository';
+import { createReminderSchedulerService } from '@reminders/core/services/reminder-scheduler-service';
 import { createLogger } from '@reminders/core/logger';
 import type { ReminderWrite, ReminderWriteResult } from '@reminders/core/repositories/reminder-repository';
 import type { DispatchPayload } from '@reminders/core/jobs/job-catalog';
@@ -246,5 +247,42 @@ describe('the write path stays linear as the reminders table grows', () => {
     await h.prisma.$executeRawUnsafe('ANALYZE reminders');
     const dispatch = await scansWhileWriting(createDispatchPool(env.databaseUrl, { max: 1 }), run, ids.slice(400));
     expect(dispatch.seqScans).toBe(0);
+  });
+});
+
+describe('the fan-out keeps a bounded backlog in Redis', () => {
+  it('stops adding jobs while maxBacklog wait in the queue and carries on as workers drain it', async () => {
+    await createSilentAssignments(h.prisma, 60, addDays(today, -20));
+    const scheduler = createReminderSchedulerService({
+      dueAssignments: h.c.repositories.dueAssignments,
+      dispatchQueue: h.c.queues.dispatch,
+      rules: h.config.rules,
+      timeZone: h.config.reminderTz,
+      pageSize: 10,
+      maxAttempts: 1,
+      retryBackoffMs: 5,
+      maxBacklog: 25,
+      backlogPollMs: 10,
+    });
+    const run = await startRun('w-1');
+    let enqueued = 0;
+    let peakWaiting = 0;
+    const sweeping = scheduler.sweep({ runId: run.runId, fencingToken: run.fencingToken, now: h.clock.now(), shouldStop: () => false, onProgress: (n) => void (enqueued = n) });
+    const watch = setInterval(() => void h.c.queues.dispatch.getWaitingCount().then((n) => (peakWaiting = Math.max(peakWaiting, n))), 5);
+    try {
+      // No worker is running: two pages fit under 25, the third would not.
+      await waitFor('two pages enqueued', () => enqueued === 20);
+      for (let i = 0; i < 10; i++) {
+        expect(await h.c.queues.dispatch.getWaitingCount()).toBe(20);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(enqueued).toBe(20);
+      await h.startWorkers();
+      expect(await sweeping).toEqual({ enqueued: 60, stopped: false, redelivered: 0 });
+      await waitFor('every reminder written', async () => (await h.prisma.reminder.count()) === 60);
+      expect(peakWaiting).toBeLessThanOrEqual(25);
+    } finally {
+      clearInterval(watch);
+    }
   });
 });

@@ -68,6 +68,24 @@ it('an Error result rejects only its own caller; a thrown error rejects the whol
   expect(await e).toBe(50);
 });
 
+it('with lingerMs, a batch that is not full waits that long for company; a full one leaves at once', async () => {
+  const { calls, run } = controlledRun();
+  const b = createMicroBatcher<number, number>({ run, maxBatchSize: 3, lingerMs: 30 });
+  const lone = b.submit(1);
+  await turn();
+  expect(calls).toHaveLength(0);
+  const more = [b.submit(2)];
+  await new Promise((r) => setTimeout(r, 60));
+  expect(calls.map((c) => c.items)).toEqual([[1, 2]]);
+  calls[0]!.release();
+  await Promise.all([lone, ...more]);
+  const full = [3, 4, 5].map((i) => b.submit(i));
+  await turn();
+  expect(calls.map((c) => c.items)).toEqual([[1, 2], [3, 4, 5]]);
+  calls[1]!.release();
+  expect(await Promise.all(full)).toEqual([30, 40, 50]);
+});
+
 it('roundsByKey puts repeats of a key into later rounds, keeping the original positions', () => {
   expect(roundsByKey(['a', 'b', 'a', 'c', 'a', 'b'], (x) => x)).toEqual([
     [{ item: 'a', index: 0 }, { item: 'b', index: 1 }, { item: 'c', index: 3 }],

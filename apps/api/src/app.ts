@@ -4,7 +4,7 @@ import type { Container } from '@reminders/core/container';
 import { healthRoutes } from './routes/health';
 import { registerAuth, type AuthOptions } from './plugins/auth';
 import { registerOpenApi } from './plugins/openapi';
-import { registerProblemHandlers } from './plugins/problem';
+import { registerProblemHandlers, sendProblem } from './plugins/problem';
 import { activityRoutes } from './routes/activities';
 import { assignmentRoutes } from './routes/assignments';
 import { tokenRoutes } from './routes/tokens';
@@ -25,6 +25,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Behind a reverse proxy, the client's own address (not the proxy's) keys the auth-failure limit.
     // (Fastify accepts a hop count at run time; its types omit it.)
     trustProxy: opts.container.config.trustProxy as boolean | string | string[],
+    // Requests Fastify refuses before routing (bad percent-encoding, over-long path parameters)
+    // get the same problem+json shape as every other error.
+    frameworkErrors: (err, req, reply) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      return sendProblem(req, reply, { status: tooLong ? 414 : 400, slug: tooLong ? 'uri-too-long' : 'bad-url', detail: err.message });
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
   registerProblemHandlers(app);

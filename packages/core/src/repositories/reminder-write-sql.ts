@@ -101,7 +101,10 @@ export function writeBatchSql(ws: ReminderWrite[]): QueryConfig {
        WHERE w.escalated AND w.coordinator_id IS NOT NULL
     )
     SELECT i.idempotency_key AS key, EXISTS (SELECT 1 FROM fence) AS fence_ok, t.status::text AS status, t.anchor::text AS anchor,
-           ins.id AS reminder_id, t.mentor_name, t.mentor_email, t.coordinator_email, t.contact_name
+           ins.id AS reminder_id,
+           -- the e-mail's addressing, only needed (and only sent back) when e-mail is on
+           CASE WHEN $10::boolean THEN t.mentor_name END AS mentor_name, CASE WHEN $10::boolean THEN t.mentor_email END AS mentor_email,
+           CASE WHEN $10::boolean THEN t.coordinator_email END AS coordinator_email, CASE WHEN $10::boolean THEN t.contact_name END AS contact_name
       FROM input i
       LEFT JOIN target t ON t.id = i.assignment_id
       LEFT JOIN ins ON ins.idempotency_key = i.idempotency_key`,

@@ -17,6 +17,13 @@ export type MicroBatcherOptions<I, O> = {
   maxBatchSize?: number;
   /** Batches allowed in flight at once (one round trip each). @defaultValue 2 */
   maxInFlight?: number;
+  /**
+   * How long a batch that is not full waits for company before it leaves. 0 (the default) sends
+   * on the next turn of the event loop; a few ms suit callers that arrive spread out in time
+   * (jobs finishing their SMTP exchange one by one) and are not waiting on anything else.
+   * @defaultValue 0
+   */
+  lingerMs?: number;
 };
 
 export type MicroBatcher<I, O> = {
@@ -30,6 +37,7 @@ type Waiting<I, O> = { item: I; resolve: (o: O) => void; reject: (e: unknown) =>
 export function createMicroBatcher<I, O>(opts: MicroBatcherOptions<I, O>): MicroBatcher<I, O> {
   const maxBatchSize = opts.maxBatchSize ?? 500;
   const maxInFlight = opts.maxInFlight ?? 2;
+  const lingerMs = opts.lingerMs ?? 0;
   let pending: Waiting<I, O>[] = [];
   let inFlight = 0;
   let scheduled = false;
@@ -38,14 +46,24 @@ export function createMicroBatcher<I, O>(opts: MicroBatcherOptions<I, O>): Micro
 
   const ready = () => pending.length > 0 && inFlight < maxInFlight && (inFlight === 0 || pending.length >= maxBatchSize);
 
+  let lingering: NodeJS.Timeout | null = null;
+
   function schedule() {
+    // A batch that fills up while it lingers leaves at once.
+    if (lingering && pending.length >= maxBatchSize) {
+      clearTimeout(lingering);
+      lingering = null;
+      scheduled = false;
+    }
     if (scheduled || !ready()) return;
     scheduled = true;
-    setImmediate(flush);
+    if (lingerMs > 0 && pending.length < maxBatchSize) lingering = setTimeout(flush, lingerMs);
+    else setImmediate(flush);
   }
 
   function flush() {
     scheduled = false;
+    lingering = null;
     while (ready()) {
       const batch = pending.length <= maxBatchSize ? pending : pending.slice(0, maxBatchSize);
       pending = pending.length <= maxBatchSize ? [] : pending.slice(maxBatchSize);

@@ -4,6 +4,8 @@
  * `addBulk` a page at a time, so memory stays bounded however many assignments there are.
  * Then it fans out one job per reminder of an earlier run whose e-mail was never delivered: that
  * run's own jobs can no longer send it (its fencing token is stale), so this run adopts it.
+ * The fan-out waits while the dispatch queue already holds `maxBacklog` waiting jobs, so Redis
+ * holds a bounded backlog (not every due assignment's job at once) however large the sweep.
  */
 import type { Queue } from 'bullmq';
 import { DISPATCH_JOB, SWEEP_SCHEDULER_ID, dispatchJobOptions, type DispatchPayload } from '../jobs/job-catalog';
@@ -40,10 +42,29 @@ export type ReminderSchedulerDeps = {
   emailEnabled?: boolean;
   /** The execution log's job name. @defaultValue SWEEP_SCHEDULER_ID */
   jobName?: string;
+  /** The fan-out pauses while more jobs than this wait in the dispatch queue. @defaultValue 20000 */
+  maxBacklog?: number;
+  /** How often a paused fan-out looks at the backlog again. @defaultValue 50 */
+  backlogPollMs?: number;
 };
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
   const jobOptions = dispatchJobOptions(deps.maxAttempts, deps.retryBackoffMs);
+  const maxBacklog = Math.max(deps.maxBacklog ?? 20_000, deps.pageSize);
+
+  /** Adds one page once the backlog leaves room for it; false when the sweep must stop instead. */
+  async function addPage(ctx: SweepContext, page: DueAssignment[]): Promise<boolean> {
+    while ((await deps.dispatchQueue.getWaitingCount()) + page.length > maxBacklog) {
+      if (ctx.shouldStop()) return false;
+      await wait(deps.backlogPollMs ?? 50);
+    }
+    if (ctx.shouldStop()) return false;
+    await deps.dispatchQueue.addBulk(page.map((d) => toJob(d, ctx, jobOptions)));
+    return true;
+  }
+
   return {
     countActive: () => deps.dueAssignments.countActive(),
     countDue: (now: Date) => deps.dueAssignments.countDue({ now, timeZone: deps.timeZone, rules: deps.rules }),
@@ -65,8 +86,7 @@ export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
         if (ctx.dryRun) {
           ctx.onDue?.(page);
         } else {
-          if (ctx.shouldStop()) return { enqueued, stopped: true, redelivered: 0 };
-          await deps.dispatchQueue.addBulk(page.map((d) => toJob(d, ctx, jobOptions)));
+          if (!(await addPage(ctx, page))) return { enqueued, stopped: true, redelivered: 0 };
         }
         enqueued += page.length;
         await ctx.onProgress?.(enqueued);
@@ -88,8 +108,7 @@ export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
         });
         if (page.length === 0) break;
         afterId = page[page.length - 1]!.reminderId;
-        if (ctx.shouldStop()) return { enqueued, stopped: true, redelivered };
-        await deps.dispatchQueue.addBulk(page.map((d) => toJob(d, ctx, jobOptions)));
+        if (!(await addPage(ctx, page))) return { enqueued, stopped: true, redelivered };
         enqueued += page.length;
         redelivered += page.length;
         await ctx.onProgress?.(enqueued);

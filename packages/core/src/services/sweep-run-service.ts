@@ -50,7 +50,7 @@ export type SweepRunDeps = {
   logger: Logger;
   /** A run still waiting for its jobs after this long is finalised as `timed_out`. */
   runTimeoutMs: number;
-  /** How often the run checks whether its jobs have settled. @defaultValue 200 */
+  /** How often the run checks whether its jobs have settled (one HLEN). @defaultValue 100 */
   pollMs?: number;
   /** Called after every finished run (alerts hook in here). */
   onFinished?: (result: RunResult & { consecutiveFailures: number }) => Promise<void>;
@@ -66,7 +66,7 @@ export type SweepRunDeps = {
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createSweepRunService(deps: SweepRunDeps) {
-  const pollMs = deps.pollMs ?? 200;
+  const pollMs = deps.pollMs ?? 100;
   const log = deps.logger.child({ component: 'sweep-run' });
 
   async function execute(req: RunRequest, signal: AbortSignal & { error?: Error }, setHolder: (h: LockHolder) => Promise<void>): Promise<RunResult> {

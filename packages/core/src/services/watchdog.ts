@@ -2,7 +2,7 @@
  * The watchdog, ticked every WATCHDOG_INTERVAL_SECONDS by one worker at a time. It notices what a
  * run cannot report about itself:
  *  - a run still going after ALERT_MAX_RUN_MINUTES (`long_run`, while it runs);
- *  - a cron slot with no run after MISSED_RUN_GRACE_MINUTES (`missed_run`, plus one catch-up run);
+ *  - a cron slot with no successful run after MISSED_RUN_GRACE_MINUTES (`missed_run`, plus one catch-up run);
  *  - a job scheduler that is missing, changed or has a past `next` (`scheduler_missing`, re-registered);
  *  - a pause past its end (auto-resumed) or open-ended for too long (`pause_overdue`);
  *  - alerts whose delivery failed earlier (retried).
@@ -79,8 +79,10 @@ export function createWatchdog(deps: WatchdogDeps) {
     if (to <= from) return { missed: [], catchUps: [] };
     const slots = slotsBetween(from, to);
     if (!slots.length) return { missed: [], catchUps: [] };
+    // A slot is covered by a run that did its job (or was told not to). One that failed, timed out
+    // or died is not: it gets one catch-up run, like a slot that never fired.
     const covered = await deps.prisma.cronExecutionLog.findMany({
-      where: { jobName: deps.jobName, scheduledFor: { in: slots } },
+      where: { jobName: deps.jobName, scheduledFor: { in: slots }, status: { notIn: ['failed', 'timed_out', 'abandoned'] } },
       select: { scheduledFor: true },
     });
     const seen = new Set(covered.map((r) => r.scheduledFor!.getTime()));
@@ -93,7 +95,7 @@ export function createWatchdog(deps: WatchdogDeps) {
         kind: 'missed_run',
         incidentKey: `slot-${iso}`,
         title: `Reminder sweep missed its ${localDate(slot, deps.timeZone)} run`,
-        text: `No run started for the slot ${iso} (cron "${deps.cron}", ${deps.timeZone}) within ${deps.missedRunGraceMinutes} minutes. ${caughtUp ? 'A catch-up run has been queued.' : 'MISSED_RUN_POLICY=alert: trigger a run by hand.'}`,
+        text: `No run succeeded for the slot ${iso} (cron "${deps.cron}", ${deps.timeZone}) within ${deps.missedRunGraceMinutes} minutes. ${caughtUp ? 'A catch-up run has been queued.' : 'MISSED_RUN_POLICY=alert: trigger a run by hand.'}`,
         details: { slot: iso, policy: deps.missedRunPolicy },
       });
       if (caughtUp) {

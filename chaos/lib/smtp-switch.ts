@@ -1,0 +1,69 @@
+/**
+ * An in-process SMTP server on a fixed port that can be taken down (the port closed: connections
+ * are refused, as with a mail relay that is down) and brought back on the same port. It counts
+ * deliveries per Message-ID, so a reminder e-mailed twice shows up even though its id is stable.
+ */
+import { SMTPServer } from 'smtp-server';
+import { freePort } from './redis-server';
+
+export type SmtpSwitch = {
+  url: string;
+  /** Deliveries per Message-ID (a duplicate is a count above 1). */
+  byMessageId: Map<string, number>;
+  total(): number;
+  up(): Promise<void>;
+  down(): Promise<void>;
+  isUp(): boolean;
+};
+
+const MESSAGE_ID_RE = /^Message-ID:\s*(<[^>\r\n]+>)/im;
+
+export async function startSmtpSwitch(opts: { up?: boolean } = {}): Promise<SmtpSwitch> {
+  const port = await freePort();
+  const byMessageId = new Map<string, number>();
+  let server: SMTPServer | null = null;
+
+  function create() {
+    return new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, _session, callback) {
+        let raw = '';
+        stream.on('data', (b: Buffer) => (raw += b.toString()));
+        stream.on('end', () => {
+          const id = MESSAGE_ID_RE.exec(raw)?.[1] ?? `<no-id-${byMessageId.size}>`;
+          byMessageId.set(id, (byMessageId.get(id) ?? 0) + 1);
+          callback();
+        });
+      },
+    });
+  }
+
+  const sw: SmtpSwitch = {
+    url: `smtp://127.0.0.1:${port}`,
+    byMessageId,
+    total: () => [...byMessageId.values()].reduce((a, b) => a + b, 0),
+    async up() {
+      if (server) return;
+      const s = create();
+      // A worker SIGKILLed in the middle of an SMTP transaction resets its connection; the server
+      // reports that as an 'error' event, which must not take this process down.
+      s.on('error', () => undefined);
+      await new Promise<void>((resolve, reject) => {
+        s.server.once('error', reject);
+        s.listen(port, '127.0.0.1', () => resolve());
+      });
+      server = s;
+    },
+    async down() {
+      const s = server;
+      if (!s) return;
+      server = null;
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+    isUp: () => server !== null,
+  };
+  if (opts.up !== false) await sw.up();
+  return sw;
+}

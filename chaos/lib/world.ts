@@ -1,0 +1,313 @@
+/**
+ * One scenario iteration's world: its own database and Redis key prefix, its own redis-server,
+ * an alert webhook receiver, optionally an SMTP server that can be switched off, real worker
+ * processes (`reminders serve-worker`), and an operator's container in this process (trigger
+ * runs, tick the watchdog, register activities, read the database) on a clock it can move ahead.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig, type Config } from '@reminders/core/config';
+import { createContainer, type Container } from '@reminders/core/container';
+import { createLogger } from '@reminders/core/logger';
+import { startChildWorker, type ChildWorker } from '../../tests/helpers/child-worker';
+import { createTestEnv, type TestEnv } from '../../tests/helpers/test-env';
+import { startWebhookReceiver } from '../../tests/helpers/webhook-receiver';
+import { waitFor } from '../../tests/helpers/wait-for';
+import { terminateBackends } from './postgres';
+import { startRedisServer, type RedisServer } from './redis-server';
+import { seedScenarioData } from './seed';
+import { startSmtpSwitch, type SmtpSwitch } from './smtp-switch';
+
+/** Knobs that make faults land inside a run of a few seconds; a scenario may override any. */
+export const CHAOS_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
+  NODE_ENV: 'test',
+  LOCK_TTL_MS: '2000',
+  DISPATCH_CONCURRENCY: '2',
+  SWEEP_PAGE_SIZE: '25',
+  EMAIL_MAX_ATTEMPTS: '3',
+  DISPATCH_RETRY_BACKOFF_MS: '100',
+  ALERT_FAILURE_THRESHOLD: '1',
+  ALERT_MAX_RUN_MINUTES: '1',
+  RUN_TIMEOUT_MINUTES: '2',
+  // The operator's process ticks the watchdog itself, at the moments the scenario chooses.
+  WATCHDOG_INTERVAL_SECONDS: '3600',
+  BLAST_RADIUS_FACTOR: '0',
+});
+
+export type WorkerHandle = {
+  id: string;
+  pid: number;
+  child: ChildWorker;
+  alive(): boolean;
+  stopped(): boolean;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGSTOP: the process freezes (a long GC pause, a VM migration). */
+  freeze(): void;
+  /** SIGCONT. */
+  thaw(): void;
+};
+
+export type WorldOptions = {
+  scenario: string;
+  iteration: number;
+  /** Assignments with a reminder due today. */
+  due: number;
+  /** Start an SMTP server (and give the workers SMTP_URL). */
+  smtp?: boolean;
+  /** Extra environment for workers and the operator's container. */
+  vars?: Record<string, string>;
+  logDir: string;
+};
+
+export type RunRow = Awaited<ReturnType<Container['prisma']['cronExecutionLog']['findMany']>>[number];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export type World = Awaited<ReturnType<typeof createWorld>>;
+
+export async function createWorld(opts: WorldOptions) {
+  const env: TestEnv = await createTestEnv();
+  const redis: RedisServer = await startRedisServer();
+  const hook = await startWebhookReceiver();
+  const smtp: SmtpSwitch | null = opts.smtp ? await startSmtpSwitch() : null;
+  const vars = (extra: Record<string, string> = {}) =>
+    env.env({
+      ...CHAOS_DEFAULTS,
+      REDIS_URL: redis.url,
+      ALERT_WEBHOOK_URL: hook.url,
+      ...(smtp ? { SMTP_URL: smtp.url } : {}),
+      ...opts.vars,
+      ...extra,
+    });
+  const config: Config = loadConfig(vars({ WORKER_ID: 'chaos-operator', LOG_LEVEL: 'silent' }));
+  // The operator's clock is the system clock, moved ahead only for a watchdog tick that should
+  // see a run as old as it would be after ALERT_MAX_RUN_MINUTES.
+  let offsetMs = 0;
+  const clock = { now: () => new Date(Date.now() + offsetMs) };
+  const c: Container = createContainer({ config, logger: createLogger(config), clock });
+  // Redis restarts are the point here: keep BullMQ's connection errors off stderr.
+  c.queues.sweep.on('error', () => undefined);
+  c.queues.dispatch.on('error', () => undefined);
+  await c.repositories.schedulerState.syncTimeZone('reminder-sweep', config.reminderTz);
+  await seedScenarioData(c.prisma, { due: opts.due, timeZone: config.reminderTz });
+
+  const workers = new Map<string, WorkerHandle>();
+  const crashes: string[] = [];
+  const notes: string[] = [];
+  /** Scenario-specific promises that were broken (fencing, a run left running, ...). */
+  const violations: string[] = [];
+  /** Assignments a scenario registered contact on, with the time the registration had committed. */
+  const contacted = new Map<number, Date>();
+  /** Runs still `running` when recovery began (their worker was dead or frozen): the watchdog must flag them. */
+  const staleAtRecovery: number[] = [];
+  const expectAlerts = new Set<string>();
+  /**
+   * Reminders whose e-mail attempt was claimed but not confirmed when a worker was killed: the
+   * killed worker may have handed it to the SMTP server before it could record that, so the next
+   * run sends it again (same Message-ID). One extra copy of these is at-least-once, not a bug.
+   */
+  const emailsInDoubt = new Set<string>();
+  let faultHit = false;
+
+  async function startWorker(id: string, extra: Record<string, string> = {}): Promise<WorkerHandle> {
+    const child = await startChildWorker(env, vars({ WORKER_ID: id, LOG_LEVEL: 'info', ...extra }));
+    let expectedExit = false;
+    let frozen = false;
+    child.exited.then((e) => {
+      if (!expectedExit) crashes.push(`worker ${id} exited by itself (code ${e.code}, signal ${e.signal}): ${child.output().slice(-600)}`);
+    });
+    const h: WorkerHandle = {
+      id,
+      pid: child.proc.pid!,
+      child,
+      alive: () => child.proc.exitCode === null && child.proc.signalCode === null,
+      stopped: () => frozen,
+      async kill(signal: NodeJS.Signals = 'SIGKILL') {
+        if (!h.alive()) return;
+        expectedExit = true;
+        if (frozen) child.proc.kill('SIGCONT');
+        frozen = false;
+        child.proc.kill(signal);
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 20_000)));
+        const outcome = await Promise.race([child.exited, timeout]);
+        clearTimeout(timer);
+        if (outcome === 'timeout') {
+          crashes.push(`worker ${id} did not exit within 20 s of ${signal}; killed`);
+          child.proc.kill('SIGKILL');
+          await child.exited;
+        }
+      },
+      freeze() {
+        frozen = true;
+        child.proc.kill('SIGSTOP');
+      },
+      thaw() {
+        frozen = false;
+        child.proc.kill('SIGCONT');
+      },
+    };
+    workers.set(id, h);
+    return h;
+  }
+
+  const runs = (): Promise<RunRow[]> => c.prisma.cronExecutionLog.findMany({ orderBy: { id: 'asc' } });
+  const runningRow = () => c.prisma.cronExecutionLog.findFirst({ where: { status: 'running' }, orderBy: { id: 'desc' } });
+
+  /** Retries a read of the operator's own through connection faults the scenario caused. */
+  async function retrying<T>(what: string, fn: () => Promise<T>, attempts = 20): Promise<T> {
+    for (let i = 1; ; i++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (i >= attempts) throw new Error(`${what}: ${(err as Error).message}`, { cause: err });
+        await sleep(250);
+      }
+    }
+  }
+
+  async function trigger(by = 'chaos'): Promise<string> {
+    return (await retrying('trigger', () => c.services.ops.trigger({ by }))).jobId;
+  }
+
+  /** The execution-log row of a triggered run once its job has finished (null when the job failed). */
+  async function waitForRun(jobId: string, timeoutMs = 90_000): Promise<RunRow | null> {
+    try {
+      return (await c.services.ops.waitForRun(jobId, timeoutMs)) as RunRow | null;
+    } catch (err) {
+      notes.push(`run job ${jobId}: ${(err as Error).message}`);
+      return null;
+    }
+  }
+
+  /** The worker process whose run holds the lock (from the running row's worker id). */
+  async function holder(timeoutMs = 30_000): Promise<{ run: RunRow; worker: WorkerHandle }> {
+    const run = await waitFor('a running run', () => runningRow(), timeoutMs, 5);
+    const worker = workers.get(run.workerId);
+    if (!worker) throw new Error(`run ${run.id} is held by ${run.workerId}, not one of this world's workers`);
+    return { run, worker };
+  }
+
+  async function tickWatchdog(aheadMs = 0) {
+    offsetMs = aheadMs;
+    try {
+      return await retrying('watchdog tick', () => c.services.watchdog.tick());
+    } finally {
+      offsetMs = 0;
+    }
+  }
+
+  const countDue = () => retrying('count due', () => c.repositories.dueAssignments.countDue({ now: new Date(), timeZone: config.reminderTz, rules: config.rules }));
+
+  /** E-mails of reminders still waiting to be delivered (their assignment still silent since the anchor). */
+  async function pendingEmails(): Promise<number> {
+    const [r] = await c.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM reminders r JOIN assignments a ON a.id = r.assignment_id
+       WHERE r.email_status IN ('reserved', 'failed') AND a.status = 'active'
+         AND COALESCE(a.last_contact_date, a.assigned_date) = r.anchor_date`;
+    return Number(r?.n ?? 0);
+  }
+
+  /**
+   * What an operator does after an incident: the watchdog flags a run left `running`, then runs
+   * are triggered until one succeeds with nothing left due. Bounded: at most `maxRuns` triggers.
+   */
+  async function recover(maxRuns = 6): Promise<void> {
+    if (![...workers.values()].some((w) => w.alive() && !w.stopped())) await startWorker(`recovery-${workers.size}`);
+    // A run still going on a live worker is left to finish first.
+    const current = await retrying('running row', () => runningRow());
+    const owner = current && workers.get(current.workerId);
+    if (current && owner?.alive() && !owner.stopped()) {
+      await waitFor(`run ${current.id} to finish`, async () => (await retrying('run row', () => c.prisma.cronExecutionLog.findUniqueOrThrow({ where: { id: current.id } }))).status !== 'running', 90_000, 100);
+    }
+    const stale = await retrying('running row', () => runningRow());
+    if (stale) {
+      staleAtRecovery.push(stale.id);
+      await tickWatchdog((config.alerts.maxRunMinutes + 1) * 60_000);
+    }
+    for (let i = 0; i < maxRuns; i++) {
+      const run = await waitForRun(await trigger('chaos-recovery'));
+      if (run?.status === 'succeeded' && (await countDue()) === 0 && (await pendingEmails()) === 0) break;
+      // A dead holder's lock expires by its TTL.
+      if (run?.status === 'skipped_locked') await sleep(config.lockTtlMs);
+    }
+    await tickWatchdog();
+  }
+
+  /** Call right after killing a worker: notes the e-mails it may have been sending. */
+  async function noteEmailsInDoubt(): Promise<number> {
+    await sleep(200);
+    const rows = await retrying('e-mails in doubt', () =>
+      c.prisma.reminder.findMany({ where: { emailStatus: 'reserved', emailAttempts: { gte: 1 } }, select: { idempotencyKey: true } }),
+    );
+    for (const r of rows) emailsInDoubt.add(r.idempotencyKey);
+    return rows.length;
+  }
+
+  /** Stops every worker gracefully (thawing frozen ones first) and waits for their queues to drain. */
+  async function stopWorkers(): Promise<void> {
+    await Promise.all([...workers.values()].map((w) => w.kill('SIGTERM')));
+  }
+
+  function saveLogs(): string {
+    const dir = path.join(opts.logDir, `${opts.scenario}-${opts.iteration}`);
+    mkdirSync(dir, { recursive: true });
+    for (const w of workers.values()) writeFileSync(path.join(dir, `${w.id}.log`), w.child.output());
+    return dir;
+  }
+
+  async function destroy(): Promise<void> {
+    for (const w of workers.values()) if (w.alive()) await w.kill('SIGKILL');
+    await c.close().catch(() => undefined);
+    await hook.close().catch(() => undefined);
+    await smtp?.down().catch(() => undefined);
+    await redis.destroy().catch(() => undefined);
+    await env.destroy().catch((err: Error) => notes.push(`cleanup: ${err.message}`));
+  }
+
+  return {
+    scenario: opts.scenario,
+    iteration: opts.iteration,
+    due: opts.due,
+    env,
+    redis,
+    smtp,
+    hook,
+    config,
+    c,
+    prisma: c.prisma,
+    workers,
+    crashes,
+    notes,
+    violations,
+    contacted,
+    staleAtRecovery,
+    expectAlerts,
+    emailsInDoubt,
+    noteEmailsInDoubt,
+    startWorker,
+    runs,
+    runningRow,
+    trigger,
+    waitForRun,
+    holder,
+    tickWatchdog,
+    countDue,
+    pendingEmails,
+    recover,
+    stopWorkers,
+    retrying,
+    terminatePg: () => terminateBackends(env.databaseUrl),
+    waitFor,
+    sleep,
+    /** Marks that the fault landed where the scenario meant it to (e.g. mid fan-out). */
+    hit: () => {
+      faultHit = true;
+    },
+    faultHit: () => faultHit,
+    note: (s: string) => notes.push(s),
+    violation: (s: string) => violations.push(s),
+    saveLogs,
+    destroy,
+  };
+}

@@ -1,0 +1,23 @@
+/** Every scenario, in the order the table lists them. */
+import { activityDuringDispatch } from './activity-during-dispatch';
+import { postgresTerminate } from './postgres-terminate';
+import { redisCrash } from './redis-crash';
+import { redisRestart } from './redis-restart';
+import { sigkillDispatch } from './sigkill-dispatch';
+import { sigkillFanout } from './sigkill-fanout';
+import { sigstopHolder } from './sigstop-holder';
+import { smtpDown } from './smtp-down';
+import { twentyTriggers } from './twenty-triggers';
+import type { Scenario } from './types';
+
+export const SCENARIOS: readonly Scenario[] = [
+  sigkillFanout,
+  sigkillDispatch,
+  redisRestart,
+  redisCrash,
+  postgresTerminate,
+  sigstopHolder,
+  twentyTriggers,
+  smtpDown,
+  activityDuringDispatch,
+];
