@@ -67,7 +67,7 @@ export async function queueFloor(o: { vars: Record<string, string>; prefix: stri
       if (performance.now() - t0 > o.timeoutMs) throw new Error(`queue floor did not drain within ${o.timeoutMs} ms`);
       const c = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed');
       if (!firstSeen && Object.values(c).some((n) => n > 0)) firstSeen = performance.now();
-      if (done && c.wait === 0 && c.active === 0 && c.delayed === 0 && c.prioritized === 0 && c['waiting-children'] === 0) break;
+      if (done && Object.entries(c).every(([type, n]) => type === 'completed' || n === 0)) break;
     }
     const ms = performance.now() - (firstSeen || t0);
     const cpu = cpuUsage(before, cpuSnapshot(), procs.map((p) => p.pid!));

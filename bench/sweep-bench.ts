@@ -41,6 +41,8 @@ const { values } = parseArgs({
     'worker-node-options': { type: 'string', default: '' },
     /** Run the workers from another entry point (e.g. an esbuild bundle, to measure what tsx costs). */
     'worker-bin': { type: 'string' },
+    /** Only rewrite --out from the figures stored in it (after a change to the report's layout). */
+    rerender: { type: 'boolean', default: false },
     /** How long the naive baseline may run before its rate is extrapolated. */
     'naive-seconds': { type: 'string', default: '20' },
     /** Longest a single measured run may take. */
@@ -68,6 +70,11 @@ function localOnly(url: string, name: string) {
 }
 
 async function main() {
+  if (values.rerender) {
+    writeReport(values.out!, [], REPRODUCE);
+    process.stdout.write(`rewrote ${values.out} from its stored figures\n`);
+    return;
+  }
   const assignments = positiveInt('assignments', values.assignments, 5_000_000);
   const workerCounts = values.workers!.split(',').map((w) => positiveInt('workers', w, 16));
   const concurrency = positiveInt('concurrency', values.concurrency, 1000);
