@@ -10,7 +10,7 @@ export function createSweepProcessor(c: Container) {
     // A scheduler job fires at timestamp + delay: that is the slot it stands for.
     // A catch-up run carries the slot it replaces.
     const scheduledFor = p.trigger === 'scheduled' ? new Date(job.timestamp + (job.opts.delay ?? 0)) : p.slot ? new Date(p.slot) : null;
-    const result = await c.services.sweepRun.run({ trigger: p.trigger, triggeredBy: p.triggeredBy, dryRun: p.dryRun, confirmRunId: p.confirmRunId, scheduledFor });
+    const result = await c.services.sweepRun.run({ trigger: p.trigger, triggeredBy: p.triggeredBy, confirmRunId: p.confirmRunId, scheduledFor });
     return { runId: result.runId, status: result.status };
   };
 }

@@ -1,4 +1,6 @@
 /** Plain-text rendering of runs and status for the terminal. */
+import type { RunCounts } from '@reminders/core/repositories/execution-log-repository';
+
 type RunRow = {
   id: number;
   trigger: string;
@@ -6,16 +8,10 @@ type RunRow = {
   startedAt: Date;
   finishedAt: Date | null;
   durationMs: number | null;
-  assignmentsEvaluated: number;
-  remindersEnqueued: number;
-  remindersSent: number;
-  remindersSuppressed: number;
-  remindersSkipped: number;
-  remindersFailed: number;
   error: string | null;
   workerId: string;
   triggeredBy: string | null;
-};
+} & RunCounts;
 
 export function formatRun(r: RunRow): string {
   const dur = r.durationMs === null ? 'running' : `${(r.durationMs / 1000).toFixed(1)} s`;

@@ -15,7 +15,6 @@ export const DISPATCH_JOB = 'dispatch';
 export const sweepPayload = z.object({
   trigger: z.enum(['scheduled', 'manual', 'catchup']),
   triggeredBy: z.string().max(200).optional(),
-  dryRun: z.boolean().optional(),
   confirmRunId: z.number().int().positive().optional(),
   /** The cron slot a catch-up run stands in for (ISO time), so the watchdog sees it covered. */
   slot: z.string().datetime().optional(),

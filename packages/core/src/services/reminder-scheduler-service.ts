@@ -22,9 +22,6 @@ export type SweepContext = {
   shouldStop: () => boolean;
   /** Called after each page with the running total of jobs enqueued. */
   onProgress?: (enqueued: number) => Promise<void> | void;
-  /** When true nothing is enqueued; due assignments are passed to `onDue` instead. */
-  dryRun?: boolean;
-  onDue?: (due: DueAssignment[]) => void;
 };
 
 /** `enqueued` counts every job, `redelivered` those that re-send an earlier run's undelivered e-mail. */
@@ -70,51 +67,32 @@ export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
     countDue: (now: Date) => deps.dueAssignments.countDue({ now, timeZone: deps.timeZone, rules: deps.rules }),
 
     async sweep(ctx: SweepContext): Promise<SweepResult> {
-      let afterId = 0;
       let enqueued = 0;
-      for (;;) {
-        if (ctx.shouldStop()) return { enqueued, stopped: true, redelivered: 0 };
-        const page = await deps.dueAssignments.findDuePage({
-          now: ctx.now,
-          timeZone: deps.timeZone,
-          rules: deps.rules,
-          afterId,
-          limit: deps.pageSize,
-        });
-        if (page.length === 0) break;
-        afterId = page[page.length - 1]!.assignmentId;
-        if (ctx.dryRun) {
-          ctx.onDue?.(page);
-        } else {
-          if (!(await addPage(ctx, page))) return { enqueued, stopped: true, redelivered: 0 };
+      /** Pages through one source with keyset pagination, adding each page; false when told to stop. */
+      async function fanOut<T extends DueAssignment>(fetchPage: (afterId: number) => Promise<T[]>, cursor: (row: T) => number): Promise<number | null> {
+        let afterId = 0;
+        let added = 0;
+        for (;;) {
+          if (ctx.shouldStop()) return null;
+          const page = await fetchPage(afterId);
+          if (page.length === 0) return added;
+          afterId = cursor(page[page.length - 1]!);
+          if (!(await addPage(ctx, page))) return null;
+          added += page.length;
+          enqueued += page.length;
+          await ctx.onProgress?.(enqueued);
+          if (page.length < deps.pageSize) return added;
         }
-        enqueued += page.length;
-        await ctx.onProgress?.(enqueued);
-        if (page.length < deps.pageSize) break;
       }
-      if (ctx.dryRun || !deps.emailEnabled) return { enqueued, stopped: false, redelivered: 0 };
-      let redelivered = 0;
-      afterId = 0;
-      for (;;) {
-        if (ctx.shouldStop()) return { enqueued, stopped: true, redelivered };
-        const page = await deps.dueAssignments.findUndeliveredPage({
-          jobName: deps.jobName ?? SWEEP_SCHEDULER_ID,
-          now: ctx.now,
-          timeZone: deps.timeZone,
-          rules: deps.rules,
-          currentRunId: ctx.runId,
-          afterId,
-          limit: deps.pageSize,
-        });
-        if (page.length === 0) break;
-        afterId = page[page.length - 1]!.reminderId;
-        if (!(await addPage(ctx, page))) return { enqueued, stopped: true, redelivered };
-        enqueued += page.length;
-        redelivered += page.length;
-        await ctx.onProgress?.(enqueued);
-        if (page.length < deps.pageSize) break;
-      }
-      return { enqueued, stopped: false, redelivered };
+      const base = { now: ctx.now, timeZone: deps.timeZone, rules: deps.rules, limit: deps.pageSize };
+      const due = await fanOut((afterId) => deps.dueAssignments.findDuePage({ ...base, afterId }), (d) => d.assignmentId);
+      if (due === null) return { enqueued, stopped: true, redelivered: 0 };
+      if (!deps.emailEnabled) return { enqueued, stopped: false, redelivered: 0 };
+      const redelivered = await fanOut(
+        (afterId) => deps.dueAssignments.findUndeliveredPage({ ...base, jobName: deps.jobName ?? SWEEP_SCHEDULER_ID, currentRunId: ctx.runId, afterId }),
+        (r) => r.reminderId,
+      );
+      return { enqueued, stopped: redelivered === null, redelivered: redelivered ?? 0 };
     },
   };
 }

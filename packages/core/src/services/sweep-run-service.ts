@@ -17,7 +17,6 @@ export type RunRequest = {
   trigger: RunTrigger;
   triggeredBy?: string | null;
   scheduledFor?: Date | null;
-  dryRun?: boolean;
   /** Go ahead with a run the blast-radius guard held (its id), bypassing the guard once. */
   confirmRunId?: number;
 };
@@ -78,7 +77,6 @@ export function createSweepRunService(deps: SweepRunDeps) {
       now: startedAt,
       scheduledFor: req.scheduledFor,
       triggeredBy: req.triggeredBy,
-      dryRun: req.dryRun,
     });
     await setHolder({ workerId: deps.workerId, runId, since: startedAt.toISOString() });
     const rlog = log.child({ runId, fencingToken: fencingToken.toString(), trigger: req.trigger });
@@ -104,7 +102,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
           throw new RunRequestError(`run ${req.confirmRunId} is not awaiting confirmation (already resolved?)`);
         }
         rlog.warn({ confirmed: req.confirmRunId, by }, 'held run confirmed by an operator; blast-radius guard bypassed');
-      } else if (!req.dryRun) {
+      } else {
         const due = await deps.scheduler.countDue(startedAt);
         const history = await deps.executionLog.recentEnqueuedMedian(deps.jobName, 14, deps.blastRadius.minHistory);
         const verdict = judgeBlastRadius(due, history, deps.blastRadius);
@@ -120,19 +118,16 @@ export function createSweepRunService(deps: SweepRunDeps) {
         runId,
         fencingToken,
         now: startedAt,
-        dryRun: req.dryRun,
         shouldStop: stopping,
         onProgress: (n) => deps.executionLog.heartbeat(runId, deps.clock.now(), { remindersEnqueued: n }),
       });
       counts.remindersEnqueued = sweep.enqueued;
       rlog.info({ enqueued: sweep.enqueued, redelivered: sweep.redelivered }, 'fan-out finished');
-      if (!req.dryRun) {
-        const waited = await waitForSettled(runId, sweep.enqueued, startedAt, stopping);
-        Object.assign(counts, waited.counts);
-        if (waited.timedOut) {
-          status = 'timed_out';
-          error = `run exceeded RUN_TIMEOUT_MINUTES (${Math.round(deps.runTimeoutMs / 60000)} min) with ${sweep.enqueued - waited.settled} of ${sweep.enqueued} reminder jobs unsettled`;
-        }
+      const waited = await waitForSettled(runId, sweep.enqueued, startedAt, stopping);
+      Object.assign(counts, waited.counts);
+      if (waited.timedOut) {
+        status = 'timed_out';
+        error = `run exceeded RUN_TIMEOUT_MINUTES (${Math.round(deps.runTimeoutMs / 60000)} min) with ${sweep.enqueued - waited.settled} of ${sweep.enqueued} reminder jobs unsettled`;
       }
       if (status === 'succeeded' && (sweep.stopped || stopping())) {
         status = 'failed';
@@ -204,7 +199,6 @@ export function createSweepRunService(deps: SweepRunDeps) {
         now: deps.clock.now(),
         scheduledFor: req.scheduledFor,
         triggeredBy: req.triggeredBy,
-        dryRun: req.dryRun,
       };
       await deps.beforeRun?.();
       const state = await deps.schedulerState.get(deps.jobName);
@@ -234,7 +228,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
         return { runId, status: 'skipped_locked', error: reason };
       }
       const result = locked.value;
-      if (!req.dryRun && result.status !== 'awaiting_confirmation' && !result.superseded) {
+      if (result.status !== 'awaiting_confirmation' && !result.superseded) {
         const consecutiveFailures = await deps.schedulerState.recordOutcome(deps.jobName, result.status === 'succeeded', deps.clock.now());
         await deps.onFinished?.({ ...result, consecutiveFailures });
       }
