@@ -389,7 +389,6 @@ describe('the execution log row', () => {
       remindersSkipped: 0,
       remindersFailed: 0,
       error: null,
-      dryRun: false,
     });
     expect(row.startedAt.toISOString()).toBe(h.clock.now().toISOString());
     expect(row.finishedAt).not.toBeNull();

@@ -101,6 +101,7 @@ const schema = z.object({
   MISSED_RUN_POLICY: z.enum(['catchup', 'alert'], { message: 'must be catchup or alert' }).default('catchup'),
   WATCHDOG_INTERVAL_SECONDS: intVar(60, 5, 3600),
   ALERT_PAUSE_MAX_HOURS: intVar(24, 1, 24 * 365),
+  IDEMPOTENCY_KEY_RETENTION_HOURS: intVar(24, 1, 720),
   WORKER_ID: z.string().min(1).max(200).optional(),
 });
 
@@ -135,6 +136,12 @@ export type Config = Readonly<{
   dispatchConcurrency: number;
   emailMaxAttempts: number;
   dispatchRetryBackoffMs: number;
+  /**
+   * How long a bulk request's Idempotency-Key (and its stored answer) is remembered; an older key
+   * counts as new, and the watchdog deletes its row.
+   * @defaultValue 24
+   */
+  idempotencyKeyRetentionHours: number;
   workerId: string;
 }>;
 
@@ -197,6 +204,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dispatchConcurrency: e.DISPATCH_CONCURRENCY,
     emailMaxAttempts: e.EMAIL_MAX_ATTEMPTS,
     dispatchRetryBackoffMs: e.DISPATCH_RETRY_BACKOFF_MS,
+    idempotencyKeyRetentionHours: e.IDEMPOTENCY_KEY_RETENTION_HOURS,
     workerId: e.WORKER_ID ?? `${os.hostname()}-${process.pid}`,
   });
 }

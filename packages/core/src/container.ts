@@ -15,6 +15,7 @@ import type { Logger } from './logger';
 import { createRedis } from './redis';
 import { createDueAssignmentRepository } from './repositories/due-assignment-repository';
 import { createExecutionLogRepository } from './repositories/execution-log-repository';
+import { createIdempotencyKeyRepository } from './repositories/idempotency-key-repository';
 import { createReminderRepository } from './repositories/reminder-repository';
 import { createSchedulerStateRepository } from './repositories/scheduler-state-repository';
 import { createReminderDispatchService } from './services/reminder-dispatch-service';
@@ -72,6 +73,7 @@ export function createContainer(opts: ContainerOptions) {
   const outcomes = createRunOutcomes({ redis, prefix: config.redisPrefix });
   const alertRepo = createAlertRepository(prisma);
   const audit = createAuditRepository(prisma);
+  const idempotencyKeys = createIdempotencyKeyRepository(prisma);
   const alerts = createAlertService({ alerts: alertRepo, channels: createAlertChannels(config, email), clock, logger });
   const runAlerts = createRunAlerts({ prisma, alerts, jobName: SWEEP_SCHEDULER_ID, failureThreshold: config.alerts.failureThreshold });
 
@@ -154,6 +156,8 @@ export function createContainer(opts: ContainerOptions) {
     pauseMaxHours: config.alerts.pauseMaxHours,
     missedRunGraceMinutes: config.watchdog.missedRunGraceMinutes,
     missedRunPolicy: config.watchdog.missedRunPolicy,
+    idempotencyKeys,
+    idempotencyKeyRetentionHours: config.idempotencyKeyRetentionHours,
   });
 
   return {
@@ -163,7 +167,7 @@ export function createContainer(opts: ContainerOptions) {
     prisma,
     redis,
     queues,
-    repositories: { executionLog, schedulerState, dueAssignments, reminders, alerts: alertRepo, audit, ...data.repositories },
+    repositories: { executionLog, schedulerState, dueAssignments, reminders, alerts: alertRepo, audit, idempotencyKeys, ...data.repositories },
     services: { scheduler, dispatch, sweepRun, schedule, outcomes, sweepLock, alerts, ops, watchdog, ...data.services },
     async close() {
       await queues.close().catch(() => undefined);

@@ -14,7 +14,7 @@ import { createContactTrackingRepository } from './repositories/contact-tracking
 import { createActivityRegistrationService } from './services/activity-registration-service';
 import { createAssignmentService } from './services/assignment-service';
 
-export function createDataServices(deps: { prisma: PrismaClient; config: Pick<Config, 'reminderTz' | 'rules'>; clock: Clock; logger: Logger }) {
+export function createDataServices(deps: { prisma: PrismaClient; config: Pick<Config, 'reminderTz' | 'rules' | 'idempotencyKeyRetentionHours'>; clock: Clock; logger: Logger }) {
   const { prisma, config, clock, logger } = deps;
   const apiTokens = createTokenRepository(prisma);
   const contactTracking = createContactTrackingRepository(prisma);
@@ -28,7 +28,7 @@ export function createDataServices(deps: { prisma: PrismaClient; config: Pick<Co
         clock,
         onTouchError: (err) => logger.warn({ err: { message: (err as Error).message } }, 'could not record token last_used_at'),
       }),
-      activities: createActivityRegistrationService({ contactTracking, ...common }),
+      activities: createActivityRegistrationService({ contactTracking, ...common, idempotencyKeyRetentionHours: config.idempotencyKeyRetentionHours }),
       assignments: createAssignmentService({ assignments: assignmentsRead, contactTracking, ...common }),
     },
   };

@@ -75,9 +75,9 @@ export const activityRoutes: FastifyPluginAsync<{ container: Container }> = asyn
       schema: {
         summary: 'Register up to 1000 activities',
         description:
-          'Registers each item (stored with registration_path "bulk") and reports each item\'s result; one bad item does not stop the others. Idempotent: under an Idempotency-Key header a retry with the same body gets the first answer again, and items with a client_id are never registered twice.',
+          'Registers each item (stored with registration_path "bulk") and reports each item\'s result; one bad item does not stop the others. Idempotent: under an Idempotency-Key header a retry with the same body gets the first answer again (while the key is remembered, see the header), and items with a client_id are never registered twice.',
         tags: ['activities'],
-        headers: bulkHeaders,
+        headers: bulkHeaders(container.config.idempotencyKeyRetentionHours),
         body: bulkBody,
         response: {
           200: { description: 'Per-item results (also when replayed)', ...bulkResponse },

@@ -67,16 +67,18 @@ export const bulkBody = {
   ],
 } as const;
 
-export const bulkHeaders = {
-  type: 'object',
-  properties: {
-    'idempotency-key': {
-      type: 'string',
-      pattern: IDEMPOTENCY_KEY_PATTERN,
-      description: 'Makes the whole request idempotent: a retry with the same key and body gets the first answer again (Idempotent-Replayed: true); the same key with another body is refused with 422',
+/** The bulk route's headers; `retentionHours` is IDEMPOTENCY_KEY_RETENTION_HOURS, so the docs state the deployed value. */
+export const bulkHeaders = (retentionHours: number) =>
+  ({
+    type: 'object',
+    properties: {
+      'idempotency-key': {
+        type: 'string',
+        pattern: IDEMPOTENCY_KEY_PATTERN,
+        description: `Makes the whole request idempotent: a retry with the same key and body gets the first answer again (Idempotent-Replayed: true); the same key with another body is refused with 422. A key is remembered for ${retentionHours} hours after its first use (per token); after that it counts as new and the request is processed again`,
+      },
     },
-  },
-} as const;
+  }) as const;
 
 const nextReminder = {
   type: ['object', 'null'],

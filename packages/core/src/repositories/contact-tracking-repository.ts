@@ -39,7 +39,13 @@ export type ItemOutcome =
   | { outcome: 'conflict'; activityId: number }
   | { outcome: 'rejected'; reason: string };
 
-export type IdempotencyScope = { tokenName: string; key: string; requestHash: string };
+export type IdempotencyScope = {
+  tokenName: string;
+  key: string;
+  requestHash: string;
+  /** A stored key created before this has expired: it is claimed afresh, as if it had never been used. */
+  expiredBefore: Date;
+};
 
 export type RegisterResult<R> =
   | { kind: 'registered'; response: R }
@@ -99,7 +105,8 @@ export function createContactTrackingRepository(prisma: PrismaClient) {
      * state before anything is written (null = accept); `respond` builds the answer from the
      * outcomes (in input order) and the new contact states. Under an idempotency scope, the key
      * row is written first (a concurrent request with the same key waits on it), and a retry with
-     * the same body gets the stored answer back.
+     * the same body gets the stored answer back. An expired key row is taken over by the new request,
+     * so whether the watchdog has purged it yet makes no difference.
      */
     async register<R>(
       items: ActivityInput[],
@@ -113,10 +120,14 @@ export function createContactTrackingRepository(prisma: PrismaClient) {
       return prisma.$transaction(async (tx) => {
         const idem = opts.idempotency;
         if (idem) {
+          // DO UPDATE only for an expired row; a live one is left alone (and RETURNING gives nothing).
           const claimed = await tx.$queryRaw<unknown[]>`
             INSERT INTO api_idempotency_keys (token_name, idempotency_key, request_hash, created_at)
             VALUES (${idem.tokenName}, ${idem.key}, ${idem.requestHash}, ${opts.now})
-            ON CONFLICT DO NOTHING RETURNING 1`;
+            ON CONFLICT (token_name, idempotency_key) DO UPDATE
+               SET request_hash = EXCLUDED.request_hash, response = NULL, created_at = EXCLUDED.created_at
+             WHERE api_idempotency_keys.created_at < ${idem.expiredBefore}
+            RETURNING 1`;
           if (claimed.length === 0) {
             const [prior] = await tx.$queryRaw<{ request_hash: string; response: R | null }[]>`
               SELECT request_hash, response FROM api_idempotency_keys

@@ -21,7 +21,6 @@ export type RunStart = {
   now: Date;
   scheduledFor?: Date | null;
   triggeredBy?: string | null;
-  dryRun?: boolean;
 };
 
 export function createExecutionLogRepository(prisma: PrismaClient) {
@@ -44,7 +43,6 @@ export function createExecutionLogRepository(prisma: PrismaClient) {
             workerId: s.workerId,
             fencingToken: state.last_fencing_token,
             triggeredBy: s.triggeredBy ?? null,
-            dryRun: s.dryRun ?? false,
           },
           select: { id: true },
         });
@@ -65,7 +63,6 @@ export function createExecutionLogRepository(prisma: PrismaClient) {
           durationMs: 0,
           workerId: s.workerId,
           triggeredBy: s.triggeredBy ?? null,
-          dryRun: s.dryRun ?? false,
           error: s.reason,
         },
         select: { id: true },
@@ -112,7 +109,7 @@ export function createExecutionLogRepository(prisma: PrismaClient) {
     /** Median reminders enqueued by the last `n` successful runs (null with fewer than `min` runs). */
     async recentEnqueuedMedian(jobName: string, n: number, min: number): Promise<{ median: number; samples: number } | null> {
       const rows = await prisma.cronExecutionLog.findMany({
-        where: { jobName, status: 'succeeded', dryRun: false },
+        where: { jobName, status: 'succeeded' },
         orderBy: { id: 'desc' },
         take: n,
         select: { remindersEnqueued: true },

@@ -54,6 +54,8 @@ export type ActivityRegistrationDeps = {
   futureToleranceMs?: number;
   /** Most items one bulk request may carry. @defaultValue 1000 */
   maxBulkItems?: number;
+  /** How long an Idempotency-Key is remembered; an older one counts as new. @defaultValue 24 */
+  idempotencyKeyRetentionHours?: number;
 };
 
 const REJECT_STATUS: Record<RejectReason, 'not_found' | 'conflict' | 'unprocessable'> = {
@@ -66,6 +68,7 @@ const REJECT_STATUS: Record<RejectReason, 'not_found' | 'conflict' | 'unprocessa
 export function createActivityRegistrationService(deps: ActivityRegistrationDeps) {
   const tolerance = deps.futureToleranceMs ?? 300_000;
   const maxBulk = deps.maxBulkItems ?? 1000;
+  const keyRetentionMs = (deps.idempotencyKeyRetentionHours ?? 24) * 3600_000;
 
   const describe = (reason: RejectReason, item: ActivityInput, state?: ContactState): string =>
     ({
@@ -126,7 +129,8 @@ export function createActivityRegistrationService(deps: ActivityRegistrationDeps
 
     /**
      * Up to `maxBulkItems` activities (stored with path `bulk`), each with its own result. With an
-     * idempotency key, a retry with the same body answers exactly as the first request did.
+     * idempotency key, a retry with the same body answers exactly as the first request did, for
+     * `idempotencyKeyRetentionHours` after it; later the key is new again.
      */
     async registerBulk(requests: ActivityRequest[], opts: { idempotency?: { tokenName: string; key: string } } = {}): Promise<{ replayed: boolean; result: BulkResult }> {
       if (requests.length === 0 || requests.length > maxBulk) {
@@ -149,7 +153,7 @@ export function createActivityRegistrationService(deps: ActivityRegistrationDeps
       const result = await deps.contactTracking.register(items, {
         now,
         check,
-        idempotency: opts.idempotency ? { ...opts.idempotency, requestHash } : undefined,
+        idempotency: opts.idempotency ? { ...opts.idempotency, requestHash, expiredBefore: new Date(now.getTime() - keyRetentionMs) } : undefined,
         respond: (outcomes, states): BulkResult => {
           const today = localDate(now, deps.timeZone);
           const summary = { received: items.length, created: 0, duplicate: 0, conflict: 0, rejected: 0 };

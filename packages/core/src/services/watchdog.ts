@@ -6,6 +6,7 @@
  *  - a job scheduler that is missing, changed or has a past `next` (`scheduler_missing`, re-registered);
  *  - a pause past its end (auto-resumed) or open-ended for too long (`pause_overdue`);
  *  - alerts whose delivery failed earlier (retried).
+ * It also deletes Idempotency-Key rows older than IDEMPOTENCY_KEY_RETENTION_HOURS.
  */
 import { CronExpressionParser } from 'cron-parser';
 import type { Queue } from 'bullmq';
@@ -15,6 +16,7 @@ import { localDate } from '../domain/calendar';
 import { SWEEP_JOB, sweepJobOptions, type SweepPayload } from '../jobs/job-catalog';
 import type { Logger } from '../logger';
 import type { RedisConnection } from '../redis';
+import type { IdempotencyKeyRepository } from '../repositories/idempotency-key-repository';
 import type { AlertService } from './alert-service';
 import type { ScheduleRegistration } from './schedule-registration';
 
@@ -35,9 +37,20 @@ export type WatchdogDeps = {
   pauseMaxHours: number;
   missedRunGraceMinutes: number;
   missedRunPolicy: 'catchup' | 'alert';
+  idempotencyKeys: IdempotencyKeyRepository;
+  idempotencyKeyRetentionHours: number;
 };
 
-export type TickReport = { longRuns: number[]; missedSlots: string[]; catchUps: string[]; scheduleProblem: string | null; resumed: boolean; pauseOverdue: boolean; alertsRetried: number };
+export type TickReport = {
+  longRuns: number[];
+  missedSlots: string[];
+  catchUps: string[];
+  scheduleProblem: string | null;
+  resumed: boolean;
+  pauseOverdue: boolean;
+  alertsRetried: number;
+  idempotencyKeysPurged: number;
+};
 
 /** Slots older than this are not examined: a watchdog that was down for a week does not replay it. */
 const LOOKBACK_MS = 48 * 3600_000;
@@ -141,6 +154,19 @@ export function createWatchdog(deps: WatchdogDeps) {
     return { resumed, overdue: true };
   }
 
+  /** Housekeeping: a failure is logged, never allowed to hide what the checks above found. */
+  async function purgeIdempotencyKeys(now: Date): Promise<number> {
+    const retentionHours = deps.idempotencyKeyRetentionHours;
+    try {
+      const purged = await deps.idempotencyKeys.purgeExpired(new Date(now.getTime() - retentionHours * 3600_000));
+      if (purged > 0) deps.logger.info({ purged, retentionHours }, 'expired idempotency keys purged');
+      return purged;
+    } catch (err) {
+      deps.logger.warn({ err }, 'could not purge expired idempotency keys; the next tick tries again');
+      return 0;
+    }
+  }
+
   return {
     async tick(): Promise<TickReport> {
       const now = deps.clock.now();
@@ -149,7 +175,8 @@ export function createWatchdog(deps: WatchdogDeps) {
       const { missed, catchUps } = await checkMissedSlots(now);
       const pause = await checkPause(now);
       const alertsRetried = await deps.alerts.retryUndelivered();
-      const report = { longRuns, missedSlots: missed, catchUps, scheduleProblem, resumed: pause.resumed, pauseOverdue: pause.overdue, alertsRetried };
+      const idempotencyKeysPurged = await purgeIdempotencyKeys(now);
+      const report = { longRuns, missedSlots: missed, catchUps, scheduleProblem, resumed: pause.resumed, pauseOverdue: pause.overdue, alertsRetried, idempotencyKeysPurged };
       if (longRuns.length || missed.length || scheduleProblem || pause.resumed || pause.overdue) deps.logger.warn(report, 'watchdog found something');
       return report;
     },
