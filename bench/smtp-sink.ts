@@ -16,7 +16,8 @@ export type BenchSmtpSink = {
   close: () => Promise<void>;
 };
 
-export async function startBenchSmtpSink(): Promise<BenchSmtpSink> {
+export async function startBenchSmtpSink(opts: { replyDelayMs?: number } = {}): Promise<BenchSmtpSink> {
+  const replyDelayMs = opts.replyDelayMs ?? 0;
   let ids = new Set<string>();
   let received = 0;
   let duplicates = 0;
@@ -39,7 +40,8 @@ export async function startBenchSmtpSink(): Promise<BenchSmtpSink> {
           if (ids.has(id)) duplicates += 1;
           else ids.add(id);
         }
-        callback();
+        if (replyDelayMs > 0) setTimeout(callback, replyDelayMs);
+        else callback();
       });
     },
   });

@@ -5,7 +5,7 @@
  * Figures are printed and written to docs/benchmarks.md (one section per scenario, regenerated).
  * Everything runs against 127.0.0.1 in the bench's own database and Redis key prefix.
  *
- *   npm run bench -- --assignments 100000 --workers 1,2,4 --concurrency 200 [--email] [--repeat 3] [--no-references]
+ *   npm run bench -- --assignments 100000 --workers 1,2,4 --concurrency 200 [--email [--smtp-reply-ms 20] [--smtp-connections 10]] [--repeat 3] [--no-references]
  *
  * With --repeat N each worker count is measured N times, alternating run and queue floor, and the
  * medians are reported (other sessions share this machine; alternating spreads their noise).
@@ -31,6 +31,10 @@ const { values } = parseArgs({
     assignments: { type: 'string', default: '10000' },
     'due-share': { type: 'string', default: '1' },
     email: { type: 'boolean', default: false },
+    /** With --email: the sink answers each message's end of data after this many ms (a relay's latency). */
+    'smtp-reply-ms': { type: 'string', default: '0' },
+    /** With --email: SMTP_MAX_CONNECTIONS for the workers (unset: the service's default). */
+    'smtp-connections': { type: 'string' },
     /** One worker count, or several (`1,2,4`) measured one after another on the same data. */
     workers: { type: 'string', default: '1' },
     /** DISPATCH_CONCURRENCY for the workers: jobs in flight per worker (a write batch holds up to half). */
@@ -88,13 +92,23 @@ async function main() {
   const repeat = positiveInt('repeat', values.repeat, 20);
   const nodeOptions = values['worker-node-options']!;
   const email = values.email!;
+  const smtpReplyMs = Number(values['smtp-reply-ms']);
+  if (!Number.isInteger(smtpReplyMs) || smtpReplyMs < 0 || smtpReplyMs > 10_000) usage(`--smtp-reply-ms must be a whole number from 0 to 10000, got "${values['smtp-reply-ms']}"`);
+  const smtpConnections = values['smtp-connections'] === undefined ? undefined : positiveInt('smtp-connections', values['smtp-connections'], 200);
+  if (!email && (smtpReplyMs > 0 || smtpConnections !== undefined)) usage('--smtp-reply-ms and --smtp-connections need --email');
 
   const env = await createBenchEnv(values['database-url']!, values['redis-url']!);
   const config = env.config();
-  const vars = (extra: Record<string, string> = {}) => env.vars({ ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}), ...extra });
+  const vars = (extra: Record<string, string> = {}) =>
+    env.vars({
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+      ...(smtpConnections !== undefined ? { SMTP_MAX_CONNECTIONS: String(smtpConnections) } : {}),
+      ...extra,
+    });
   const pg = new Client({ connectionString: env.databaseUrl });
   await pg.connect();
-  const smtp = email ? await startBenchSmtpSink() : null;
+  const smtp = email ? await startBenchSmtpSink({ replyDelayMs: smtpReplyMs }) : null;
+  const smtpShape = email ? { replyDelayMs: smtpReplyMs, maxConnections: smtpConnections ?? config.smtpMaxConnections } : null;
   const say = (s: string) => process.stdout.write(`${s}\n`);
   const reset = async () => {
     await pg.query('TRUNCATE notifications, reminders');
@@ -138,7 +152,7 @@ async function main() {
         say(`  queue floor: ${Math.round(floor.perSecond)} jobs/s (${floor.seconds.toFixed(2)} s)`);
       }
       scenarios.push({
-        key: scenarioKey({ assignments, email, workers, concurrency, dueShare, nodeOptions }),
+        key: scenarioKey({ assignments, email, workers, concurrency, dueShare, nodeOptions, smtp: smtpShape }),
         date: new Date().toISOString(),
         machine: machineDescription(),
         load: { loadavgBefore, loadavgAfter: os.loadavg() },
@@ -146,6 +160,7 @@ async function main() {
         dueShare,
         due: seeded.dueToday,
         email,
+        smtp: smtpShape,
         workers,
         concurrency,
         nodeOptions: nodeOptions || null,
@@ -212,7 +227,8 @@ const REPRODUCE = [
   'npm run bench -- --assignments 10000 --repeat 3',
   'npm run bench -- --assignments 10000 --concurrency 50 --repeat 3      # the DISPATCH_CONCURRENCY default',
   'npm run bench -- --assignments 100000 --workers 1,2,4 --repeat 3',
-  'npm run bench -- --assignments 100000 --email --workers 1,2',
+  'npm run bench -- --assignments 100000 --email --workers 1,2                      # a relay that answers at once',
+  'npm run bench -- --assignments 100000 --email --smtp-reply-ms 20 --workers 1,2   # a relay that takes 20 ms per message',
   'npm run bench -- --assignments 1000000',
   '```',
 ];

@@ -4,13 +4,23 @@ import type { AddressInfo } from 'node:net';
 
 export type ReceivedMail = { from: string; to: string[]; raw: string };
 
-export async function startSmtpSink() {
+export async function startSmtpSink(opts: { replyDelayMs?: number } = {}) {
   const received: ReceivedMail[] = [];
   let refuseNext = 0;
+  let open = 0;
+  let maxOpen = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onConnect(_session, callback) {
+      open += 1;
+      maxOpen = Math.max(maxOpen, open);
+      callback();
+    },
+    onClose() {
+      open -= 1;
+    },
     onData(stream, session, callback) {
       let raw = '';
       stream.on('data', (b: Buffer) => (raw += b.toString()));
@@ -26,7 +36,8 @@ export async function startSmtpSink() {
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
         });
-        callback();
+        if (opts.replyDelayMs) setTimeout(callback, opts.replyDelayMs);
+        else callback();
       });
     },
   });
@@ -37,6 +48,8 @@ export async function startSmtpSink() {
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
+    /** Most connections that were open at once. */
+    maxOpen: () => maxOpen,
     refuse: (n: number) => {
       refuseNext = n;
     },

@@ -24,6 +24,7 @@ describe('config', () => {
     ['ALERT_FAILURE_THRESHOLD', '-1', /ALERT_FAILURE_THRESHOLD must be between 1/],
     ['ALERT_WEBHOOK_URL', 'ftp://x', /ALERT_WEBHOOK_URL must be a URL starting with http:\/\//],
     ['SMTP_URL', 'localhost:25', /SMTP_URL must be a URL/],
+    ['SMTP_MAX_CONNECTIONS', '0', /SMTP_MAX_CONNECTIONS must be between 1 and 200, got 0/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
     ['REDIS_PREFIX', 'has space', /REDIS_PREFIX must be/],
     ['TRUST_PROXY', 'yes please', /TRUST_PROXY must be false, true, a hop count/],

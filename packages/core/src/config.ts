@@ -88,6 +88,7 @@ const schema = z.object({
   ALERT_EMAIL_TO: z.email({ message: 'must be an e-mail address' }).optional(),
   SMTP_URL: optionalUrlVar(['smtp:', 'smtps:']),
   SMTP_FROM: z.string().min(3).default('Follow-up reminders <reminders@localhost>'),
+  SMTP_MAX_CONNECTIONS: intVar(10, 1, 200),
   RUN_TIMEOUT_MINUTES: intVar(120, 1, 24 * 60),
   LOCK_TTL_MS: intVar(30_000, 1_000, 600_000),
   SWEEP_PAGE_SIZE: intVar(2_000, 10, 50_000),
@@ -130,6 +131,8 @@ export type Config = Readonly<{
   watchdog: Readonly<{ intervalSeconds: number; missedRunGraceMinutes: number; missedRunPolicy: 'catchup' | 'alert' }>;
   smtpUrl?: string;
   smtpFrom: string;
+  /** SMTP connections one worker keeps open for reminder e-mails: with a relay that takes L ms to accept a message, e-mail throughput is at most this / L. */
+  smtpMaxConnections: number;
   runTimeoutMinutes: number;
   lockTtlMs: number;
   sweepPageSize: number;
@@ -198,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
+    smtpMaxConnections: e.SMTP_MAX_CONNECTIONS,
     runTimeoutMinutes: e.RUN_TIMEOUT_MINUTES,
     lockTtlMs: e.LOCK_TTL_MS,
     sweepPageSize: e.SWEEP_PAGE_SIZE,

@@ -60,9 +60,14 @@ export function createContainer(opts: ContainerOptions) {
   // Queue errors are the same connection's errors, already logged above.
   const queues = createQueues(redis, config.redisPrefix);
   const email = config.smtpUrl ? createEmailChannel({ smtpUrl: config.smtpUrl, from: config.smtpFrom }) : null;
-  // Reminders go out in bursts of thousands: they share a few pooled SMTP connections (alerts, rare, do not).
+  // Reminders go out in bursts of thousands: they share SMTP_MAX_CONNECTIONS pooled connections
+  // (alerts, rare, do not). More than DISPATCH_CONCURRENCY would never be used at once.
   const reminderEmail = config.smtpUrl
-    ? createEmailChannel({ smtpUrl: config.smtpUrl, from: config.smtpFrom, pool: { maxConnections: Math.min(10, config.dispatchConcurrency) } })
+    ? createEmailChannel({
+        smtpUrl: config.smtpUrl,
+        from: config.smtpFrom,
+        pool: { maxConnections: Math.min(config.smtpMaxConnections, config.dispatchConcurrency) },
+      })
     : null;
 
   const executionLog = createExecutionLogRepository(prisma);
