@@ -225,7 +225,7 @@ const REPRODUCE = [
   '',
   '```',
   'npm run bench -- --assignments 10000 --repeat 3',
-  'npm run bench -- --assignments 10000 --concurrency 50 --repeat 3      # the DISPATCH_CONCURRENCY default',
+  'npm run bench -- --assignments 10000 --concurrency 50 --repeat 3      # a tenth of the DISPATCH_CONCURRENCY default',
   'npm run bench -- --assignments 100000 --workers 1,2,4 --repeat 3',
   'npm run bench -- --assignments 100000 --email --workers 1,2                      # a relay that answers at once',
   'npm run bench -- --assignments 100000 --email --smtp-reply-ms 20 --workers 1,2   # a relay that takes 20 ms per message',
