@@ -37,9 +37,12 @@ export type ReminderDispatchDeps = {
 export function createReminderDispatchService(deps: ReminderDispatchDeps) {
   const batch = { maxBatchSize: deps.maxBatchSize ?? 500, maxInFlight: deps.maxInFlight ?? 2 };
   const writes = createMicroBatcher<ReminderWrite, ReminderWriteResult>({ ...batch, run: (ws) => deps.reminders.writeMany(ws) });
-  // Jobs reach their e-mail steps one by one (each after its own SMTP exchange): a short wait
-  // gathers them into fewer statements, at a cost far below one SMTP round trip.
-  const emailBatch = { ...batch, lingerMs: 3 };
+  // Jobs reach their e-mail steps one by one, as SMTP connections free up: with a relay that takes
+  // 20 ms per message and 10 connections, one every 2 ms. Waiting up to 20 ms gathers about ten
+  // into one statement instead of one each (measured, 8,547 e-mails through a 20 ms relay:
+  // PostgreSQL's CPU fell from 3.9 s to 1.8 s, the worker's from 11.1 s to 9.7 s), a delay that is
+  // small beside the relay's own.
+  const emailBatch = { ...batch, lingerMs: 20 };
   const claims = createMicroBatcher<{ reminderId: number; seenAttempts: number }, number | null>({
     ...emailBatch,
     run: (cs) => deps.reminders.claimEmailAttempts(cs),
