@@ -35,7 +35,9 @@ afterEach(async () => {
 async function harness(overrides: Record<string, string> = {}, opts: { startWorkers?: boolean; sweepWorker?: boolean } = {}) {
   h = await startHarness(env, {
     now: MORNING,
-    overrides: { ALERT_WEBHOOK_URL: hook.url, SMTP_URL: smtp.url, ALERT_EMAIL_TO: 'oncall@example.org', ...overrides },
+    // These tests move the clock hours at a time, far past the in-process workers' heartbeats (taken
+    // on that clock every 10 real seconds): no_workers is not their subject (worker-presence.test.ts).
+    overrides: { ALERT_WEBHOOK_URL: hook.url, SMTP_URL: smtp.url, ALERT_EMAIL_TO: 'oncall@example.org', WORKER_ABSENT_ALERT_MINUTES: '1440', ...overrides },
     ...opts,
   });
   return h;

@@ -16,6 +16,7 @@ import { CONFIG_VARIABLES, loadConfig } from '@reminders/core/config';
 import { ROLES } from '@reminders/core/auth/roles';
 import { isIsoDate } from '@reminders/core/domain/calendar';
 import { createSweepLock } from '@reminders/core/lock';
+import { workerRegistryKey } from '@reminders/core/repositories/worker-registry';
 import { DISPATCH_QUEUE, SWEEP_QUEUE, SWEEP_SCHEDULER_ID } from '@reminders/core/jobs/job-catalog';
 import { ROUTE_ROLES } from '@reminders/api/route-roles';
 import { METRIC_NAMES } from '@reminders/api/metrics/service-metrics';
@@ -200,7 +201,7 @@ describe('names the runbook uses exist', () => {
     try {
       const lock = (name: string) => createSweepLock({ redis, prefix: 'reminders', name, ttlMs: 1000 }).key;
       const sweep = lock(SWEEP_SCHEDULER_ID);
-      const known = new Set([sweep, `${sweep}:holder`, lock('watchdog'), lock('scheduler-registration')]);
+      const known = new Set([sweep, `${sweep}:holder`, lock('watchdog'), lock('scheduler-registration'), workerRegistryKey('reminders')]);
       const words = [...spans.map((s) => s.text), ...blocks.filter((b) => b.lang === 'sh' || b.lang === 'text').flatMap((b) => b.code.split(/\s+/))];
       const keys = words.filter((w) => /^reminders:[\w:-]+$/.test(w));
       expect(keys.length).toBeGreaterThan(5);

@@ -1,18 +1,30 @@
-/** Listens on HOST:PORT and closes cleanly on SIGINT / SIGTERM. */
+/** Listens on HOST:PORT, ticks the watchdog, and closes cleanly on SIGINT / SIGTERM. */
 import type { Config } from '@reminders/core/config';
 import { createContainer } from '@reminders/core/container';
 import { createLogger } from '@reminders/core/logger';
+import { startWatchdogLoop } from '@reminders/core/services/watchdog-loop';
 import { buildApp } from './app';
 
-export async function runServer(config: Config): Promise<void> {
+export type ServerOptions = {
+  /**
+   * Tick the watchdog every WATCHDOG_INTERVAL_SECONDS (one process at a time, shared with the
+   * workers), so that an outage of every worker is still noticed (`no_workers`).
+   * @defaultValue true
+   */
+  watchdog?: boolean;
+};
+
+export async function runServer(config: Config, opts: ServerOptions = {}): Promise<void> {
   const logger = createLogger(config, { name: 'api' });
   const container = createContainer({ config, logger });
   const app = await buildApp({ container });
   let closing = false;
+  let watchdogLoop: { stop(): void } | null = null;
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'api stopping');
+    watchdogLoop?.stop();
     await app.close();
     await container.close();
     process.exit(0);
@@ -20,4 +32,7 @@ export async function runServer(config: Config): Promise<void> {
   process.on('SIGINT', () => void close('SIGINT'));
   process.on('SIGTERM', () => void close('SIGTERM'));
   await app.listen({ host: config.host, port: config.port });
+  if (opts.watchdog !== false) {
+    watchdogLoop = startWatchdogLoop({ redis: container.redis, prefix: config.redisPrefix, intervalSeconds: config.watchdog.intervalSeconds, tick: () => container.services.watchdog.tick(), logger });
+  }
 }

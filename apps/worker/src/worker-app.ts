@@ -9,7 +9,8 @@ import type { Config } from '@reminders/core/config';
 import { DISPATCH_QUEUE, SWEEP_QUEUE, SWEEP_SCHEDULER_ID } from '@reminders/core/jobs/job-catalog';
 import type { Logger } from '@reminders/core/logger';
 import { createRedis } from '@reminders/core/redis';
-import { createSweepLock } from '@reminders/core/lock';
+import { HEARTBEAT_INTERVAL_MS } from '@reminders/core/repositories/worker-registry';
+import { startWatchdogLoop } from '@reminders/core/services/watchdog-loop';
 import { createDispatchProcessor, createSweepProcessor } from './processors';
 
 export type WorkerAppOptions = {
@@ -20,7 +21,7 @@ export type WorkerAppOptions = {
   registerSchedule?: boolean;
   /** Run the sweep worker in this process. @defaultValue true */
   sweep?: boolean;
-  /** Tick the watchdog every WATCHDOG_INTERVAL_SECONDS (one replica at a time). @defaultValue true */
+  /** Tick the watchdog every WATCHDOG_INTERVAL_SECONDS (one process at a time, API included). @defaultValue true */
   watchdog?: boolean;
 };
 
@@ -49,16 +50,11 @@ export function createWorkerApp(opts: WorkerAppOptions) {
     w.on('error', (err) => opts.logger.error({ queue: w.name, err: { message: err.message } }, 'worker error'));
   }
 
-  // Every replica ticks; the lock makes one of them do the work each interval.
-  const watchdogLock = createSweepLock({ redis: c.redis, prefix: opts.config.redisPrefix, name: 'watchdog', ttlMs: opts.config.watchdog.intervalSeconds * 1000 });
-  let watchdogTimer: NodeJS.Timeout | null = null;
-  const tickWatchdog = async () => {
-    try {
-      await watchdogLock.withLock(() => c.services.watchdog.tick());
-    } catch (err) {
-      opts.logger.error({ err }, 'watchdog tick failed');
-    }
-  };
+  let watchdogLoop: { stop(): void } | null = null;
+  // The heartbeat tells the watchdog (in any process) that a worker is alive: see no_workers.
+  const workerId = opts.config.workerId;
+  const beat = () => c.repositories.workers.beat(workerId, c.clock.now());
+  let heartbeatTimer: NodeJS.Timeout | null = null;
 
   return {
     container: c,
@@ -71,14 +67,24 @@ export function createWorkerApp(opts: WorkerAppOptions) {
       if (opts.registerSchedule !== false) await c.services.schedule.ensure();
       for (const w of workers) void w.run();
       await Promise.all(workers.map((w) => w.waitUntilReady()));
-      if (opts.watchdog !== false) watchdogTimer = setInterval(() => void tickWatchdog(), opts.config.watchdog.intervalSeconds * 1000);
+      await beat();
+      heartbeatTimer = setInterval(() => {
+        beat().catch((err: Error) => opts.logger.warn({ err: { message: err.message } }, 'worker heartbeat failed; the next one tries again'));
+      }, HEARTBEAT_INTERVAL_MS);
+      if (opts.watchdog !== false) {
+        watchdogLoop = startWatchdogLoop({ redis: c.redis, prefix: opts.config.redisPrefix, intervalSeconds: opts.config.watchdog.intervalSeconds, tick: () => c.services.watchdog.tick(), logger: opts.logger });
+      }
       opts.logger.info({ workerId: opts.config.workerId, queues: workers.map((w) => w.name) }, 'worker ready');
     },
     /** Stops taking jobs, lets in-flight jobs finish (a running sweep stops fanning out), closes everything. */
     async stop() {
       shuttingDown = true;
-      if (watchdogTimer) clearInterval(watchdogTimer);
+      watchdogLoop?.stop();
+      // Still beating while in-flight jobs finish: it is still working.
       await Promise.all(workers.map((w) => w.close()));
+      if (heartbeatTimer) clearInterval(heartbeatTimer);
+      // Stopped on purpose: off the registry at once (a crashed worker goes stale after WORKER_STALE_MS instead).
+      if (heartbeatTimer) await c.repositories.workers.remove(workerId).catch((err: Error) => opts.logger.warn({ err: { message: err.message } }, 'could not remove the worker heartbeat'));
       await c.close();
       workerConnection.disconnect();
     },

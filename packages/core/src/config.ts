@@ -102,6 +102,7 @@ const schema = z.object({
   MISSED_RUN_POLICY: z.enum(['catchup', 'alert'], { message: 'must be catchup or alert' }).default('catchup'),
   WATCHDOG_INTERVAL_SECONDS: intVar(60, 5, 3600),
   ALERT_PAUSE_MAX_HOURS: intVar(24, 1, 24 * 365),
+  WORKER_ABSENT_ALERT_MINUTES: intVar(5, 1, 24 * 60),
   IDEMPOTENCY_KEY_RETENTION_HOURS: intVar(24, 1, 720),
   WORKER_ID: z.string().min(1).max(200).optional(),
 });
@@ -125,6 +126,11 @@ export type Config = Readonly<{
     webhookUrl?: string;
     emailTo?: string;
     pauseMaxHours: number;
+    /**
+     * Minutes without any live worker heartbeat before the watchdog raises `no_workers`.
+     * @defaultValue 5
+     */
+    workerAbsentMinutes: number;
   }>;
   /** Hold a run whose due count exceeds `factor` × the median of recent runs (and `floor`); factor 0 turns it off. */
   blastRadius: Readonly<{ factor: number; floor: number; minHistory: number }>;
@@ -192,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       webhookUrl: e.ALERT_WEBHOOK_URL,
       emailTo: e.ALERT_EMAIL_TO,
       pauseMaxHours: e.ALERT_PAUSE_MAX_HOURS,
+      workerAbsentMinutes: e.WORKER_ABSENT_ALERT_MINUTES,
     }),
     blastRadius: Object.freeze({ factor: e.BLAST_RADIUS_FACTOR, floor: e.BLAST_RADIUS_FLOOR, minHistory: e.BLAST_RADIUS_MIN_HISTORY }),
     watchdog: Object.freeze({

@@ -18,6 +18,7 @@ import { createExecutionLogRepository } from './repositories/execution-log-repos
 import { createIdempotencyKeyRepository } from './repositories/idempotency-key-repository';
 import { createReminderRepository } from './repositories/reminder-repository';
 import { createSchedulerStateRepository } from './repositories/scheduler-state-repository';
+import { createWorkerRegistry } from './repositories/worker-registry';
 import { createReminderDispatchService } from './services/reminder-dispatch-service';
 import { createReminderSchedulerService } from './services/reminder-scheduler-service';
 import { createRunOutcomes } from './services/run-outcomes';
@@ -79,6 +80,7 @@ export function createContainer(opts: ContainerOptions) {
   const alertRepo = createAlertRepository(prisma);
   const audit = createAuditRepository(prisma);
   const idempotencyKeys = createIdempotencyKeyRepository(prisma);
+  const workers = createWorkerRegistry({ redis, prefix: config.redisPrefix });
   const alerts = createAlertService({ alerts: alertRepo, channels: createAlertChannels(config, email), clock, logger });
   const runAlerts = createRunAlerts({ prisma, alerts, jobName: SWEEP_SCHEDULER_ID, failureThreshold: config.alerts.failureThreshold });
 
@@ -143,6 +145,7 @@ export function createContainer(opts: ContainerOptions) {
     timeZone: config.reminderTz,
     rules: config.rules,
     staleAfterMs: Math.max(60_000, 3 * config.lockTtlMs),
+    workers,
   });
   const watchdog = createWatchdog({
     jobName: SWEEP_SCHEDULER_ID,
@@ -163,6 +166,8 @@ export function createContainer(opts: ContainerOptions) {
     missedRunPolicy: config.watchdog.missedRunPolicy,
     idempotencyKeys,
     idempotencyKeyRetentionHours: config.idempotencyKeyRetentionHours,
+    workers,
+    workerAbsentMinutes: config.alerts.workerAbsentMinutes,
   });
 
   return {
@@ -172,7 +177,7 @@ export function createContainer(opts: ContainerOptions) {
     prisma,
     redis,
     queues,
-    repositories: { executionLog, schedulerState, dueAssignments, reminders, alerts: alertRepo, audit, idempotencyKeys, ...data.repositories },
+    repositories: { executionLog, schedulerState, dueAssignments, reminders, alerts: alertRepo, audit, idempotencyKeys, workers, ...data.repositories },
     services: { scheduler, dispatch, sweepRun, schedule, outcomes, sweepLock, alerts, ops, watchdog, ...data.services },
     async close() {
       await queues.close().catch(() => undefined);

@@ -22,6 +22,7 @@ export const METRIC_NAMES = [
   'reminders_run_in_progress',
   'reminders_alerts_total',
   'reminders_queue_jobs',
+  'reminders_workers_alive',
 ] as const;
 
 type Snapshot = {
@@ -159,6 +160,15 @@ export function createServiceMetrics(c: Container) {
         const counts = await q.getJobCounts(...JOB_STATES);
         for (const state of JOB_STATES) this.set({ queue: q.name, state }, counts[state] ?? 0);
       }
+    },
+  });
+
+  new Gauge({
+    name: 'reminders_workers_alive',
+    help: 'Worker processes with a heartbeat in the last 30 seconds (0: nothing runs sweeps or sends reminders)',
+    registers: [registry],
+    async collect() {
+      this.set((await c.repositories.workers.live(c.clock.now())).length);
     },
   });
 

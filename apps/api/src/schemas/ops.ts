@@ -154,8 +154,20 @@ export const statusResponse = {
     current_run: { anyOf: [runSchema, { type: 'null' }] },
     last_runs: { type: 'array', items: runSchema },
     sweep_queue: { type: 'object', additionalProperties: { type: 'integer' } },
+    workers: {
+      type: 'object',
+      description: 'Worker processes by their heartbeats (one every 10 s); none live for WORKER_ABSENT_ALERT_MINUTES raises no_workers',
+      properties: {
+        live: {
+          type: 'array',
+          description: 'Workers whose last heartbeat is at most 30 s old, newest first',
+          items: { type: 'object', properties: { worker_id: { type: 'string' }, last_seen: { type: 'string', format: 'date-time' } } },
+        },
+        last_seen: nullableTime('The newest heartbeat of any worker (null: none in the last 7 days)'),
+      },
+    },
   },
-  examples: [{ enabled: true, pause: null, consecutive_failures: 0, last_success_at: '2026-11-28T06:00:07.900Z', schedule: { id: 'reminder-sweep', pattern: '0 7 * * *', tz: 'Europe/Oslo', next: '2026-11-29T06:00:00.000Z', problem: null }, lock: { key: 'reminders:lock:reminder-sweep', held: false, ttl_ms: -2, holder: null }, current_run: null, last_runs: [runSchema.examples[0]], sweep_queue: { waiting: 0, active: 0, delayed: 0, failed: 0 } }],
+  examples: [{ enabled: true, pause: null, consecutive_failures: 0, last_success_at: '2026-11-28T06:00:07.900Z', schedule: { id: 'reminder-sweep', pattern: '0 7 * * *', tz: 'Europe/Oslo', next: '2026-11-29T06:00:00.000Z', problem: null }, lock: { key: 'reminders:lock:reminder-sweep', held: false, ttl_ms: -2, holder: null }, current_run: null, last_runs: [runSchema.examples[0]], sweep_queue: { waiting: 0, active: 0, delayed: 0, failed: 0 }, workers: { live: [{ worker_id: 'worker-1', last_seen: '2026-11-28T08:15:02.120Z' }], last_seen: '2026-11-28T08:15:02.120Z' } }],
 } as const;
 
 export const runsQuery = {

@@ -4,13 +4,13 @@ import { CliError, usageErrorsExit2 } from '../cli-errors';
 import { printJson, withContainer } from '../container-access';
 import { isRunStatus } from '@reminders/core/services/ops-service';
 import { positiveInt } from './parse';
-import { runLine } from './format';
+import { runLine, workersLine } from './format';
 
 export function statusCommand(program: Command): void {
   usageErrorsExit2(
     program
       .command('status')
-      .description('enabled or paused, next fire time, lock holder, current run, last runs, failures')
+      .description('enabled or paused, next fire time, lock holder, current run, live workers, last runs, failures')
       .option('--json', 'print JSON'),
   ).action(async (o: { json?: boolean }) => {
     await withContainer(async (c) => {
@@ -21,6 +21,7 @@ export function statusCommand(program: Command): void {
         `schedule: ${s.schedule.pattern ?? '-'} (${s.schedule.tz ?? '-'}), next ${s.schedule.next?.toISOString() ?? '-'}${s.schedule.problem ? `  PROBLEM: ${s.schedule.problem}` : ''}`,
         `lock: ${s.lock.held ? `held by ${s.lock.holder?.workerId ?? 'unknown'}${s.lock.holder?.runId ? ` (run ${s.lock.holder.runId})` : ''}, ${Math.max(0, s.lock.ttlMs)} ms left` : 'free'}`,
         `current run: ${s.currentRun ? `${s.currentRun.id} since ${s.currentRun.startedAt.toISOString()}, ${s.currentRun.remindersEnqueued} enqueued` : 'none'}`,
+        workersLine(s.workers, c.clock.now()),
         `consecutive failures: ${s.consecutiveFailures}; last success: ${s.lastSuccessAt?.toISOString() ?? 'never'}`,
         'last runs:',
         ...s.lastRuns.map(runLine),

@@ -8,7 +8,8 @@ export type AlertKind =
   | 'missed_run'
   | 'scheduler_missing'
   | 'pause_overdue'
-  | 'blast_radius';
+  | 'blast_radius'
+  | 'no_workers';
 
 export type NewAlert = { kind: AlertKind; incidentKey: string; message: string; details?: Record<string, unknown>; runId?: number | null; now: Date };
 

@@ -14,6 +14,7 @@ import type { AuditRepository } from '../repositories/audit-repository';
 import type { DueAssignmentRepository } from '../repositories/due-assignment-repository';
 import type { ExecutionLogRepository } from '../repositories/execution-log-repository';
 import type { SchedulerStateRepository } from '../repositories/scheduler-state-repository';
+import type { WorkerRegistry } from '../repositories/worker-registry';
 import type { ReminderRules } from '../domain/reminder-rules';
 import type { ScheduleRegistration } from './schedule-registration';
 
@@ -31,6 +32,7 @@ export type OpsServiceDeps = {
   rules: ReminderRules;
   /** A run whose heartbeat is older than this is not alive (lock release may proceed). */
   staleAfterMs: number;
+  workers: WorkerRegistry;
 };
 
 const RUN_STATUSES = ['running', 'succeeded', 'failed', 'skipped_locked', 'skipped_disabled', 'timed_out', 'abandoned', 'awaiting_confirmation', 'cancelled'] as const;
@@ -143,13 +145,15 @@ export function createOpsService(deps: OpsServiceDeps) {
     },
 
     async status() {
-      const [state, schedule, lock, current, lastRuns, counts] = await Promise.all([
+      const [state, schedule, lock, current, lastRuns, counts, liveWorkers, workersLastSeen] = await Promise.all([
         deps.schedulerState.get(deps.jobName),
         deps.schedule.read(),
         deps.lock.status(),
         deps.executionLog.running(deps.jobName),
         deps.executionLog.recent(deps.jobName, 5),
         deps.sweepQueue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+        deps.workers.live(now()),
+        deps.workers.lastSeen(),
       ]);
       return {
         enabled: state.enabled,
@@ -161,6 +165,7 @@ export function createOpsService(deps: OpsServiceDeps) {
         currentRun: current,
         lastRuns,
         sweepQueue: counts,
+        workers: { live: liveWorkers, lastSeen: workersLastSeen },
       };
     },
 

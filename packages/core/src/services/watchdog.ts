@@ -1,11 +1,13 @@
 /**
- * The watchdog, ticked every WATCHDOG_INTERVAL_SECONDS by one worker at a time. It notices what a
- * run cannot report about itself:
+ * The watchdog, ticked every WATCHDOG_INTERVAL_SECONDS by one process (worker or API) at a time.
+ * It notices what a run cannot report about itself:
  *  - a run still going after ALERT_MAX_RUN_MINUTES (`long_run`, while it runs);
  *  - a cron slot with no successful run after MISSED_RUN_GRACE_MINUTES (`missed_run`, plus one catch-up run);
  *  - a job scheduler that is missing, changed or has a past `next` (`scheduler_missing`, re-registered);
  *  - a pause past its end (auto-resumed) or open-ended for too long (`pause_overdue`);
- *  - alerts whose delivery failed earlier (retried).
+ *  - alerts whose delivery failed earlier (retried);
+ *  - no live worker heartbeat for WORKER_ABSENT_ALERT_MINUTES (`no_workers`): the API runs the
+ *    watchdog too, so this is noticed while every worker is down.
  * It also deletes Idempotency-Key rows older than IDEMPOTENCY_KEY_RETENTION_HOURS.
  */
 import { CronExpressionParser } from 'cron-parser';
@@ -17,6 +19,7 @@ import { SWEEP_JOB, sweepJobOptions, type SweepPayload } from '../jobs/job-catal
 import type { Logger } from '../logger';
 import type { RedisConnection } from '../redis';
 import type { IdempotencyKeyRepository } from '../repositories/idempotency-key-repository';
+import type { WorkerRegistry } from '../repositories/worker-registry';
 import type { AlertService } from './alert-service';
 import type { ScheduleRegistration } from './schedule-registration';
 
@@ -39,6 +42,8 @@ export type WatchdogDeps = {
   missedRunPolicy: 'catchup' | 'alert';
   idempotencyKeys: IdempotencyKeyRepository;
   idempotencyKeyRetentionHours: number;
+  workers: WorkerRegistry;
+  workerAbsentMinutes: number;
 };
 
 export type TickReport = {
@@ -50,6 +55,10 @@ export type TickReport = {
   pauseOverdue: boolean;
   alertsRetried: number;
   idempotencyKeysPurged: number;
+  /** Workers with a recent heartbeat. */
+  workersAlive: number;
+  /** No live worker for WORKER_ABSENT_ALERT_MINUTES: `no_workers` is raised (once per outage). */
+  workersAbsent: boolean;
 };
 
 /** Slots older than this are not examined: a watchdog that was down for a week does not replay it. */
@@ -154,6 +163,29 @@ export function createWatchdog(deps: WatchdogDeps) {
     return { resumed, overdue: true };
   }
 
+  async function checkWorkers(now: Date): Promise<{ alive: number; absent: boolean }> {
+    const live = await deps.workers.live(now);
+    // Stored on the first tick of any process, so every replica dates a never-seen outage alike.
+    const watchingSince = await deps.workers.watchingSince(now);
+    if (live.length) return { alive: live.length, absent: false };
+    const lastSeen = await deps.workers.lastSeen();
+    const since = lastSeen ?? watchingSince;
+    const minutes = Math.floor((now.getTime() - since.getTime()) / 60_000);
+    if (minutes < deps.workerAbsentMinutes) return { alive: 0, absent: false };
+    const iso = since.toISOString();
+    const workersKnown = await deps.workers.known();
+    await deps.alerts.raise({
+      kind: 'no_workers',
+      // The last beat (or the start of watching) dates the outage: one key for all of it, and a
+      // new one once a worker has come back and gone again.
+      incidentKey: lastSeen ? `last-seen-${iso}` : `none-seen-since-${iso}`,
+      title: 'No reminder worker is running',
+      text: `${lastSeen ? `The last worker heartbeat was at ${iso}` : `No worker heartbeat has been seen since watching began at ${iso}`} (${minutes} minutes ago; WORKER_ABSENT_ALERT_MINUTES is ${deps.workerAbsentMinutes}). Until a worker runs, no sweep runs (scheduled or catch-up) and no reminder jobs are processed. Start one with \`npx reminders serve-worker\` or \`docker compose up -d worker\`. Runbook: Troubleshooting, no worker running.`,
+      details: { lastSeen: lastSeen?.toISOString() ?? null, workersKnown },
+    });
+    return { alive: 0, absent: true };
+  }
+
   /** Housekeeping: a failure is logged, never allowed to hide what the checks above found. */
   async function purgeIdempotencyKeys(now: Date): Promise<number> {
     const retentionHours = deps.idempotencyKeyRetentionHours;
@@ -170,14 +202,15 @@ export function createWatchdog(deps: WatchdogDeps) {
   return {
     async tick(): Promise<TickReport> {
       const now = deps.clock.now();
+      const workers = await checkWorkers(now);
       const longRuns = await checkLongRuns(now);
       const scheduleProblem = await checkSchedule(now);
       const { missed, catchUps } = await checkMissedSlots(now);
       const pause = await checkPause(now);
       const alertsRetried = await deps.alerts.retryUndelivered();
       const idempotencyKeysPurged = await purgeIdempotencyKeys(now);
-      const report = { longRuns, missedSlots: missed, catchUps, scheduleProblem, resumed: pause.resumed, pauseOverdue: pause.overdue, alertsRetried, idempotencyKeysPurged };
-      if (longRuns.length || missed.length || scheduleProblem || pause.resumed || pause.overdue) deps.logger.warn(report, 'watchdog found something');
+      const report = { longRuns, missedSlots: missed, catchUps, scheduleProblem, resumed: pause.resumed, pauseOverdue: pause.overdue, alertsRetried, idempotencyKeysPurged, workersAlive: workers.alive, workersAbsent: workers.absent };
+      if (longRuns.length || missed.length || scheduleProblem || pause.resumed || pause.overdue || workers.absent) deps.logger.warn(report, 'watchdog found something');
       return report;
     },
   };
