@@ -229,6 +229,7 @@ const REPRODUCE = [
   'npm run bench -- --assignments 100000 --workers 1,2,4 --repeat 3',
   'npm run bench -- --assignments 100000 --email --workers 1,2                      # a relay that answers at once',
   'npm run bench -- --assignments 100000 --email --smtp-reply-ms 20 --workers 1,2   # a relay that takes 20 ms per message',
+  'npm run bench -- --assignments 100000 --email --smtp-reply-ms 20 --smtp-connections 20   # twice the connections',
   'npm run bench -- --assignments 1000000',
   '```',
 ];
