@@ -2,9 +2,9 @@
  * `reminders correct-contact`: the admin correction of last_contact_date, through the same
  * service method as POST /v1/assignments/:id/contact-correction (one audit row, same checks).
  */
-import os from 'node:os';
 import type { Command } from 'commander';
 import { CliError, toCliError, usageErrorsExit2 } from '../cli-errors';
+import { defaultActor } from '../container-access';
 import { withDataServices } from '../data-access';
 
 const INT4_MAX = 2_147_483_647;
@@ -28,7 +28,7 @@ export function correctContactCommand(program: Command): void {
         assignmentId: Number(opts.assignment),
         date: opts.date,
         reason: opts.reason,
-        actor: opts.actor ?? `cli:${os.userInfo().username}`,
+        actor: opts.actor ?? defaultActor(),
       }),
     ).catch((e) => {
       throw toCliError(e);

@@ -2,13 +2,12 @@
  * `reminders token create | revoke | list`. A new token is printed once, alone on stdout (so it
  * can be captured by a script); only its sha256 is stored.
  */
-import os from 'node:os';
 import type { Command } from 'commander';
 import { ROLES } from '@reminders/core/auth/roles';
 import { CliError, toCliError, usageErrorsExit2 } from '../cli-errors';
+import { defaultActor } from '../container-access';
 import { withDataServices } from '../data-access';
 
-const operator = () => `cli:${os.userInfo().username}`;
 const iso = (d: Date | null) => (d ? d.toISOString() : '-');
 
 export function tokenCommand(program: Command): void {
@@ -21,7 +20,7 @@ export function tokenCommand(program: Command): void {
       .requiredOption('--name <name>', 'unique name, e.g. mentor-app (never reused)')
       .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`),
   ).action(async (opts: { name: string; role: string }) => {
-    const { token: value, record } = await withDataServices((s) => s.tokens.create({ name: opts.name, role: opts.role, createdBy: operator() })).catch((e) => {
+    const { token: value, record } = await withDataServices((s) => s.tokens.create({ name: opts.name, role: opts.role, createdBy: defaultActor() })).catch((e) => {
       throw toCliError(e);
     });
     process.stderr.write(`created token "${record.name}" (role ${record.role}); it is shown only now, store it safely:\n`);
