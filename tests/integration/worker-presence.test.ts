@@ -52,9 +52,11 @@ describe('the worker registry', () => {
     await registry.beat('worker-1', at('2026-11-28T06:00:05Z'));
     expect(await registry.lastSeen()).toEqual(at('2026-11-28T06:00:05Z'));
     expect(await registry.known()).toBe(3);
-    await registry.remove('worker-1');
+    await registry.remove('worker-1', at('2026-11-28T06:00:07Z'));
     expect((await registry.live(at(T0))).map((w) => w.workerId)).toEqual(['worker-2']);
     expect(await registry.known()).toBe(2);
+    // The clean stop is the newest sign of life.
+    expect(await registry.lastSeen()).toEqual(at('2026-11-28T06:00:07Z'));
   });
 
   it('drops members older than 7 days when listing', async () => {
@@ -152,6 +154,24 @@ describe('the no_workers alert', () => {
     await tick();
     expect(sent()).toHaveLength(2);
     expect((await noWorkerAlerts()).map((a) => a.incidentKey)).toEqual([`last-seen-${at(T0).toISOString()}`, `last-seen-${new Date(at(T0).getTime() + 6 * 60_000).toISOString()}`]);
+  });
+
+  it('the only worker restarted by a deploy (a clean stop, then a new one) raises nothing', async () => {
+    await tick(); // watching begins at T0
+    h.clock.advance(24 * 3600_000); // a day with a worker beating, then a deploy stops it cleanly
+    await registry.beat('worker-old', new Date(h.clock.now().getTime() - 5000));
+    await registry.remove('worker-old', h.clock.now());
+    const stoppedAt = h.clock.now();
+    h.clock.advance(40_000);
+    expect(await tick()).toMatchObject({ workersAlive: 0, workersAbsent: false });
+    await registry.beat('worker-new', h.clock.now());
+    expect(await tick()).toMatchObject({ workersAlive: 1, workersAbsent: false });
+    expect(sent()).toEqual([]);
+    // Had no new worker come, the clean stop dates the outage.
+    await registry.remove('worker-new', stoppedAt);
+    h.clock.set(new Date(stoppedAt.getTime() + 5 * 60_000));
+    expect((await tick()).workersAbsent).toBe(true);
+    expect((await noWorkerAlerts()).map((a) => a.incidentKey)).toEqual([`last-seen-${stoppedAt.toISOString()}`]);
   });
 
   it('status shows the live workers and when the last one beat', async () => {

@@ -84,7 +84,7 @@ export function createWorkerApp(opts: WorkerAppOptions) {
       await Promise.all(workers.map((w) => w.close()));
       if (heartbeatTimer) clearInterval(heartbeatTimer);
       // Stopped on purpose: off the registry at once (a crashed worker goes stale after WORKER_STALE_MS instead).
-      if (heartbeatTimer) await c.repositories.workers.remove(workerId).catch((err: Error) => opts.logger.warn({ err: { message: err.message } }, 'could not remove the worker heartbeat'));
+      if (heartbeatTimer) await c.repositories.workers.remove(workerId, c.clock.now()).catch((err: Error) => opts.logger.warn({ err: { message: err.message } }, 'could not remove the worker heartbeat'));
       await c.close();
       workerConnection.disconnect();
     },

@@ -20,10 +20,16 @@ export const workerRegistryKey = (prefix: string) => `${prefix}:workers`;
 export function createWorkerRegistry(deps: { redis: RedisConnection; prefix: string }) {
   const key = workerRegistryKey(deps.prefix);
   const watchSinceKey = `${key}:watch-since`;
+  // When a worker last stopped cleanly (it leaves the set at once): still a sign of life, so a
+  // restart of the only worker during a deploy is not taken for an outage.
+  const lastLeftKey = `${key}:last-left`;
   return {
     key,
     beat: async (workerId: string, now: Date) => void (await deps.redis.zadd(key, now.getTime(), workerId)),
-    remove: async (workerId: string) => void (await deps.redis.zrem(key, workerId)),
+    /** A clean stop: off the registry at once, remembered as the last sign of life at `now`. */
+    async remove(workerId: string, now: Date): Promise<void> {
+      await deps.redis.multi().zrem(key, workerId).set(lastLeftKey, String(now.getTime())).exec();
+    },
 
     /** Workers whose last beat is at most `staleMs` before `now`, newest first; prunes week-old members. */
     async live(now: Date, staleMs: number = WORKER_STALE_MS): Promise<LiveWorker[]> {
@@ -34,10 +40,11 @@ export function createWorkerRegistry(deps: { redis: RedisConnection; prefix: str
       return out;
     },
 
-    /** The newest beat of any worker still in the registry, or null when there is none. */
+    /** The newest beat of any worker still in the registry, or of a clean stop; null when there is none. */
     async lastSeen(): Promise<Date | null> {
-      const [, score] = await deps.redis.zrevrange(key, 0, 0, 'WITHSCORES');
-      return score === undefined ? null : new Date(Number(score));
+      const [[, score], left] = await Promise.all([deps.redis.zrevrange(key, 0, 0, 'WITHSCORES'), deps.redis.get(lastLeftKey)]);
+      const newest = Math.max(score === undefined ? -Infinity : Number(score), left === null ? -Infinity : Number(left));
+      return Number.isFinite(newest) ? new Date(newest) : null;
     },
 
     /** How many worker ids the registry holds, live or not. */
