@@ -4,7 +4,6 @@
  * answer everyone. Also: failed attempts are rate-limited per address and logged without the
  * token, last_used_at is recorded, and a /v1 route missing from the table stops start-up.
  */
-import { Writable } from 'node:stream';
 import type { InjectOptions } from 'fastify';
 import { buildApp } from '@reminders/api/app';
 import { PUBLIC_ROUTES, ROUTE_ROLES } from '@reminders/api/route-roles';
@@ -13,6 +12,7 @@ import { generateToken } from '@reminders/core/auth/api-token';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
 import { createAssignment } from '../helpers/fixtures';
 import { startApiHarness, type ApiHarness } from '../helpers/api-harness';
+import { captureLogs } from '../helpers/log-capture';
 
 const NOW = '2026-11-28T06:00:00Z';
 
@@ -20,13 +20,7 @@ let env: TestEnv;
 let api: ApiHarness;
 let assignmentId: number;
 let revoked: string;
-const logLines: string[] = [];
-const logSink = new Writable({
-  write(chunk, _enc, cb) {
-    logLines.push(String(chunk));
-    cb();
-  },
-});
+const { lines: logLines, sink: logSink } = captureLogs();
 
 beforeAll(async () => {
   env = await createTestEnv();

@@ -4,23 +4,17 @@
  * expired is a new request through the real route, whether or not the purge has run yet.
  * The injected clock stands in for the day that passes.
  */
-import { Writable } from 'node:stream';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
 import { createAssignment } from '../helpers/fixtures';
 import { startApiHarness, type ApiHarness } from '../helpers/api-harness';
+import { captureLogs } from '../helpers/log-capture';
 
 const NOW = '2026-11-28T06:00:00Z';
 const HOUR = 3600_000;
 
 let env: TestEnv;
 let api: ApiHarness;
-const logLines: string[] = [];
-const logSink = new Writable({
-  write(chunk, _enc, cb) {
-    logLines.push(String(chunk));
-    cb();
-  },
-});
+const { lines: logLines, sink: logSink } = captureLogs();
 
 beforeAll(async () => {
   env = await createTestEnv();

@@ -2,10 +2,8 @@
  * `npm start` (= `reminders start`): migrates, runs the API and the worker, stops cleanly on
  * SIGTERM; a bad configuration value or an unreachable dependency stops it with one clear line.
  */
-import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
-import { CLI_BIN, ROOT, runCli } from '../helpers/run-cli';
+import { freePort, runCli, startCli } from '../helpers/run-cli';
 import { waitFor } from '../helpers/wait-for';
 
 let env: TestEnv;
@@ -18,39 +16,23 @@ afterAll(async () => {
   await env.destroy();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 it('migrates, serves /healthz, connects the worker, and stops on SIGTERM', async () => {
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI_BIN, 'start'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env.env({ PORT: String(port), LOG_LEVEL: 'info', NODE_ENV: 'production' }) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const { child, output, exited } = startCli(['start'], env.env({ PORT: String(port), LOG_LEVEL: 'info', NODE_ENV: 'production' }));
   try {
-    await waitFor('the worker to be ready', () => out.includes('"worker ready"'), 40_000);
+    await waitFor('the worker to be ready', () => output().includes('"worker ready"'), 40_000);
     const health = await waitFor('GET /healthz', () => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => (r.ok ? r.json() : null), () => null), 20_000);
     expect(health).toEqual({ status: 'ok' });
     const ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
     expect(ready).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
-    expect(out).toMatch(/applied migrations: 20261128000000_init/);
-    expect(out).toMatch(/"job scheduler verified"/);
+    expect(output()).toMatch(/applied migrations: 20261128000000_init/);
+    expect(output()).toMatch(/"job scheduler verified"/);
   } finally {
     child.kill('SIGTERM');
   }
   expect(await exited).toBe(0);
-  expect(out).toMatch(/"worker stopped"/);
+  expect(output()).toMatch(/"worker stopped"/);
 });
 
 it.each([

@@ -3,8 +3,6 @@
  * the watchdog (which also runs in the API) alerts once per outage when none has beaten for
  * WORKER_ABSENT_ALERT_MINUTES. Real Redis and Postgres, an injected clock, a local webhook receiver.
  */
-import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { Redis } from 'ioredis';
 import { createWorkerRegistry, WORKER_STALE_MS, workerRegistryKey, type WorkerRegistry } from '@reminders/core/repositories/worker-registry';
 import { startWatchdogLoop } from '@reminders/core/services/watchdog-loop';
@@ -12,7 +10,7 @@ import { createLogger } from '@reminders/core/logger';
 import { createTestEnv, TEST_REDIS_URL, type TestEnv } from '../helpers/test-env';
 import { startHarness, type Harness } from '../helpers/sweep-harness';
 import { startWebhookReceiver } from '../helpers/webhook-receiver';
-import { CLI_BIN, ROOT } from '../helpers/run-cli';
+import { freePort, startCli } from '../helpers/run-cli';
 import { waitFor } from '../helpers/wait-for';
 
 const T0 = '2026-11-28T06:00:00Z';
@@ -208,30 +206,14 @@ describe('the watchdog loop', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('serve-api', () => {
   it('runs the watchdog itself: with every worker gone it raises no_workers', async () => {
     // The only worker beat 10 minutes ago (the real clock here: a child process).
     await registry.beat('worker-1', new Date(Date.now() - 10 * 60_000));
-    const child = spawn(process.execPath, [CLI_BIN, 'serve-api'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env.env({ PORT: String(await freePort()), LOG_LEVEL: 'info', WATCHDOG_INTERVAL_SECONDS: '5', WORKER_ABSENT_ALERT_MINUTES: '5' }) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, output, exited } = startCli(['serve-api'], env.env({ PORT: String(await freePort()), LOG_LEVEL: 'info', WATCHDOG_INTERVAL_SECONDS: '5', WORKER_ABSENT_ALERT_MINUTES: '5' }));
     try {
-      await waitFor('the API to raise no_workers', () => out.includes('"msg":"No reminder worker is running"'), 20_000);
+      await waitFor('the API to raise no_workers', () => output().includes('"msg":"No reminder worker is running"'), 20_000);
     } finally {
       child.kill('SIGTERM');
     }
