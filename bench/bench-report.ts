@@ -164,12 +164,6 @@ export function readScenarios(file: string): Map<string, Scenario> {
   if (!existsSync(file)) return out;
   for (const m of readFileSync(file, 'utf8').matchAll(DATA)) {
     const s = JSON.parse(m[1]!) as Scenario;
-    // E-mail figures from before the sink could play a slow relay were taken with an instant one
-    // and the pool's then fixed 10 connections: keyed as such, a new run of that shape replaces them.
-    if (s.email && !s.smtp) {
-      s.smtp = { replyDelayMs: 0, maxConnections: 10 };
-      s.key = scenarioKey({ ...s, nodeOptions: s.nodeOptions ?? undefined });
-    }
     out.set(s.key, s);
   }
   return out;
