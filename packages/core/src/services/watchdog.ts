@@ -180,7 +180,7 @@ export function createWatchdog(deps: WatchdogDeps) {
       // new one once a worker has come back and gone again.
       incidentKey: lastSeen ? `last-seen-${iso}` : `none-seen-since-${iso}`,
       title: 'No reminder worker is running',
-      text: `${lastSeen ? `The last worker heartbeat was at ${iso}` : `No worker heartbeat has been seen since watching began at ${iso}`} (${minutes} minutes ago; WORKER_ABSENT_ALERT_MINUTES is ${deps.workerAbsentMinutes}). Until a worker runs, no sweep runs (scheduled or catch-up) and no reminder jobs are processed. Start one with \`npx reminders serve-worker\` or \`docker compose up -d worker\`. Runbook: Troubleshooting, no worker running.`,
+      text: `${lastSeen ? `The last worker heartbeat was at ${iso}` : `No worker heartbeat has been seen since watching began at ${iso}`} (${minutes} minute${minutes === 1 ? '' : 's'} ago; WORKER_ABSENT_ALERT_MINUTES is ${deps.workerAbsentMinutes}). Until a worker runs, no sweep runs (scheduled or catch-up) and no reminder jobs are processed. Start one with \`npx reminders serve-worker\` or \`docker compose up -d worker\`. Runbook: Troubleshooting, no worker running.`,
       details: { lastSeen: lastSeen?.toISOString() ?? null, workersKnown },
     });
     return { alive: 0, absent: true };
