@@ -81,7 +81,7 @@ export async function measureRun(o: {
         if (Object.values(c).some((v) => v > 0)) firstEnqueuedAt = Date.now();
       } else if (!settledAt) {
         runId ||= Number((await o.pg.query(`SELECT coalesce(min(id), 0) AS id FROM cron_execution_log WHERE id > $1`, [last])).rows[0].id);
-        if (runId && (await redis.hlen(`${o.prefix}:run:${runId}:outcomes`)) >= o.due) settledAt = Date.now();
+        if (runId && Number((await o.pg.query(`SELECT count(*) AS n FROM run_dispatches WHERE run_id = $1 AND outcome IS NOT NULL`, [runId])).rows[0].n) >= o.due) settledAt = Date.now();
       }
       const r = await o.pg.query(`SELECT * FROM cron_execution_log WHERE id > $1 AND status NOT IN ('running') ORDER BY id DESC LIMIT 1`, [last]);
       memPeak = Math.max(memPeak, await usedMemory(redis));
@@ -140,7 +140,7 @@ export async function measureRun(o: {
 /**
  * Enqueue (the job's BullMQ timestamp) to written (the reminder's created_at) for every completed
  * dispatch job BullMQ still holds: all of them up to its removeOnComplete count (200,000), the
- * most recent ones beyond that. The job id carries the reminder's idempotency key.
+ * most recent ones beyond that. The job id names the run and the assignment.
  */
 async function enqueueToWritten(redis: Redis, pg: Client, prefix: string): Promise<number[]> {
   const base = `${prefix}:${DISPATCH_QUEUE}`;
@@ -151,10 +151,12 @@ async function enqueueToWritten(redis: Redis, pg: Client, prefix: string): Promi
     const p = redis.pipeline();
     for (const id of chunk) p.hget(`${base}:${id}`, 'timestamp');
     const stamps = (await p.exec())!.map(([, v]) => Number(v));
-    const keys = chunk.map((id) => /^rem-(.+)-f\d+$/.exec(id)?.[1] ?? '');
+    const jobs = chunk.map((id) => /^dispatch-r(\d+)-a(\d+)$/.exec(id));
+    const keys = jobs.map((m) => (m ? `${m[1]}-${m[2]}` : ''));
     const { rows } = await pg.query<{ k: string; at: string }>(
-      `SELECT idempotency_key AS k, (extract(epoch FROM created_at) * 1000)::bigint AS at FROM reminders WHERE idempotency_key = ANY($1::text[])`,
-      [keys],
+      `SELECT r.run_id || '-' || r.assignment_id AS k, (extract(epoch FROM r.created_at) * 1000)::bigint AS at
+         FROM reminders r JOIN unnest($1::int[], $2::int[]) AS u(run_id, assignment_id) ON r.run_id = u.run_id AND r.assignment_id = u.assignment_id`,
+      [jobs.map((m) => Number(m?.[1] ?? 0)), jobs.map((m) => Number(m?.[2] ?? 0))],
     );
     const written = new Map(rows.map((r) => [r.k, Number(r.at)]));
     keys.forEach((k, j) => {

@@ -7,7 +7,7 @@ import { Queue, Worker } from 'bullmq';
 import { loadConfig } from '@reminders/core/config';
 import { DISPATCH_JOB, dispatchJobOptions, type DispatchPayload } from '@reminders/core/jobs/job-catalog';
 import { createRedis } from '@reminders/core/redis';
-import { dispatchJobId, idempotencyKey } from '@reminders/core/domain/reminder-rules';
+import { dispatchJobId } from '@reminders/core/domain/reminder-rules';
 
 export const FLOOR_QUEUE = 'queue-floor';
 
@@ -40,9 +40,8 @@ async function produce(queue: Queue<DispatchPayload>, n: number, pageSize: numbe
   for (let start = 1; start <= n; start += pageSize) {
     const page = [];
     for (let id = start; id < Math.min(n + 1, start + pageSize); id++) {
-      const key = idempotencyKey(id, '2026-11-01', 1);
-      const data: DispatchPayload = { runId: 1, fencingToken: '1', assignmentId: id, anchorDate: '2026-11-01', sequenceNumber: 1, dueDate: '2026-11-15', escalated: false, idempotencyKey: key };
-      page.push({ name: DISPATCH_JOB, data, opts: { ...opts, jobId: dispatchJobId(key, 1) } });
+      const data: DispatchPayload = { runId: 1, assignmentId: id };
+      page.push({ name: DISPATCH_JOB, data, opts: { ...opts, jobId: dispatchJobId(1, id) } });
     }
     await queue.addBulk(page);
   }

@@ -61,7 +61,7 @@ export function writeReliabilityDoc(
     '  sigkill-dispatch: the rows the killed worker had written but not e-mailed yet). The next run',
     '  skipped those assignments (their reminder row exists) and the old run\'s jobs were fenced. Now',
     '  each run also re-sends, under its own fencing token, the undelivered e-mails of earlier runs',
-    '  (`findUndeliveredPage` in the due-assignment repository, adopted by the dispatch).',
+    '  (the fan-out picks up a written reminder whose e-mail is undelivered and unleased, and the dispatch adopts it).',
     '- **A superseded run reported a failure after the newer run had succeeded** (sigstop-holder): the',
     '  thawed run bumped the failure counter and raised `consecutive_failures`. Its outcome is no longer',
     '  recorded once the newer run has closed its row.',

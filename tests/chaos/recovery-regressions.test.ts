@@ -83,7 +83,7 @@ it('a run that finishes after a newer run closed its row records no outcome and 
     executionLog: c.repositories.executionLog,
     schedulerState: c.repositories.schedulerState,
     scheduler: c.services.scheduler,
-    outcomes: c.services.outcomes,
+    runDispatches: c.repositories.runDispatches,
     clock: h.clock,
     logger: c.logger,
     runTimeoutMs: 3600_000,
@@ -111,8 +111,8 @@ it('a run that finishes after a newer run closed its row records no outcome and 
   expect(newer.status).toBe('succeeded');
   expect(newer.counts?.remindersSent).toBe(5);
   // The stale run's jobs were all refused by the fencing token.
-  await waitFor('the stale jobs to be processed', async () => (await c.services.outcomes.settled(late.runId)) === 5);
-  expect(await c.services.outcomes.tally(late.runId)).toMatchObject({ sent: 0, skipped: 5 });
+  await waitFor('the stale jobs to be processed', async () => (await c.repositories.runDispatches.unsettled(late.runId)) === 0);
+  expect(await c.repositories.runDispatches.tally(late.runId)).toMatchObject({ sent: 0, skipped: 5, total: 5 });
   expect((await h.prisma.schedulerState.findFirstOrThrow()).consecutiveFailures).toBe(0);
   expect(await h.prisma.alert.count({ where: { kind: 'consecutive_failures' } })).toBe(0);
   expect(await reminderRows(h.prisma)).toHaveLength(5);

@@ -55,3 +55,9 @@ export async function duplicateKeys(prisma: PrismaClient): Promise<number> {
       GROUP BY 1, 2, 3 HAVING count(*) > 1) d`;
   return Number(r?.n ?? 0);
 }
+
+/** Records that `runId` fanned out these assignments (what the sweep writes before it enqueues their jobs). */
+export async function recordFanOut(prisma: PrismaClient, runId: number, assignmentIds: number | number[], anchorDate: string) {
+  const ids = Array.isArray(assignmentIds) ? assignmentIds : [assignmentIds];
+  await prisma.$executeRaw`INSERT INTO run_dispatches (run_id, assignment_id, anchor_date) SELECT ${runId}::int, unnest(${ids}::int[]), ${anchorDate}::date`;
+}

@@ -12,10 +12,9 @@ import { createReminderRepository } from '@reminders/core/repositories/reminder-
 import { createReminderSchedulerService } from '@reminders/core/services/reminder-scheduler-service';
 import { createLogger } from '@reminders/core/logger';
 import type { ReminderWrite, ReminderWriteResult } from '@reminders/core/repositories/reminder-repository';
-import type { DispatchPayload } from '@reminders/core/jobs/job-catalog';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
 import { startHarness, type Harness } from '../helpers/sweep-harness';
-import { createAssignment, createSilentAssignments, duplicateKeys } from '../helpers/fixtures';
+import { createAssignment, createSilentAssignments, duplicateKeys, recordFanOut } from '../helpers/fixtures';
 import { waitFor } from '../helpers/wait-for';
 
 const today = '2026-11-28';
@@ -38,23 +37,14 @@ type Run = { runId: number; fencingToken: bigint };
 const startRun = (workerId: string): Promise<Run> =>
   h.c.repositories.executionLog.startRun({ jobName: JOB, trigger: 'manual', workerId, now: h.clock.now() });
 
-function payload(run: Run, assignmentId: number, anchorDate: string, sequenceNumber = 1): DispatchPayload {
-  const key = idempotencyKey(assignmentId, anchorDate, sequenceNumber);
-  return {
-    runId: run.runId,
-    fencingToken: run.fencingToken.toString(),
-    assignmentId,
-    anchorDate,
-    sequenceNumber,
-    dueDate: addDays(anchorDate, 14 + (sequenceNumber - 1) * 7),
-    escalated: sequenceNumber >= 3,
-    idempotencyKey: key,
-  };
-}
-const write = (p: DispatchPayload): ReminderWrite => ({ ...p, jobName: JOB, emailEnabled: false });
+/** A dispatch job's whole payload: the run and the assignment. */
+const write = (run: Run, assignmentId: number): ReminderWrite => ({ runId: run.runId, assignmentId });
+/** What the sweep records before it enqueues jobs: the run fanned these assignments out, seeing this anchor. */
+const fanOut = (run: Run, ids: number[], anchor: string) => recordFanOut(h.prisma, run.runId, ids, anchor);
 
 /** Outcomes without the database ids, which differ between two passes over the same writes. */
-const shape = (r: ReminderWriteResult | Error) => (r instanceof Error ? { error: r.message } : { ...r, ...('reminderId' in r ? { reminderId: 'id' } : {}) });
+const shape = (r: ReminderWriteResult | Error) =>
+  r instanceof Error ? { error: r.message } : { ...r, ...('reminder' in r ? { reminder: { ...r.reminder, reminderId: 'id' } } : {}) };
 
 async function writtenRows() {
   const reminders = await h.prisma.$queryRaw<Record<string, unknown>[]>`
@@ -78,19 +68,26 @@ describe('one statement for many jobs, the same outcome for each', () => {
     const closed = await createAssignment(p, { assignedDate: '2026-01-01', lastContactDate: anchor, status: 'closed' });
     const staleTarget = await createAssignment(p, { assignedDate: '2026-01-01', lastContactDate: anchor });
 
+    const notFannedOut = await createAssignment(p, { assignedDate: '2026-01-01', lastContactDate: anchor });
+
     const stale = await startRun('w-old');
+    await fanOut(stale, [staleTarget.assignmentId], anchor);
     const run = await startRun('w-new');
+    await fanOut(run, [fresh.assignmentId, alreadyWritten.assignmentId, twiceInBatch.assignmentId, closed.assignmentId, 999_999], anchor);
+    await fanOut(run, [escalated.assignmentId], addDays(today, -28));
+    await fanOut(run, [contacted.assignmentId], anchor); // the sweep saw the old anchor; contact came since
     const batch = [
-      payload(run, fresh.assignmentId, anchor),
-      payload(run, escalated.assignmentId, addDays(today, -28), 3),
-      payload(run, alreadyWritten.assignmentId, anchor),
-      payload(run, twiceInBatch.assignmentId, anchor),
-      payload(run, twiceInBatch.assignmentId, anchor),
-      payload(run, contacted.assignmentId, anchor), // the sweep saw the old anchor; contact came since
-      payload(run, closed.assignmentId, anchor),
-      payload(run, 999_999, anchor),
-      payload(stale, staleTarget.assignmentId, anchor),
-    ].map(write);
+      write(run, fresh.assignmentId),
+      write(run, escalated.assignmentId),
+      write(run, alreadyWritten.assignmentId),
+      write(run, twiceInBatch.assignmentId),
+      write(run, twiceInBatch.assignmentId),
+      write(run, contacted.assignmentId),
+      write(run, closed.assignmentId),
+      write(run, 999_999),
+      write(stale, staleTarget.assignmentId),
+      write(run, notFannedOut.assignmentId), // a job its run never fanned out (forged): writes nothing
+    ];
     const repo = h.c.repositories.reminders;
     const prior = () => repo.write(batch[2]!);
 
@@ -106,16 +103,21 @@ describe('one statement for many jobs, the same outcome for each', () => {
     const batched = await repo.writeMany(batch);
 
     const email = null;
+    // Anchor, sequence, escalation and key come from the database and the rules, never a payload.
+    const facts = (a: { assignmentId: number }, anchorDate: string, sequenceNumber = 1) => ({
+      reminderId: 'id', key: idempotencyKey(a.assignmentId, anchorDate, sequenceNumber), anchorDate, sequenceNumber, escalated: sequenceNumber >= 3,
+    });
     expect(batched.map(shape)).toEqual([
-      { outcome: 'written', reminderId: 'id', email },
-      { outcome: 'written', reminderId: 'id', email },
-      { outcome: 'exists', reminderId: 'id', runId: run.runId, emailStatus: 'not_applicable', emailAttempts: 0, email },
-      { outcome: 'written', reminderId: 'id', email },
-      { outcome: 'exists', reminderId: 'id', runId: run.runId, emailStatus: 'not_applicable', emailAttempts: 0, email },
+      { outcome: 'written', reminder: facts(fresh, anchor), email },
+      { outcome: 'written', reminder: facts(escalated, addDays(today, -28), 3), email },
+      { outcome: 'exists', reminder: facts(alreadyWritten, anchor), runId: run.runId, emailStatus: 'not_applicable', email },
+      { outcome: 'written', reminder: facts(twiceInBatch, anchor), email },
+      { outcome: 'exists', reminder: facts(twiceInBatch, anchor), runId: run.runId, emailStatus: 'not_applicable', email },
       { outcome: 'skipped', reason: 'contact_registered' },
       { outcome: 'skipped', reason: 'assignment_not_active' },
       { outcome: 'skipped', reason: 'assignment_missing' },
       { outcome: 'fenced' },
+      { outcome: 'not_in_run' },
     ]);
     expect(batched.map(shape)).toEqual(single.map(shape));
     expect(await writtenRows()).toEqual(singleRows);
@@ -134,15 +136,16 @@ describe('one statement for many jobs, the same outcome for each', () => {
     await createSilentAssignments(h.prisma, 20, addDays(today, -20));
     const ids = (await h.prisma.assignment.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((a) => a.id);
     const old = await startRun('w-old');
+    await fanOut(old, ids, addDays(today, -20));
     await startRun('w-new'); // takes the next token: `old` is now stale
 
-    const results = await h.c.repositories.reminders.writeMany(ids.map((id) => write(payload(old, id, addDays(today, -20)))));
+    const results = await h.c.repositories.reminders.writeMany(ids.map((id) => write(old, id)));
     expect(results).toEqual(ids.map(() => ({ outcome: 'fenced' })));
 
     // Through the dispatch service, as concurrent jobs: one statement, all refused.
     const dispatch = h.c.services.dispatch;
     const before = dispatch.batchStats().writes.batches;
-    const outcomes = await Promise.all(ids.map((id) => dispatch.dispatch(payload(old, id, addDays(today, -20)), true)));
+    const outcomes = await Promise.all(ids.map((id) => dispatch.dispatch(write(old, id), true)));
     expect(outcomes).toEqual(ids.map(() => ({ outcome: 'skipped', reason: 'fenced: a newer run has started' })));
     expect(dispatch.batchStats().writes.batches - before).toBe(1);
     expect(await h.prisma.reminder.count()).toBe(0);
@@ -153,10 +156,11 @@ describe('one statement for many jobs, the same outcome for each', () => {
     await createSilentAssignments(h.prisma, 300, addDays(today, -14));
     const ids = (await h.prisma.assignment.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((a) => a.id);
     const run = await startRun('w-1');
+    await fanOut(run, ids, addDays(today, -14));
     const dispatch = h.c.services.dispatch;
-    const outcomes = await Promise.all(ids.map((id) => dispatch.dispatch(payload(run, id, addDays(today, -14)), true)));
+    const outcomes = await Promise.all(ids.map((id) => dispatch.dispatch(write(run, id), true)));
     expect(new Set(outcomes.map((o) => o.outcome))).toEqual(new Set(['sent']));
-    expect(new Set(outcomes.map((o) => o.reminderId)).size).toBe(300);
+    expect(new Set(outcomes.map((o) => ('reminderId' in o ? o.reminderId : null))).size).toBe(300);
     // A batch holds up to half the worker's concurrency (25 at the default 50).
     const maxBatch = Math.ceil(h.config.dispatchConcurrency / 2);
     expect(dispatch.batchStats().writes).toMatchObject({ batches: Math.ceil(300 / maxBatch), largest: maxBatch });
@@ -168,9 +172,10 @@ describe('one statement for many jobs, the same outcome for each', () => {
     await createSilentAssignments(h.prisma, 400, addDays(today, -14));
     const ids = (await h.prisma.assignment.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((a) => a.id);
     const run = await startRun('w-1');
+    await fanOut(run, ids, addDays(today, -14));
     const other = createContainer({ config: h.config, logger: createLogger(h.config), clock: h.clock });
     try {
-      const jobs = ids.map((id) => payload(run, id, addDays(today, -14)));
+      const jobs = ids.map((id) => write(run, id));
       const [a, b] = await Promise.all([
         Promise.all(jobs.map((j) => h.c.services.dispatch.dispatch(j, true))),
         Promise.all([...jobs].reverse().map((j) => other.services.dispatch.dispatch(j, true))),
@@ -186,29 +191,72 @@ describe('one statement for many jobs, the same outcome for each', () => {
   });
 });
 
-describe('the e-mail bookkeeping and the outcomes are batched too', () => {
-  it('two claims of the same attempt in one batch: only the first gets it', async () => {
-    const a = await createAssignment(h.prisma, { assignedDate: '2026-01-01', lastContactDate: addDays(today, -14), mentorEmail: 'mia@example.org' });
-    const run = await startRun('w-1');
-    const w = await h.c.repositories.reminders.write({ ...write(payload(run, a.assignmentId, addDays(today, -14))), emailEnabled: true });
-    expect(w).toMatchObject({ outcome: 'written', email: { mentorEmail: 'mia@example.org' } });
-    const id = (w as { reminderId: number }).reminderId;
-    expect(await h.c.repositories.reminders.claimEmailAttempts([{ reminderId: id, seenAttempts: 0 }, { reminderId: id, seenAttempts: 0 }])).toEqual([1, null]);
-    expect(await h.c.repositories.reminders.claimEmailAttempts([{ reminderId: id, seenAttempts: 0 }, { reminderId: id, seenAttempts: 1 }])).toEqual([null, 2]);
-    await h.c.repositories.reminders.markEmailsSent([{ reminderId: id, now: h.clock.now() }]);
-    expect(await h.prisma.reminder.findUniqueOrThrow({ where: { id } })).toMatchObject({ emailStatus: 'sent', emailAttempts: 2 });
+describe('the e-mail outbox has leases; the run\'s record is the database', () => {
+  const emailRepo = () =>
+    createReminderRepository(pool, { jobName: JOB, timeZone: h.config.reminderTz, rules: h.config.rules, emailEnabled: true, emailLeaseSeconds: 300, owner: 'w-test' });
+  let pool: Pool;
+  beforeEach(() => {
+    pool = createDispatchPool(env.databaseUrl);
+  });
+  afterEach(async () => {
+    await pool.end();
   });
 
-  it('outcomes recorded concurrently land in one hash, each job counted once', async () => {
-    const outcomes = h.c.services.outcomes;
-    const jobs = Array.from({ length: 250 }, (_, i) => `job-${i}`);
-    await Promise.all([
-      ...jobs.map((j, i) => outcomes.record(77, j, i % 5 === 0 ? 'skipped' : 'sent')),
-      ...jobs.slice(0, 50).map((j, i) => outcomes.record(77, j, i % 5 === 0 ? 'skipped' : 'sent')), // re-run jobs
-    ]);
-    expect(await outcomes.settled(77)).toBe(250);
-    expect(await outcomes.tally(77)).toEqual({ sent: 200, suppressed: 0, skipped: 50, failed: 0 });
-    expect(await h.redis().ttl(`${env.redisPrefix}:run:77:outcomes`)).toBeGreaterThan(0);
+  async function writtenWithEmail() {
+    const a = await createAssignment(h.prisma, { assignedDate: '2026-01-01', lastContactDate: addDays(today, -14), mentorEmail: 'mia@example.org' });
+    const run = await startRun('w-1');
+    await fanOut(run, [a.assignmentId], addDays(today, -14));
+    const repo = emailRepo();
+    const w = await repo.write(write(run, a.assignmentId));
+    expect(w).toMatchObject({ outcome: 'written', email: { mentorEmail: 'mia@example.org' } });
+    return { repo, run, a, id: (w as { reminder: { reminderId: number } }).reminder.reminderId };
+  }
+  const row = (id: number) => h.prisma.reminder.findUniqueOrThrow({ where: { id } });
+
+  it('two claims of the same e-mail in one batch: only the first gets it; the second sees the live lease', async () => {
+    const { repo, run, id } = await writtenWithEmail();
+    const [first, second] = await repo.claimEmails([{ reminderId: id, runId: run.runId }, { reminderId: id, runId: run.runId }]);
+    expect(first).toEqual({ claimed: true, attempt: 1 });
+    expect(second).toMatchObject({ claimed: false, why: 'leased' });
+    expect(await row(id)).toMatchObject({ emailStatus: 'reserved', emailAttempts: 1, emailLeaseOwner: 'w-test (run ' + run.runId + ')' });
+    expect((await row(id)).emailLeaseUntil!.getTime()).toBeGreaterThan(Date.now() + 290_000);
+  });
+
+  it('an expired lease is adopted; the first claimer\'s late marks, sent or failed, are refused', async () => {
+    const { repo, run, a, id } = await writtenWithEmail();
+    expect(await repo.claimEmail({ reminderId: id, runId: run.runId })).toEqual({ claimed: true, attempt: 1 });
+    // The first claimer froze past its lease.
+    await h.prisma.$executeRaw`UPDATE reminders SET email_lease_until = now() - interval '1 second' WHERE id = ${id}`;
+    expect(await repo.claimEmail({ reminderId: id, runId: run.runId })).toEqual({ claimed: true, attempt: 2 });
+    expect(await repo.markEmailSent({ reminderId: id, attempt: 2, runId: run.runId, assignmentId: a.assignmentId, at: h.clock.now() })).toBe(true);
+    // The frozen claimer wakes: its failure cannot overwrite `sent`, nor can its own "sent".
+    expect(await repo.markEmailFailed({ reminderId: id, attempt: 1, runId: run.runId, assignmentId: a.assignmentId, error: 'late', final: true })).toBe(false);
+    expect(await repo.markEmailSent({ reminderId: id, attempt: 1, runId: run.runId, assignmentId: a.assignmentId, at: h.clock.now() })).toBe(false);
+    expect(await row(id)).toMatchObject({ emailStatus: 'sent', emailAttempts: 2, emailLastError: null, emailLeaseUntil: null });
+    expect(await h.c.repositories.runDispatches.tally(run.runId)).toMatchObject({ sent: 1, failed: 0, total: 1 });
+    // Nothing left to claim.
+    expect(await repo.claimEmail({ reminderId: id, runId: run.runId })).toEqual({ claimed: false, why: 'done', sentByRunId: run.runId });
+  });
+
+  it('a claim is fenced like the write: a stale run or a pause claims nothing', async () => {
+    const { repo, run, id } = await writtenWithEmail();
+    await h.c.repositories.schedulerState.pause(JOB, { by: 'ops', reason: 'incident', until: null, now: h.clock.now() });
+    expect(await repo.claimEmail({ reminderId: id, runId: run.runId })).toEqual({ claimed: false, why: 'paused' });
+    await h.c.repositories.schedulerState.resume(JOB);
+    await startRun('w-2');
+    expect(await repo.claimEmail({ reminderId: id, runId: run.runId })).toEqual({ claimed: false, why: 'fenced' });
+    expect(await row(id)).toMatchObject({ emailStatus: 'reserved', emailAttempts: 0, emailLeaseUntil: null });
+  });
+
+  it('a job processed twice is counted once: the counts come from the run\'s dispatch rows', async () => {
+    await createSilentAssignments(h.prisma, 250, addDays(today, -14));
+    const ids = (await h.prisma.assignment.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((x) => x.id);
+    const run = await startRun('w-1');
+    await fanOut(run, ids, addDays(today, -14));
+    const dispatch = h.c.services.dispatch;
+    await Promise.all([...ids.map((id) => dispatch.dispatch(write(run, id), true)), ...ids.slice(0, 50).map((id) => dispatch.dispatch(write(run, id), true))]);
+    expect(await h.c.repositories.runDispatches.tally(run.runId)).toEqual({ sent: 250, suppressed: 0, skipped: 0, failed: 0, lost: 0, total: 250, unsettled: 0 });
+    expect(await h.prisma.reminder.count({ where: { runId: run.runId } })).toBe(250);
   });
 });
 
@@ -221,9 +269,9 @@ describe('the write path stays linear as the reminders table grows', () => {
       return { seq: Number(r!.seq), idx: Number(r!.idx ?? 0) };
     };
     const before = await stats();
-    const repo = createReminderRepository(pool);
+    const repo = createReminderRepository(pool, { jobName: JOB, timeZone: h.config.reminderTz, rules: h.config.rules, emailEnabled: false, emailLeaseSeconds: 300, owner: 'w-test' });
     for (let i = 0; i < ids.length; i += 25) {
-      await repo.writeMany(ids.slice(i, i + 25).map((id) => write(payload(run, id, addDays(today, -14)))));
+      await repo.writeMany(ids.slice(i, i + 25).map((id) => write(run, id)));
     }
     await pool.end(); // a backend reports its table statistics when it exits
     const after = await waitFor('the writer backend to report its scans', async () => {
@@ -237,6 +285,7 @@ describe('the write path stays linear as the reminders table grows', () => {
     await createSilentAssignments(h.prisma, 800, addDays(today, -14));
     const ids = (await h.prisma.assignment.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((a) => a.id);
     const run = await startRun('w-1');
+    await fanOut(run, ids, addDays(today, -14));
     // The trap: statistics say the table is empty (a new installation, the run after a purge), so
     // each connection caches a sequential-scan plan for the notifications -> reminders check.
     await h.prisma.$executeRawUnsafe('ANALYZE reminders');
@@ -255,6 +304,7 @@ describe('the fan-out keeps a bounded backlog in Redis', () => {
     await createSilentAssignments(h.prisma, 60, addDays(today, -20));
     const scheduler = createReminderSchedulerService({
       dueAssignments: h.c.repositories.dueAssignments,
+      runDispatches: h.c.repositories.runDispatches,
       dispatchQueue: h.c.queues.dispatch,
       rules: h.config.rules,
       timeZone: h.config.reminderTz,
@@ -267,7 +317,7 @@ describe('the fan-out keeps a bounded backlog in Redis', () => {
     const run = await startRun('w-1');
     let enqueued = 0;
     let peakWaiting = 0;
-    const sweeping = scheduler.sweep({ runId: run.runId, fencingToken: run.fencingToken, now: h.clock.now(), shouldStop: () => false, onProgress: (n) => void (enqueued = n) });
+    const sweeping = scheduler.sweep({ runId: run.runId, now: h.clock.now(), shouldStop: () => false, onProgress: (n) => void (enqueued = n) });
     const watch = setInterval(() => void h.c.queues.dispatch.getWaitingCount().then((n) => (peakWaiting = Math.max(peakWaiting, n))), 5);
     try {
       // No worker is running: two pages fit under 25, the third would not.
@@ -278,7 +328,7 @@ describe('the fan-out keeps a bounded backlog in Redis', () => {
       }
       expect(enqueued).toBe(20);
       await h.startWorkers();
-      expect(await sweeping).toEqual({ enqueued: 60, stopped: false, redelivered: 0 });
+      expect(await sweeping).toEqual({ enqueued: 60, stopped: false });
       await waitFor('every reminder written', async () => (await h.prisma.reminder.count()) === 60);
       expect(peakWaiting).toBeLessThanOrEqual(25);
     } finally {

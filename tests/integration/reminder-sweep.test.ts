@@ -9,7 +9,7 @@
 import { addDays, localDate } from '@reminders/core/domain/calendar';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
 import { startHarness, type Harness } from '../helpers/sweep-harness';
-import { createAssignment, createSilentAssignments, duplicateKeys, reminderRows } from '../helpers/fixtures';
+import { createAssignment, createSilentAssignments, duplicateKeys, reminderRows, recordFanOut } from '../helpers/fixtures';
 import { startChildWorker } from '../helpers/child-worker';
 import { waitFor } from '../helpers/wait-for';
 import { startSmtpSink } from '../helpers/smtp-sink';
@@ -308,8 +308,8 @@ describe('the lock and the fencing token', () => {
     const freshRow = await h.prisma.cronExecutionLog.findUniqueOrThrow({ where: { id: fresh.runId } });
     expect(freshRow.fencingToken! > staleRow.fencingToken!).toBe(true);
     // The stale run's 50 jobs were processed too, and every one of them was refused.
-    await waitFor('the stale jobs to be processed', async () => (await h.c.services.outcomes.settled(staleResult.runId)) === 50);
-    expect(await h.c.services.outcomes.tally(staleResult.runId)).toEqual({ sent: 0, suppressed: 0, skipped: 50, failed: 0 });
+    await waitFor('the stale jobs to be processed', async () => (await h.c.repositories.runDispatches.unsettled(staleResult.runId)) === 0);
+    expect(await h.c.repositories.runDispatches.tally(staleResult.runId)).toEqual({ sent: 0, suppressed: 0, skipped: 50, failed: 0, lost: 0, total: 50, unsettled: 0 });
     const rows = await reminderRows(h.prisma);
     expect(rows).toHaveLength(50);
     expect(rows.every((r) => r.runId === fresh.runId && r.fencingToken === freshRow.fencingToken)).toBe(true);
@@ -321,11 +321,9 @@ describe('the lock and the fencing token', () => {
     const log = h.c.repositories.executionLog;
     const old = await log.startRun({ jobName: 'reminder-sweep', trigger: 'manual', workerId: 'w-old', now: h.clock.now() });
     await log.startRun({ jobName: 'reminder-sweep', trigger: 'manual', workerId: 'w-new', now: h.clock.now() });
-    const anchorDate = addDays(today, -14);
-    const result = await h.c.services.dispatch.dispatch(
-      { runId: old.runId, fencingToken: old.fencingToken.toString(), assignmentId: a.assignmentId, anchorDate, sequenceNumber: 1, dueDate: today, escalated: false, idempotencyKey: `a${a.assignmentId}-x-1` },
-      true,
-    );
+    // The old run had fanned the assignment out before the new one started.
+    await recordFanOut(h.prisma, old.runId, a.assignmentId, addDays(today, -14));
+    const result = await h.c.services.dispatch.dispatch({ runId: old.runId, assignmentId: a.assignmentId }, true);
     expect(result).toEqual({ outcome: 'skipped', reason: 'fenced: a newer run has started' });
     expect(await reminderRows(h.prisma)).toHaveLength(0);
   });

@@ -36,8 +36,8 @@ describe('reminder rules', () => {
   it('gives the same key for the same (assignment, anchor, sequence), and a BullMQ-safe job id', () => {
     const key = idempotencyKey(42, '2026-11-01', 2);
     expect(key).toBe('a42-20261101-2');
-    const jobId = dispatchJobId(key, 7n);
-    expect(jobId).toBe('rem-a42-20261101-2-f7');
+    const jobId = dispatchJobId(7, 42);
+    expect(jobId).toBe('dispatch-r7-a42');
     expect(jobId).not.toContain(':');
     expect(/^\d+$/.test(jobId)).toBe(false);
   });

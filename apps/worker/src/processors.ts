@@ -1,8 +1,7 @@
-/** Thin job processors: parse the payload with the catalog's schema, call one service, record the result. */
-import type { Job } from 'bullmq';
+/** Thin job processors: parse the payload with the catalog's schema, call one service, map the result. */
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { dispatchPayload, sweepPayload } from '@reminders/core/jobs/job-catalog';
 import type { Container } from '@reminders/core/container';
-import { RetryableDeliveryError } from '@reminders/core/services/reminder-dispatch-service';
 
 export function createSweepProcessor(c: Container) {
   return async (job: Job) => {
@@ -15,19 +14,31 @@ export function createSweepProcessor(c: Container) {
   };
 }
 
+/**
+ * A dispatch job names (run, assignment) and nothing else; the outcome is recorded in the run's
+ * dispatch record by the statements that do the work. A payload that is not exactly that, or that
+ * names an assignment its run did not fan out, can only have been written to the queue by hand: it
+ * is refused (no retry), logged and audited, and writes nothing.
+ */
 export function createDispatchProcessor(c: Container) {
-  return async (job: Job) => {
-    const p = dispatchPayload.parse(job.data);
+  const refuse = async (job: Job, why: string): Promise<never> => {
+    c.logger.warn({ queue: job.queueName, jobId: job.id, why }, 'dispatch job refused: it writes nothing');
+    await c.repositories.audit
+      .record({ actor: 'system:worker', action: 'dispatch.refused', targetType: 'job', targetId: job.id ?? null, after: { data: job.data as object, why }, now: c.clock.now() })
+      .catch((err: Error) => c.logger.error({ err: { message: err.message } }, 'could not audit a refused dispatch job'));
+    throw new UnrecoverableError(`refused: ${why}`);
+  };
+  return async (job: Job, token?: string) => {
+    const parsed = dispatchPayload.safeParse(job.data);
+    if (!parsed.success) return refuse(job, `payload is not { runId, assignmentId }: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    try {
-      const r = await c.services.dispatch.dispatch(p, finalAttempt);
-      await c.services.outcomes.record(p.runId, job.id!, r.outcome);
-      return r;
-    } catch (err) {
-      if (finalAttempt || !(err instanceof RetryableDeliveryError)) {
-        if (finalAttempt) await c.services.outcomes.record(p.runId, job.id!, 'failed');
-      }
-      throw err;
+    const r = await c.services.dispatch.dispatch(parsed.data, finalAttempt);
+    if (r.outcome === 'refused') return refuse(job, r.reason);
+    if (r.outcome === 'wait') {
+      // Another sender holds this e-mail's lease: come back just after it ends (not an attempt).
+      await job.moveToDelayed(r.until.getTime() + 250, token);
+      throw new DelayedError(r.reason);
     }
+    return r;
   };
 }

@@ -94,6 +94,7 @@ const schema = z.object({
   SWEEP_PAGE_SIZE: intVar(2_000, 10, 50_000),
   DISPATCH_CONCURRENCY: intVar(500, 1, 1_000),
   EMAIL_MAX_ATTEMPTS: intVar(5, 1, 50),
+  EMAIL_LEASE_SECONDS: intVar(300, 30, 86_400),
   DISPATCH_RETRY_BACKOFF_MS: intVar(2_000, 1, 3_600_000),
   BLAST_RADIUS_FACTOR: intVar(3, 0, 1000),
   BLAST_RADIUS_FLOOR: intVar(500, 0, 100_000_000),
@@ -144,6 +145,13 @@ export type Config = Readonly<{
   sweepPageSize: number;
   dispatchConcurrency: number;
   emailMaxAttempts: number;
+  /**
+   * How long a claimed e-mail attempt belongs to its claimer. Until then no other job sends that
+   * reminder's e-mail; after it (the claimer died or froze) the next run may adopt it. A send is
+   * given up (SMTP socket timeout) well before its lease ends.
+   * @defaultValue 300
+   */
+  emailLeaseSeconds: number;
   dispatchRetryBackoffMs: number;
   /**
    * How long a bulk request's Idempotency-Key (and its stored answer) is remembered; an older key
@@ -214,6 +222,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sweepPageSize: e.SWEEP_PAGE_SIZE,
     dispatchConcurrency: e.DISPATCH_CONCURRENCY,
     emailMaxAttempts: e.EMAIL_MAX_ATTEMPTS,
+    emailLeaseSeconds: e.EMAIL_LEASE_SECONDS,
     dispatchRetryBackoffMs: e.DISPATCH_RETRY_BACKOFF_MS,
     idempotencyKeyRetentionHours: e.IDEMPOTENCY_KEY_RETENTION_HOURS,
     workerId: e.WORKER_ID ?? `${os.hostname()}-${process.pid}`,

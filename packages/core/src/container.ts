@@ -17,11 +17,11 @@ import { createDueAssignmentRepository } from './repositories/due-assignment-rep
 import { createExecutionLogRepository } from './repositories/execution-log-repository';
 import { createIdempotencyKeyRepository } from './repositories/idempotency-key-repository';
 import { createReminderRepository } from './repositories/reminder-repository';
+import { createRunDispatchRepository } from './repositories/run-dispatch-repository';
 import { createSchedulerStateRepository } from './repositories/scheduler-state-repository';
 import { createWorkerRegistry } from './repositories/worker-registry';
 import { createReminderDispatchService } from './services/reminder-dispatch-service';
 import { createReminderSchedulerService } from './services/reminder-scheduler-service';
-import { createRunOutcomes } from './services/run-outcomes';
 import { createScheduleRegistration } from './services/schedule-registration';
 import { createSweepRunService } from './services/sweep-run-service';
 import { createAlertRepository } from './repositories/alert-repository';
@@ -68,15 +68,24 @@ export function createContainer(opts: ContainerOptions) {
         smtpUrl: config.smtpUrl,
         from: config.smtpFrom,
         pool: { maxConnections: Math.min(config.smtpMaxConnections, config.dispatchConcurrency) },
+        // A send is given up well inside its lease, so no other sender adopts a message in flight.
+        socketTimeoutMs: Math.floor((config.emailLeaseSeconds * 1000) / 3),
       })
     : null;
 
   const executionLog = createExecutionLogRepository(prisma);
   const schedulerState = createSchedulerStateRepository(prisma);
   const dueAssignments = createDueAssignmentRepository(prisma);
-  const reminders = createReminderRepository(dispatchPool);
+  const reminders = createReminderRepository(dispatchPool, {
+    jobName: SWEEP_SCHEDULER_ID,
+    timeZone: config.reminderTz,
+    rules: config.rules,
+    emailEnabled: reminderEmail !== null,
+    emailLeaseSeconds: config.emailLeaseSeconds,
+    owner: config.workerId,
+  });
+  const runDispatches = createRunDispatchRepository(prisma);
   const data = createDataServices({ prisma, config, clock, logger });
-  const outcomes = createRunOutcomes({ redis, prefix: config.redisPrefix });
   const alertRepo = createAlertRepository(prisma);
   const audit = createAuditRepository(prisma);
   const idempotencyKeys = createIdempotencyKeyRepository(prisma);
@@ -89,6 +98,7 @@ export function createContainer(opts: ContainerOptions) {
 
   const scheduler = createReminderSchedulerService({
     dueAssignments,
+    runDispatches,
     dispatchQueue: queues.dispatch,
     rules: config.rules,
     timeZone: config.reminderTz,
@@ -96,11 +106,9 @@ export function createContainer(opts: ContainerOptions) {
     maxAttempts: config.emailMaxAttempts,
     retryBackoffMs: config.dispatchRetryBackoffMs,
     emailEnabled: email !== null,
-    jobName: SWEEP_SCHEDULER_ID,
   });
   // A write batch may overlap the one in flight once it holds half the worker's concurrent jobs.
   const dispatch = createReminderDispatchService({
-    jobName: SWEEP_SCHEDULER_ID,
     reminders,
     email: reminderEmail,
     clock,
@@ -114,7 +122,7 @@ export function createContainer(opts: ContainerOptions) {
     executionLog,
     schedulerState,
     scheduler,
-    outcomes,
+    runDispatches,
     clock,
     logger,
     runTimeoutMs: config.runTimeoutMinutes * 60_000,
@@ -177,8 +185,8 @@ export function createContainer(opts: ContainerOptions) {
     prisma,
     redis,
     queues,
-    repositories: { executionLog, schedulerState, dueAssignments, reminders, alerts: alertRepo, audit, idempotencyKeys, workers, ...data.repositories },
-    services: { scheduler, dispatch, sweepRun, schedule, outcomes, sweepLock, alerts, ops, watchdog, ...data.services },
+    repositories: { executionLog, schedulerState, dueAssignments, reminders, runDispatches, alerts: alertRepo, audit, idempotencyKeys, workers, ...data.repositories },
+    services: { scheduler, dispatch, sweepRun, schedule, sweepLock, alerts, ops, watchdog, ...data.services },
     async close() {
       await queues.close().catch(() => undefined);
       email?.close();

@@ -28,7 +28,7 @@ export const METRIC_NAMES = [
 type Snapshot = {
   runs: Map<string, number>;
   durations: number[];
-  outcomes: { sent: number; suppressed: number; skipped: number; failed: number };
+  outcomes: { sent: number; suppressed: number; skipped: number; failed: number; lost: number };
   state: { enabled: boolean; consecutiveFailures: number; lastSuccessAt: Date | null };
   alerts: Map<string, number>;
 };
@@ -45,7 +45,7 @@ export function createServiceMetrics(c: Container) {
     const [byStatus, durations, sums, state, alerts] = await Promise.all([
       c.prisma.cronExecutionLog.groupBy({ by: ['status'], where: { jobName: SWEEP_SCHEDULER_ID }, _count: { _all: true } }),
       c.prisma.cronExecutionLog.findMany({ where: { jobName: SWEEP_SCHEDULER_ID, durationMs: { not: null }, status: { in: ['succeeded', 'failed', 'timed_out'] } }, select: { durationMs: true } }),
-      c.prisma.cronExecutionLog.aggregate({ where: { jobName: SWEEP_SCHEDULER_ID }, _sum: { remindersSent: true, remindersSuppressed: true, remindersSkipped: true, remindersFailed: true } }),
+      c.prisma.cronExecutionLog.aggregate({ where: { jobName: SWEEP_SCHEDULER_ID }, _sum: { remindersSent: true, remindersSuppressed: true, remindersSkipped: true, remindersFailed: true, remindersLost: true } }),
       c.repositories.schedulerState.get(SWEEP_SCHEDULER_ID),
       c.prisma.alert.groupBy({ by: ['kind'], _count: { _all: true } }),
     ]);
@@ -57,6 +57,7 @@ export function createServiceMetrics(c: Container) {
         suppressed: sums._sum.remindersSuppressed ?? 0,
         skipped: sums._sum.remindersSkipped ?? 0,
         failed: sums._sum.remindersFailed ?? 0,
+        lost: sums._sum.remindersLost ?? 0,
       },
       state: { enabled: state.enabled, consecutiveFailures: state.consecutiveFailures, lastSuccessAt: state.lastSuccessAt },
       alerts: new Map(alerts.map((a) => [a.kind, a._count._all])),
@@ -87,7 +88,7 @@ export function createServiceMetrics(c: Container) {
   });
   new Counter({
     name: 'reminders_reminders_total',
-    help: 'Reminder dispatch outcomes recorded by finished runs',
+    help: 'Reminder dispatch outcomes recorded by finished runs (counted from their dispatch records)',
     labelNames: ['outcome'],
     registers: [registry],
     async collect() {

@@ -17,14 +17,27 @@ export type EmailPoolOptions = {
   idleTimeoutMs?: number;
 };
 
+export type EmailChannelOptions = {
+  smtpUrl: string;
+  from: string;
+  pool?: EmailPoolOptions;
+  /**
+   * Longest silence on an SMTP connection before a send is given up (nodemailer's own default is
+   * 10 minutes). Reminder e-mail keeps it well inside EMAIL_LEASE_SECONDS.
+   */
+  socketTimeoutMs?: number;
+};
+
 /**
  * With `pool`, messages share a few long-lived SMTP connections instead of one connection (TCP
  * handshake, greeting, EHLO) per message; servers often delay their greeting on purpose
  * (smtp-server by 100 ms, postscreen by seconds), so for a sweep's burst this is the difference
  * between tens and thousands of messages per second.
  */
-export function createEmailChannel(deps: { smtpUrl: string; from: string; pool?: EmailPoolOptions }): EmailChannel {
-  const transport = nodemailer.createTransport(deps.pool ? pooledUrl(deps.smtpUrl, deps.pool) : deps.smtpUrl, { from: deps.from });
+export function createEmailChannel(deps: EmailChannelOptions): EmailChannel {
+  const url = deps.pool ? pooledUrl(deps.smtpUrl, deps.pool) : deps.smtpUrl;
+  const timeouts: Record<string, number> = deps.socketTimeoutMs ? { socketTimeout: deps.socketTimeoutMs, greetingTimeout: Math.min(30_000, deps.socketTimeoutMs), connectionTimeout: Math.min(120_000, deps.socketTimeoutMs) } : {};
+  const transport = nodemailer.createTransport(withOptions(url, timeouts), { from: deps.from });
   return {
     async send(m) {
       await transport.sendMail({
@@ -39,6 +52,13 @@ export function createEmailChannel(deps: { smtpUrl: string; from: string; pool?:
     },
     close: () => transport.close(),
   };
+}
+
+/** Options as nodemailer URL query parameters (any the URL already sets win). */
+function withOptions(url: string, options: Record<string, number>): string {
+  const u = new URL(url);
+  for (const [k, v] of Object.entries(options)) if (!u.searchParams.has(k)) u.searchParams.set(k, String(v));
+  return u.toString();
 }
 
 /** SMTP_URL with the pool settings as query options (nodemailer's URL form); any the URL already sets win. */

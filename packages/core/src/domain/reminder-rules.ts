@@ -45,10 +45,10 @@ export function idempotencyKey(assignmentId: number, anchorDate: string, sequenc
 }
 
 /**
- * The BullMQ job id for one reminder in one run. BullMQ refuses ':' and all-digit ids; the run's
- * fencing token is part of it so a newer run is never blocked by a stale run's leftover job
- * (the reminder's unique key, not the job id, is what prevents a duplicate).
+ * The BullMQ job id of one assignment's dispatch in one run. BullMQ refuses ':' and all-digit ids;
+ * the run is part of it so a newer run is never blocked by a stale run's leftover job (the
+ * reminder's unique key, not the job id, is what prevents a duplicate).
  */
-export function dispatchJobId(key: string, fencingToken: bigint | number | string): string {
-  return `rem-${key}-f${fencingToken}`;
+export function dispatchJobId(runId: number, assignmentId: number): string {
+  return `dispatch-r${runId}-a${assignmentId}`;
 }

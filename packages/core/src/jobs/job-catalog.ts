@@ -21,16 +21,19 @@ export const sweepPayload = z.object({
 });
 export type SweepPayload = z.infer<typeof sweepPayload>;
 
-export const dispatchPayload = z.object({
-  runId: z.number().int().positive(),
-  fencingToken: z.string().regex(/^\d+$/),
-  assignmentId: z.number().int().positive(),
-  anchorDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  sequenceNumber: z.number().int().positive(),
-  dueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  escalated: z.boolean(),
-  idempotencyKey: z.string().min(1),
-});
+/**
+ * A dispatch job carries no authority (DESIGN.md, "Postgres decides"): it names the run and the
+ * assignment, nothing else. The write derives anchor, sequence, due date, escalation, the key and
+ * the fencing token from the database and the rules, and writes only for an assignment its run
+ * fanned out (`run_dispatches`) while that run is the running one. Anything more in a payload is
+ * refused, not ignored: it can only come from someone writing to the queue by hand.
+ */
+export const dispatchPayload = z
+  .object({
+    runId: z.number().int().positive(),
+    assignmentId: z.number().int().positive(),
+  })
+  .strict();
 export type DispatchPayload = z.infer<typeof dispatchPayload>;
 
 /** A sweep is never retried by BullMQ: the run records its own failure and the next run catches up. */

@@ -12,6 +12,8 @@ export type RunCounts = {
   remindersSuppressed: number;
   remindersSkipped: number;
   remindersFailed: number;
+  /** Jobs that ended without reporting (failed by the queue without running, removed by hand). */
+  remindersLost: number;
 };
 
 export type RunStart = {
@@ -75,9 +77,16 @@ export function createExecutionLogRepository(prisma: PrismaClient) {
      * other `running` row belongs to a worker that died or lost the lock.
      */
     async closeStale(jobName: string, exceptRunId: number, now: Date): Promise<{ id: number; workerId: string }[]> {
+      // Their counts are what their dispatch records say by now (the run never got to write them).
       return prisma.$queryRaw<{ id: number; workerId: string }[]>`
         UPDATE cron_execution_log
            SET status = 'abandoned', finished_at = ${now},
+               reminders_enqueued = GREATEST(reminders_enqueued, (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id)),
+               reminders_sent = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id AND d.outcome = 'sent'),
+               reminders_suppressed = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id AND d.outcome = 'suppressed'),
+               reminders_skipped = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id AND d.outcome = 'skipped'),
+               reminders_failed = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id AND d.outcome = 'failed'),
+               reminders_lost = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id AND d.outcome = 'lost'),
                duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (${now}::timestamptz - started_at)) * 1000)::int),
                error = COALESCE(error || '; ', '') || 'abandoned: worker ' || worker_id || ' stopped before finishing (last heartbeat '
                        || COALESCE(to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'never') || '); closed by run ' || ${exceptRunId}::text
@@ -101,7 +110,8 @@ export function createExecutionLogRepository(prisma: PrismaClient) {
                reminders_sent = COALESCE(${f.counts.remindersSent ?? null}::int, reminders_sent),
                reminders_suppressed = COALESCE(${f.counts.remindersSuppressed ?? null}::int, reminders_suppressed),
                reminders_skipped = COALESCE(${f.counts.remindersSkipped ?? null}::int, reminders_skipped),
-               reminders_failed = COALESCE(${f.counts.remindersFailed ?? null}::int, reminders_failed)
+               reminders_failed = COALESCE(${f.counts.remindersFailed ?? null}::int, reminders_failed),
+               reminders_lost = COALESCE(${f.counts.remindersLost ?? null}::int, reminders_lost)
          WHERE id = ${runId} AND status = 'running'`;
       return n === 1;
     },

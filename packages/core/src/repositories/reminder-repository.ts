@@ -1,35 +1,35 @@
 /**
- * The dispatch's write side. One statement per batch of reminders (all of one run) checks the
- * run's fencing token, re-checks each assignment, inserts the reminders under their unique
- * idempotency keys and writes the in-app notification(s): atomic, one round trip for the whole
- * batch, and a stale run can never write. A single write is a batch of one.
+ * The dispatch's write side: the batched reminder write (reminder-write-sql.ts) and the e-mail
+ * outbox. A job names (run, assignment) only; each statement fences itself and settles the run's
+ * dispatch record (run_dispatches) where the outcome is final.
+ *
+ * The e-mail outbox has leases (DESIGN.md, "Postgres decides"): a claim takes the next attempt
+ * and says who holds it until when; only the holder of that attempt may mark it sent or failed;
+ * a row whose lease has expired (its holder died or froze) may be claimed again. The one window
+ * that stays: SMTP accepted a message and its sender died before the mark; after the lease the
+ * message is sent once more, with the same Message-ID.
  *
  * It runs on the dispatch's own `pg` pool (see db/dispatch-pool.ts): prepared statements, and
  * none of Prisma's per-query overhead on the hottest path of the service.
  */
-import type { Pool } from 'pg';
+import type { Pool, QueryConfig } from 'pg';
 import { roundsByKey } from '../services/micro-batcher';
-import { writeBatchSql, type WriteBatchRow } from './reminder-write-sql';
+import { writeBatchSql, type WriteBatchContext, type WriteBatchRow } from './reminder-write-sql';
+import type { DispatchOutcome } from './run-dispatch-repository';
 
-export type ReminderWrite = {
-  jobName: string;
-  runId: number;
-  fencingToken: string;
-  assignmentId: number;
-  anchorDate: string;
-  sequenceNumber: number;
-  dueDate: string;
-  escalated: boolean;
-  idempotencyKey: string;
-  /** Whether an e-mail channel is configured (SMTP_URL); reminders for mentors with an address are then `reserved`. */
-  emailEnabled: boolean;
-};
+/** One dispatch job's write: the run and the assignment, nothing else. */
+export type ReminderWrite = { runId: number; assignmentId: number };
+
+/** What the database says the reminder is (never what a payload said). */
+export type ReminderFacts = { reminderId: number; key: string; anchorDate: string; sequenceNumber: number; escalated: boolean };
 
 export type ReminderWriteResult =
-  | { outcome: 'written'; reminderId: number; email: EmailTarget | null }
+  | { outcome: 'written'; reminder: ReminderFacts; email: EmailTarget | null }
   | { outcome: 'fenced' }
-  | { outcome: 'skipped'; reason: 'assignment_missing' | 'assignment_not_active' | 'contact_registered' }
-  | { outcome: 'exists'; reminderId: number; runId: number | null; emailStatus: string; emailAttempts: number; email: EmailTarget | null };
+  | { outcome: 'paused' }
+  | { outcome: 'not_in_run' }
+  | { outcome: 'skipped'; reason: 'assignment_missing' | 'assignment_not_active' | 'contact_registered' | 'not_due' }
+  | { outcome: 'exists'; reminder: ReminderFacts; runId: number | null; emailStatus: string; email: EmailTarget | null };
 
 export type EmailTarget = {
   mentorName: string;
@@ -38,108 +38,173 @@ export type EmailTarget = {
   coordinatorEmail: string | null;
 };
 
+export type EmailClaim = { reminderId: number; runId: number };
+export type EmailClaimResult =
+  | { claimed: true; attempt: number }
+  /** The fence refused it (stale run, or paused). */
+  | { claimed: false; why: 'fenced' | 'paused' }
+  /** Another attempt holds a live lease until `until`. */
+  | { claimed: false; why: 'leased'; until: Date }
+  /** Nothing to send any more (sent meanwhile). */
+  | { claimed: false; why: 'done'; sentByRunId: number | null };
+
+export type EmailMark = { reminderId: number; attempt: number; runId: number; assignmentId: number; at: Date };
+
 /** Deadlock or serialization failure: the statement did nothing and can be run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_TRIES = 4;
 
-export function createReminderRepository(pool: Pool) {
-  async function existing(keys: string[]) {
-    const { rows } = await pool.query<{ key: string; id: number; run_id: number | null; email_status: string; email_attempts: number }>({
-      name: 'reminder-existing',
-      text: `SELECT idempotency_key AS key, id, run_id, email_status::text AS email_status, email_attempts FROM reminders WHERE idempotency_key = ANY($1::text[])`,
-      values: [keys],
-    });
-    return new Map(rows.map((r) => [r.key, r]));
-  }
+export type ReminderRepositoryOptions = WriteBatchContext & {
+  /** EMAIL_LEASE_SECONDS: how long a claimed attempt belongs to its claimer. */
+  emailLeaseSeconds: number;
+  /** Who claims (WORKER_ID), recorded on the lease for operators. */
+  owner: string;
+};
 
-  async function runWithRetry(ws: ReminderWrite[]): Promise<WriteBatchRow[]> {
+export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOptions) {
+  async function query<R extends object>(q: QueryConfig): Promise<R[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await pool.query<WriteBatchRow>(writeBatchSql(ws))).rows;
+        return (await pool.query<R>(q)).rows;
       } catch (err) {
         if (attempt >= MAX_TRIES || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
       }
     }
   }
 
-  /** One statement for writes of the same run with distinct idempotency keys. */
-  async function writeRound(ws: ReminderWrite[]): Promise<(ReminderWriteResult | Error)[]> {
-    const byKey = new Map((await runWithRetry(ws)).map((r) => [r.key, r]));
-    const results = ws.map((w): ReminderWriteResult | 'conflict' => {
-      const row = byKey.get(w.idempotencyKey);
-      if (!row || !row.fence_ok) return { outcome: 'fenced' };
+  /** The reminders that a conflicting insert met: looked up by their identity, not by a key. */
+  async function existing(rows: WriteBatchRow[]) {
+    const found = await query<{ assignment_id: number; id: number; key: string; run_id: number | null; email_status: string; anchor: string; seq: number; escalated: boolean }>({
+      name: 'reminder-existing',
+      text: `SELECT r.assignment_id, r.id, r.idempotency_key AS key, r.run_id, r.email_status::text AS email_status,
+                    r.anchor_date::text AS anchor, r.sequence_number AS seq, r.escalated
+               FROM reminders r
+               JOIN unnest($1::int[], $2::date[], $3::int[]) AS u(assignment_id, anchor, seq)
+                 ON r.assignment_id = u.assignment_id AND r.anchor_date = u.anchor AND r.sequence_number = u.seq`,
+      values: [rows.map((r) => r.assignment_id), rows.map((r) => r.anchor), rows.map((r) => r.sequence_number)],
+    });
+    return new Map(found.map((r) => [r.assignment_id, r]));
+  }
+
+  /** One statement for writes of the same run with distinct assignments. */
+  async function writeRound(runId: number, ws: ReminderWrite[]): Promise<(ReminderWriteResult | Error)[]> {
+    const rows = await query<WriteBatchRow>(writeBatchSql(runId, ws.map((w) => w.assignmentId), opts));
+    const byId = new Map(rows.map((r) => [r.assignment_id, r]));
+    const conflicts = rows.filter((r) => r.in_run && r.fence_ok && r.due && r.reminder_id === null);
+    const prior = conflicts.length ? await existing(conflicts) : new Map();
+    return ws.map((w): ReminderWriteResult | Error => {
+      const row = byId.get(w.assignmentId);
+      if (!row) return new Error(`assignment ${w.assignmentId} missing from the write's answer`);
+      if (!row.in_run) return { outcome: 'not_in_run' };
+      if (!row.fence_ok) return { outcome: row.paused ? 'paused' : 'fenced' };
       if (row.status === null) return { outcome: 'skipped', reason: 'assignment_missing' };
       if (row.status !== 'active') return { outcome: 'skipped', reason: 'assignment_not_active' };
-      if (row.anchor === null || row.anchor !== w.anchorDate) return { outcome: 'skipped', reason: 'contact_registered' };
-      if (row.reminder_id !== null) return { outcome: 'written', reminderId: row.reminder_id, email: emailTarget(w, row) };
-      return 'conflict';
-    });
-    const conflicts = ws.filter((_, i) => results[i] === 'conflict').map((w) => w.idempotencyKey);
-    const prior = conflicts.length ? await existing(conflicts) : new Map();
-    return results.map((r, i) => {
-      if (r !== 'conflict') return r;
-      const w = ws[i]!;
-      const p = prior.get(w.idempotencyKey);
-      if (!p) return new Error(`reminder ${w.idempotencyKey} neither inserted nor found`);
-      return {
-        outcome: 'exists',
-        reminderId: p.id,
-        runId: p.run_id,
-        emailStatus: p.email_status,
-        emailAttempts: p.email_attempts,
-        email: emailTarget(w, byKey.get(w.idempotencyKey)!),
-      };
+      if (!row.due) return { outcome: 'skipped', reason: row.anchor !== row.fanout_anchor ? 'contact_registered' : 'not_due' };
+      if (row.reminder_id !== null) {
+        const reminder = { reminderId: row.reminder_id, key: row.key!, anchorDate: row.anchor!, sequenceNumber: row.sequence_number!, escalated: row.escalated! };
+        return { outcome: 'written', reminder, email: emailTarget(row) };
+      }
+      const p = prior.get(w.assignmentId);
+      if (!p) return new Error(`reminder for assignment ${w.assignmentId} neither inserted nor found`);
+      const reminder = { reminderId: p.id, key: p.key, anchorDate: p.anchor, sequenceNumber: p.seq, escalated: p.escalated };
+      return { outcome: 'exists', reminder, runId: p.run_id, emailStatus: p.email_status, email: emailTarget(row, p.escalated) };
     });
   }
 
   /**
-   * Writes a batch: one statement per run (fencing token) and, should one key appear twice, per
-   * round, so each write gets exactly the outcome it would have got on its own.
+   * Writes a batch: one statement per run and, should one assignment appear twice, per round, so
+   * each write gets exactly the outcome it would have got on its own.
    */
   async function writeMany(ws: ReminderWrite[]): Promise<(ReminderWriteResult | Error)[]> {
     const out: (ReminderWriteResult | Error)[] = new Array(ws.length);
-    const groups = new Map<string, { item: ReminderWrite; index: number }[]>();
+    const byRun = new Map<number, { item: ReminderWrite; index: number }[]>();
     ws.forEach((item, index) => {
-      const g = `${item.jobName}\u0000${item.runId}\u0000${item.fencingToken}\u0000${item.emailEnabled}`;
-      const list = groups.get(g) ?? [];
+      const list = byRun.get(item.runId) ?? [];
       list.push({ item, index });
-      groups.set(g, list);
+      byRun.set(item.runId, list);
     });
-    for (const group of groups.values()) {
-      for (const round of roundsByKey(group, (g) => g.item.idempotencyKey)) {
-        const results = await writeRound(round.map((r) => r.item.item));
+    for (const [runId, group] of byRun) {
+      for (const round of roundsByKey(group, (g) => g.item.assignmentId)) {
+        const results = await writeRound(runId, round.map((r) => r.item.item));
         round.forEach((r, k) => (out[r.item.index] = results[k]!));
       }
     }
     return out;
   }
 
-  /** Claims the next attempt for each reminder; same rules as `claimEmailAttempt`, one statement per round. */
-  async function claimEmailAttempts(claims: { reminderId: number; seenAttempts: number }[]): Promise<(number | null)[]> {
-    const out: (number | null)[] = new Array(claims.length).fill(null);
+  /**
+   * Claims the next e-mail attempt of each reminder, fenced like the write (the run still running
+   * with the current token, not paused), with a lease of EMAIL_LEASE_SECONDS.
+   */
+  async function claimEmails(claims: EmailClaim[]): Promise<EmailClaimResult[]> {
+    const out: EmailClaimResult[] = new Array(claims.length);
     for (const round of roundsByKey(claims, (c) => c.reminderId)) {
-      const { rows: claimed } = await pool.query<{ id: number }>({
+      const rows = await query<{ id: number; attempt: number | null; fence_ok: boolean; paused: boolean; email_status: string; lease_until: Date | null; run_id: number | null }>({
         name: 'reminder-claim-email',
-        text: `UPDATE reminders r SET email_status = 'reserved', email_attempts = r.email_attempts + 1
-                 FROM unnest($1::int[], $2::int[]) AS u(id, seen)
-                WHERE r.id = u.id AND r.email_attempts = u.seen AND r.email_status IN ('reserved', 'failed')
-               RETURNING r.id`,
-        values: [round.map((c) => c.item.reminderId), round.map((c) => c.item.seenAttempts)],
+        text: `
+          WITH state AS (
+            SELECT s.last_fencing_token, s.enabled FROM scheduler_state s WHERE s.job_name = $3 FOR SHARE
+          ), fence AS (
+            SELECT l.id FROM cron_execution_log l JOIN state s ON s.last_fencing_token = l.fencing_token AND s.enabled
+             WHERE l.id = ANY($2::int[]) AND l.job_name = $3 AND l.status = 'running'
+          ), u AS (
+            SELECT * FROM unnest($1::int[], $2::int[]) AS u(id, run_id)
+          ), claimed AS (
+            UPDATE reminders r
+               SET email_status = 'reserved', email_attempts = r.email_attempts + 1,
+                   email_lease_owner = $4 || ' (run ' || u.run_id::text || ')',
+                   email_lease_until = clock_timestamp() + make_interval(secs => $5::int)
+              FROM u JOIN fence f ON f.id = u.run_id
+             WHERE r.id = u.id AND r.email_status IN ('reserved', 'failed')
+               AND (r.email_lease_until IS NULL OR r.email_lease_until <= clock_timestamp())
+            RETURNING r.id, r.email_attempts
+          )
+          SELECT u.id, c.email_attempts AS attempt, EXISTS (SELECT 1 FROM fence f WHERE f.id = u.run_id) AS fence_ok,
+                 COALESCE((SELECT NOT enabled FROM state), false) AS paused,
+                 r.email_status::text AS email_status, r.email_lease_until AS lease_until, r.run_id
+            FROM u
+            LEFT JOIN claimed c ON c.id = u.id
+            LEFT JOIN reminders r ON r.id = u.id`,
+        values: [round.map((c) => c.item.reminderId), round.map((c) => c.item.runId), opts.jobName, opts.owner, opts.emailLeaseSeconds],
       });
-      const ids = new Set(claimed.map((c) => c.id));
-      for (const c of round) if (ids.has(c.item.reminderId)) out[c.index] = c.item.seenAttempts + 1;
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      for (const c of round) {
+        const r = byId.get(c.item.reminderId);
+        if (r?.attempt != null) out[c.index] = { claimed: true, attempt: r.attempt };
+        else if (!r || !r.fence_ok) out[c.index] = { claimed: false, why: r?.paused ? 'paused' : 'fenced' };
+        else if ((r.email_status === 'reserved' || r.email_status === 'failed') && r.lease_until) out[c.index] = { claimed: false, why: 'leased', until: r.lease_until };
+        else out[c.index] = { claimed: false, why: 'done', sentByRunId: r.run_id };
+      }
     }
     return out;
   }
 
-  async function markEmailsSent(sent: { reminderId: number; now: Date }[]): Promise<void> {
-    await pool.query({
+  /**
+   * Marks sent the attempts their callers hold (a lease taken over meanwhile is not overwritten)
+   * and settles each job's dispatch as sent. Returns, per mark, whether the attempt was still ours.
+   */
+  async function markEmailsSent(marks: EmailMark[]): Promise<boolean[]> {
+    const rows = await query<{ id: number }>({
       name: 'reminder-mark-sent',
-      text: `UPDATE reminders r SET email_status = 'sent', email_sent_at = u.at, email_last_error = NULL
-               FROM unnest($1::int[], $2::timestamptz[]) AS u(id, at)
-              WHERE r.id = u.id`,
-      values: [sent.map((s) => s.reminderId), sent.map((s) => s.now.toISOString())],
+      text: `
+        WITH u AS (
+          SELECT * FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::int[], $5::int[]) AS u(id, attempt, at, run_id, assignment_id)
+        ), marked AS (
+          UPDATE reminders r SET email_status = 'sent', email_sent_at = u.at, email_last_error = NULL,
+                                 email_lease_owner = NULL, email_lease_until = NULL
+            FROM u
+           WHERE r.id = u.id AND r.email_attempts = u.attempt AND r.email_status = 'reserved'
+          RETURNING r.id
+        ), settle AS (
+          UPDATE run_dispatches rd SET outcome = 'sent', reminder_id = u.id, settled_at = clock_timestamp()
+            FROM u
+           WHERE rd.run_id = u.run_id AND rd.assignment_id = u.assignment_id AND rd.outcome IS NULL
+        )
+        SELECT id FROM marked`,
+      values: [marks.map((m) => m.reminderId), marks.map((m) => m.attempt), marks.map((m) => m.at.toISOString()), marks.map((m) => m.runId), marks.map((m) => m.assignmentId)],
     });
+    const ours = new Set(rows.map((r) => r.id));
+    return marks.map((m) => ours.has(m.reminderId));
   }
 
   return {
@@ -150,30 +215,54 @@ export function createReminderRepository(pool: Pool) {
       return r!;
     },
 
-    claimEmailAttempts,
-    /**
-     * Claims the next e-mail attempt for a reminder. Optimistic on the attempt count, so two jobs
-     * can never both believe they own the same attempt. Returns the attempt number, or null.
-     */
-    claimEmailAttempt: async (reminderId: number, seenAttempts: number): Promise<number | null> =>
-      (await claimEmailAttempts([{ reminderId, seenAttempts }]))[0] ?? null,
+    claimEmails,
+    claimEmail: async (c: EmailClaim): Promise<EmailClaimResult> => (await claimEmails([c]))[0]!,
 
     markEmailsSent,
-    markEmailSent: (reminderId: number, now: Date) => markEmailsSent([{ reminderId, now }]),
+    markEmailSent: async (m: EmailMark): Promise<boolean> => (await markEmailsSent([m]))[0]!,
 
-    markEmailFailed: async (reminderId: number, error: string) => {
-      await pool.query(`UPDATE reminders SET email_status = 'failed', email_last_error = $2 WHERE id = $1`, [reminderId, error.slice(0, 2000)]);
+    /**
+     * Records a failed attempt, only if it is still the caller's (a late copy of a job can never
+     * overwrite `sent` or a newer attempt); releases the lease so the retry may claim at once.
+     * On the last attempt the job's dispatch settles as failed. Returns whether it was still ours.
+     */
+    async markEmailFailed(m: Omit<EmailMark, 'at'> & { error: string; final: boolean }): Promise<boolean> {
+      const rows = await query<{ id: number }>({
+        name: 'reminder-mark-failed',
+        text: `
+          WITH marked AS (
+            UPDATE reminders SET email_status = 'failed', email_last_error = $3, email_lease_owner = NULL, email_lease_until = NULL
+             WHERE id = $1 AND email_attempts = $2 AND email_status = 'reserved'
+            RETURNING id
+          ), settle AS (
+            UPDATE run_dispatches SET outcome = 'failed', reason = $3, reminder_id = $1, settled_at = clock_timestamp()
+             WHERE $6::boolean AND run_id = $4 AND assignment_id = $5 AND outcome IS NULL AND EXISTS (SELECT 1 FROM marked)
+          )
+          SELECT id FROM marked`,
+        values: [m.reminderId, m.attempt, `e-mail: ${m.error}`.slice(0, 2000), m.runId, m.assignmentId, m.final],
+      });
+      return rows.length === 1;
+    },
+
+    /** Settles one job's dispatch whose outcome the caller decided (duplicates, e-mails sent elsewhere). */
+    async settle(s: { runId: number; assignmentId: number; outcome: DispatchOutcome; reason?: string | null; reminderId?: number | null }): Promise<void> {
+      await query({
+        name: 'run-dispatch-settle',
+        text: `UPDATE run_dispatches SET outcome = $3::dispatch_outcome, reason = $4, reminder_id = $5, settled_at = clock_timestamp()
+                WHERE run_id = $1 AND assignment_id = $2 AND outcome IS NULL`,
+        values: [s.runId, s.assignmentId, s.outcome, s.reason ?? null, s.reminderId ?? null],
+      });
     },
   };
 }
 
-function emailTarget(w: ReminderWrite, row: WriteBatchRow): EmailTarget | null {
-  if (!w.emailEnabled || !row.mentor_email) return null;
+function emailTarget(row: WriteBatchRow, escalated = row.escalated ?? false): EmailTarget | null {
+  if (!row.mentor_email) return null;
   return {
     mentorName: row.mentor_name ?? '',
     mentorEmail: row.mentor_email,
     contactName: row.contact_name ?? '',
-    coordinatorEmail: w.escalated ? row.coordinator_email : null,
+    coordinatorEmail: escalated ? row.coordinator_email : null,
   };
 }
 

@@ -1,25 +1,49 @@
 /**
- * The batched reminder write as one SQL statement. Callers pass writes of one run (same job name,
- * fencing token and e-mail setting) with distinct idempotency keys. Per batch:
- *   - the fencing token is checked once, FOR SHARE on scheduler_state, so a newer run's
- *     `startRun` waits for this statement and a stale token writes nothing;
- *   - every assignment is re-checked FOR SHARE (locked in id order, the order bulk activity
- *     registration updates them in, so the two cannot deadlock): a contact registered after the
- *     fan-out, a closed or missing assignment writes nothing for that row;
- *   - reminders are inserted in key order (concurrent batches meet their keys in the same order)
- *     with ON CONFLICT DO NOTHING: a conflict means "already written";
- *   - the mentor's notification, and the coordinator's from the escalation on, are written with it.
- * One result row per input write tells the caller which of those happened.
+ * The batched reminder write as one SQL statement. A job names only (run, assignment): everything
+ * else is derived here, from the database and the rules (DESIGN.md, "Postgres decides"). Per batch
+ * (all of one run):
+ *   - the fence: the run is `running`, its fencing token is the current one and the sweep is not
+ *     paused, read FOR SHARE on scheduler_state, so a newer run's `startRun` and a pause wait for
+ *     this statement, and once they commit no write of the stale or paused run gets through;
+ *   - only assignments the run fanned out (`run_dispatches`) are considered: a job for any other
+ *     assignment writes nothing;
+ *   - every assignment is re-read FOR SHARE (in id order, the order bulk activity registration
+ *     updates them in, so the two cannot deadlock), and today's reminder is computed from its
+ *     contact date, the run's calendar day and the rules: anchor, sequence, due date, escalation
+ *     and the idempotency key never come from a payload;
+ *   - reminders are inserted in key order with ON CONFLICT DO NOTHING (the key and
+ *     (assignment, anchor, sequence) are both unique): a conflict means "already written";
+ *   - the mentor's notification, and the coordinator's from the escalation on, are written with it;
+ *   - the run's dispatch record is settled in the same statement wherever the outcome is already
+ *     final (in-app only, skipped, fenced, paused); an e-mail still to send settles when it is sent.
+ * One result row per input assignment tells the caller which of those happened.
  */
 import type { QueryConfig } from 'pg';
-import type { ReminderWrite } from './reminder-repository';
+import type { ReminderRules } from '../domain/reminder-rules';
+
+export type WriteBatchContext = {
+  jobName: string;
+  timeZone: string;
+  rules: ReminderRules;
+  /** Whether an e-mail channel is configured (SMTP_URL); reminders for mentors with an address are then `reserved`. */
+  emailEnabled: boolean;
+};
 
 export type WriteBatchRow = {
-  key: string;
+  assignment_id: number;
+  /** The run is the running one, with the current fencing token, and the sweep is not paused. */
   fence_ok: boolean;
+  paused: boolean;
+  /** The run fanned this assignment out. */
+  in_run: boolean;
   status: string | null;
-  /** The assignment's anchor now, as YYYY-MM-DD. */
+  /** The assignment's anchor now, and the one the fan-out saw (YYYY-MM-DD). */
   anchor: string | null;
+  fanout_anchor: string | null;
+  due: boolean;
+  key: string | null;
+  sequence_number: number | null;
+  escalated: boolean | null;
   reminder_id: number | null;
   mentor_name: string | null;
   mentor_email: string | null;
@@ -31,31 +55,22 @@ export type WriteBatchRow = {
  * Prepared once per connection (the `name`): the statement is parsed once and, after a few runs,
  * PostgreSQL keeps a generic plan for it.
  */
-export function writeBatchSql(ws: ReminderWrite[]): QueryConfig {
-  const first = ws[0]!;
+export function writeBatchSql(runId: number, assignmentIds: number[], ctx: WriteBatchContext): QueryConfig {
   return {
     name: 'reminder-write-batch',
-    values: [
-      ws.map((w) => w.assignmentId),
-      ws.map((w) => w.idempotencyKey),
-      ws.map((w) => w.anchorDate),
-      ws.map((w) => w.sequenceNumber),
-      ws.map((w) => w.dueDate),
-      ws.map((w) => w.escalated),
-      first.jobName,
-      first.fencingToken,
-      first.runId,
-      first.emailEnabled,
-    ],
+    values: [assignmentIds, runId, ctx.jobName, ctx.timeZone, ctx.rules.firstAfterDays, ctx.rules.repeatEveryDays, ctx.rules.escalateAfter, ctx.emailEnabled],
     text: `
-    WITH input AS (
-      SELECT * FROM unnest($1::int[], $2::text[], $3::text[],
-                           $4::int[], $5::date[], $6::boolean[])
-        AS i(assignment_id, idempotency_key, anchor_text, sequence_number, due_date, escalated)
+    WITH state AS (
+      SELECT s.last_fencing_token, s.enabled FROM scheduler_state s WHERE s.job_name = $3 FOR SHARE
     ), fence AS (
-      SELECT 1 FROM scheduler_state
-       WHERE job_name = $7 AND last_fencing_token = $8::bigint
-         FOR SHARE
+      SELECT l.fencing_token, (l.started_at AT TIME ZONE $4::text)::date AS today
+        FROM cron_execution_log l
+        JOIN state s ON s.last_fencing_token = l.fencing_token AND s.enabled
+       WHERE l.id = $2::int AND l.job_name = $3 AND l.status = 'running'
+    ), input AS (
+      SELECT DISTINCT u.assignment_id, d.anchor_date AS fanout_anchor, d.assignment_id IS NOT NULL AS in_run
+        FROM unnest($1::int[]) AS u(assignment_id)
+        LEFT JOIN run_dispatches d ON d.run_id = $2::int AND d.assignment_id = u.assignment_id
     ), target AS (
       SELECT a.id, a.status, COALESCE(a.last_contact_date, a.assigned_date) AS anchor,
              a.peer_mentor_id, a.coordinator_id, pm.name AS mentor_name, pm.email AS mentor_email,
@@ -64,49 +79,78 @@ export function writeBatchSql(ws: ReminderWrite[]): QueryConfig {
         JOIN peer_mentors pm ON pm.id = a.peer_mentor_id
         JOIN contacts ct ON ct.id = a.contact_id
         LEFT JOIN coordinators c ON c.id = a.coordinator_id
-       WHERE a.id = ANY($1::int[])
+       WHERE a.id IN (SELECT assignment_id FROM input WHERE in_run)
        ORDER BY a.id
          FOR SHARE OF a
+    ), due AS (
+      SELECT t.*, y.seq, t.anchor + $5::int + (y.seq - 1) * $6::int AS due_date, y.seq >= $7::int AS escalated,
+             'a' || t.id::text || '-' || to_char(t.anchor, 'YYYYMMDD') || '-' || y.seq::text AS idempotency_key
+        FROM target t
+        CROSS JOIN fence f
+        CROSS JOIN LATERAL (SELECT 1 + ((f.today - t.anchor) - $5::int) / $6::int AS seq) y
+       WHERE t.status = 'active' AND f.today - t.anchor >= $5::int
     ), ins AS (
       INSERT INTO reminders (assignment_id, idempotency_key, anchor_date, sequence_number, due_date,
                              escalated, run_id, fencing_token, email_status)
-      SELECT t.id, i.idempotency_key, i.anchor_text::date, i.sequence_number, i.due_date,
-             i.escalated, $9::int, $8::bigint,
-             (CASE WHEN $10::boolean AND t.mentor_email IS NOT NULL THEN 'reserved' ELSE 'not_applicable' END)::email_status
-        FROM input i
-        JOIN target t ON t.id = i.assignment_id
-        CROSS JOIN fence
-       WHERE t.status = 'active' AND t.anchor = i.anchor_text::date
-       ORDER BY i.idempotency_key
-      ON CONFLICT (idempotency_key) DO NOTHING
-      RETURNING id, idempotency_key
-    ), written AS (
-      SELECT ins.id, i.anchor_text, i.sequence_number, i.escalated, t.peer_mentor_id, t.coordinator_id, t.mentor_name, t.contact_name
-        FROM ins
-        JOIN input i ON i.idempotency_key = ins.idempotency_key
-        JOIN target t ON t.id = i.assignment_id
+      SELECT d.id, d.idempotency_key, d.anchor, d.seq, d.due_date, d.escalated, $2::int, f.fencing_token,
+             (CASE WHEN $8::boolean AND d.mentor_email IS NOT NULL THEN 'reserved' ELSE 'not_applicable' END)::email_status
+        FROM due d
+        CROSS JOIN fence f
+       ORDER BY d.idempotency_key
+      ON CONFLICT DO NOTHING
+      RETURNING id, assignment_id, email_status
     ), notify AS (
       INSERT INTO notifications (reminder_id, recipient_type, recipient_id, title, body)
-      SELECT w.id, 'peer_mentor'::recipient_type, w.peer_mentor_id,
-             'Time to contact ' || w.contact_name,
-             'You have not registered contact with ' || w.contact_name || ' since ' || w.anchor_text
-               || '. Please get in touch and register the activity (reminder ' || w.sequence_number::text || ').'
-        FROM written w
+      SELECT ins.id, 'peer_mentor'::recipient_type, d.peer_mentor_id,
+             'Time to contact ' || d.contact_name,
+             'You have not registered contact with ' || d.contact_name || ' since ' || d.anchor::text
+               || '. Please get in touch and register the activity (reminder ' || d.seq::text || ').'
+        FROM ins JOIN due d ON d.id = ins.assignment_id
       UNION ALL
-      SELECT w.id, 'coordinator'::recipient_type, w.coordinator_id,
-             w.mentor_name || ' has not contacted ' || w.contact_name,
-             'No contact registered since ' || w.anchor_text || '; ' || w.sequence_number::text
-               || ' reminders have been sent to ' || w.mentor_name || '.'
-        FROM written w
-       WHERE w.escalated AND w.coordinator_id IS NOT NULL
+      SELECT ins.id, 'coordinator'::recipient_type, d.coordinator_id,
+             d.mentor_name || ' has not contacted ' || d.contact_name,
+             'No contact registered since ' || d.anchor::text || '; ' || d.seq::text
+               || ' reminders have been sent to ' || d.mentor_name || '.'
+        FROM ins JOIN due d ON d.id = ins.assignment_id
+       WHERE d.escalated AND d.coordinator_id IS NOT NULL
+    ), verdict AS (
+      -- The outcome wherever it is already final; NULL while an e-mail is still to send or a
+      -- conflict is still to look at (the caller settles those).
+      SELECT i.assignment_id, ins.id AS reminder_id,
+             CASE
+               WHEN NOT EXISTS (SELECT 1 FROM fence) THEN 'skipped'
+               WHEN t.id IS NULL OR t.status <> 'active' OR d.id IS NULL THEN 'skipped'
+               WHEN ins.id IS NOT NULL AND ins.email_status = 'not_applicable' THEN 'sent'
+             END AS outcome,
+             CASE
+               WHEN NOT EXISTS (SELECT 1 FROM fence) THEN
+                 CASE WHEN (SELECT NOT enabled FROM state) THEN 'paused' ELSE 'fenced' END
+               WHEN t.id IS NULL THEN 'assignment_missing'
+               WHEN t.status <> 'active' THEN 'assignment_not_active'
+               WHEN d.id IS NULL AND t.anchor <> i.fanout_anchor THEN 'contact_registered'
+               WHEN d.id IS NULL THEN 'not_due'
+             END AS reason
+        FROM input i
+        LEFT JOIN target t ON t.id = i.assignment_id
+        LEFT JOIN due d ON d.id = i.assignment_id
+        LEFT JOIN ins ON ins.assignment_id = i.assignment_id
+       WHERE i.in_run
+    ), settle AS (
+      UPDATE run_dispatches rd
+         SET outcome = v.outcome::dispatch_outcome, reason = v.reason, reminder_id = v.reminder_id, settled_at = clock_timestamp()
+        FROM verdict v
+       WHERE rd.run_id = $2::int AND rd.assignment_id = v.assignment_id AND v.outcome IS NOT NULL AND rd.outcome IS NULL
     )
-    SELECT i.idempotency_key AS key, EXISTS (SELECT 1 FROM fence) AS fence_ok, t.status::text AS status, t.anchor::text AS anchor,
+    SELECT i.assignment_id, EXISTS (SELECT 1 FROM fence) AS fence_ok, COALESCE((SELECT NOT enabled FROM state), false) AS paused,
+           i.in_run, t.status::text AS status, t.anchor::text AS anchor, i.fanout_anchor::text AS fanout_anchor,
+           d.id IS NOT NULL AS due, d.idempotency_key AS key, d.seq AS sequence_number, d.escalated,
            ins.id AS reminder_id,
            -- the e-mail's addressing, only needed (and only sent back) when e-mail is on
-           CASE WHEN $10::boolean THEN t.mentor_name END AS mentor_name, CASE WHEN $10::boolean THEN t.mentor_email END AS mentor_email,
-           CASE WHEN $10::boolean THEN t.coordinator_email END AS coordinator_email, CASE WHEN $10::boolean THEN t.contact_name END AS contact_name
+           CASE WHEN $8::boolean THEN t.mentor_name END AS mentor_name, CASE WHEN $8::boolean THEN t.mentor_email END AS mentor_email,
+           CASE WHEN $8::boolean THEN t.coordinator_email END AS coordinator_email, CASE WHEN $8::boolean THEN t.contact_name END AS contact_name
       FROM input i
       LEFT JOIN target t ON t.id = i.assignment_id
-      LEFT JOIN ins ON ins.idempotency_key = i.idempotency_key`,
+      LEFT JOIN due d ON d.id = i.assignment_id
+      LEFT JOIN ins ON ins.assignment_id = i.assignment_id`,
   };
 }

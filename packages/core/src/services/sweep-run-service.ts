@@ -2,15 +2,19 @@
  * One sweep run, end to end:
  *   paused? -> skipped_disabled.  lock held? -> skipped_locked.
  *   otherwise: running row + fencing token -> close stale rows -> ReminderSchedulerService fans out
- *   -> wait until every job has settled -> final status and counts -> release lock -> failure counter.
+ *   -> wait until every dispatch has settled -> final status and counts -> release lock -> failure counter.
+ * The run's record is PostgreSQL: what it fanned out and what became of each (`run_dispatches`) is
+ * written by the statements that do the work, and the run waits on and counts those rows. A job the
+ * queue failed or lost without reporting is found and settled as `lost`, so the run ends promptly.
+ * A pause stops the run: its writes are fenced at once, and the run ends `cancelled`.
  */
 import type { Clock } from '../clock';
 import type { LockHolder, SweepLock } from '../lock';
 import type { Logger } from '../logger';
 import type { ExecutionLogRepository, RunCounts, RunTrigger, TerminalStatus } from '../repositories/execution-log-repository';
 import type { SchedulerStateRepository } from '../repositories/scheduler-state-repository';
+import type { RunDispatchRepository } from '../repositories/run-dispatch-repository';
 import type { ReminderSchedulerService } from './reminder-scheduler-service';
-import type { RunOutcomes } from './run-outcomes';
 import { judgeBlastRadius, type BlastRadiusSettings } from './blast-radius-guard';
 
 export type RunRequest = {
@@ -44,13 +48,23 @@ export type SweepRunDeps = {
   executionLog: ExecutionLogRepository;
   schedulerState: SchedulerStateRepository;
   scheduler: ReminderSchedulerService;
-  outcomes: RunOutcomes;
+  runDispatches: RunDispatchRepository;
   clock: Clock;
   logger: Logger;
   /** A run still waiting for its jobs after this long is finalised as `timed_out`. */
   runTimeoutMs: number;
-  /** How often the run checks whether its jobs have settled (one HLEN). @defaultValue 100 */
+  /** How often the run checks whether its jobs have settled (one indexed count). @defaultValue 100 */
   pollMs?: number;
+  /**
+   * When nothing has settled for this long, the run asks the queue about the jobs still
+   * unsettled: those that can no longer report are `lost`. Also how long a paused run waits for
+   * what was already in flight. @defaultValue 2000
+   */
+  quietMs?: number;
+  /** How often the run re-reads the pause state while it waits. @defaultValue 1000 */
+  pauseCheckMs?: number;
+  /** Dispatch records of runs finished this long ago are deleted (their counts stay in the log). @defaultValue 30 days */
+  dispatchRecordRetentionMs?: number;
   /** Called after every finished run (alerts hook in here). */
   onFinished?: (result: RunResult & { consecutiveFailures: number }) => Promise<void>;
   /** Called when the blast-radius guard holds a run. */
@@ -89,9 +103,11 @@ export function createSweepRunService(deps: SweepRunDeps) {
       remindersSuppressed: 0,
       remindersSkipped: 0,
       remindersFailed: 0,
+      remindersLost: 0,
     };
     const lockLost = () => signal.aborted;
-    const stopping = () => lockLost() || (deps.isShuttingDown?.() ?? false);
+    const pause = watchPause();
+    const stopping = () => lockLost() || pause.paused() !== null || (deps.isShuttingDown?.() ?? false);
     let status: TerminalStatus = 'succeeded';
     let error: string | null = null;
     try {
@@ -114,26 +130,35 @@ export function createSweepRunService(deps: SweepRunDeps) {
           return { runId, status: 'awaiting_confirmation', counts, error };
         }
       }
+      await purgeOldRecords(startedAt, rlog);
       const sweep = await deps.scheduler.sweep({
         runId,
-        fencingToken,
         now: startedAt,
         shouldStop: stopping,
         onProgress: (n) => deps.executionLog.heartbeat(runId, deps.clock.now(), { remindersEnqueued: n }),
       });
       counts.remindersEnqueued = sweep.enqueued;
-      rlog.info({ enqueued: sweep.enqueued, redelivered: sweep.redelivered }, 'fan-out finished');
-      const waited = await waitForSettled(runId, sweep.enqueued, startedAt, stopping);
+      rlog.info({ enqueued: sweep.enqueued }, 'fan-out finished');
+      const waited = await waitForSettled(runId, startedAt, stopping, pause, rlog);
       Object.assign(counts, waited.counts);
-      if (waited.timedOut) {
+      await pause.check(); // a pause that came after the last look still ends the run as paused
+      const pausedBy = pause.paused();
+      if (pausedBy !== null && !lockLost()) {
+        status = 'cancelled';
+        error = `paused while running (${pausedBy}): stopped writing; ${counts.remindersSkipped} of ${counts.remindersEnqueued} reminders not sent, the first run after the pause ends sends what is still due`;
+      } else if (waited.timedOut) {
         status = 'timed_out';
-        error = `run exceeded RUN_TIMEOUT_MINUTES (${Math.round(deps.runTimeoutMs / 60000)} min) with ${sweep.enqueued - waited.settled} of ${sweep.enqueued} reminder jobs unsettled`;
+        error = `run exceeded RUN_TIMEOUT_MINUTES (${Math.round(deps.runTimeoutMs / 60000)} min) with ${waited.unsettled} of ${counts.remindersEnqueued} reminder jobs unsettled`;
       }
       if (status === 'succeeded' && (sweep.stopped || stopping())) {
         status = 'failed';
         error = lockLost()
           ? `lock lost (extension failed: ${signal.error?.message ?? 'unknown'}); stopped writing`
           : 'worker shutting down; stopped before the run finished';
+      }
+      if (status === 'succeeded' && counts.remindersLost > 0) {
+        status = 'failed';
+        error = `${counts.remindersLost} of ${counts.remindersEnqueued} reminder jobs were lost (${waited.lostReason ?? 'failed or removed without reporting'}); the next run sends what is still due`;
       }
       if (status === 'succeeded' && counts.remindersFailed > 0) {
         status = 'failed';
@@ -143,6 +168,10 @@ export function createSweepRunService(deps: SweepRunDeps) {
       status = 'failed';
       error = (err as Error).message;
       rlog.error({ err }, 'run failed');
+      // Whatever the dispatches had settled before the failure is still the run's record.
+      Object.assign(counts, await readCounts(runId).catch(() => ({})));
+    } finally {
+      pause.stop();
     }
     const finishedAt = deps.clock.now();
     if (!(await deps.executionLog.finish(runId, { status, now: finishedAt, counts, error }))) {
@@ -155,31 +184,84 @@ export function createSweepRunService(deps: SweepRunDeps) {
     return { runId, status, counts, error };
   }
 
-  async function waitForSettled(runId: number, expected: number, startedAt: Date, stopping: () => boolean) {
-    let settled = await deps.outcomes.settled(runId);
+  /** The run's counts, from its dispatch record. */
+  async function readCounts(runId: number): Promise<Partial<RunCounts>> {
+    const t = await deps.runDispatches.tally(runId);
+    return {
+      remindersEnqueued: t.total,
+      remindersSent: t.sent,
+      remindersSuppressed: t.suppressed,
+      remindersSkipped: t.skipped,
+      remindersFailed: t.failed,
+      remindersLost: t.lost,
+    };
+  }
+
+  /** Re-reads the pause state every `pauseCheckMs` while the run lives; `paused()` says by whom, or null. */
+  function watchPause() {
+    let pausedBy: string | null = null;
+    const check = async () => {
+      const state = await deps.schedulerState.get(deps.jobName).catch(() => null);
+      if (state && !state.enabled && pausedBy === null) pausedBy = `by ${state.pausedBy ?? 'unknown'}: ${state.pauseReason ?? 'no reason given'}`;
+    };
+    const timer = setInterval(() => void check(), deps.pauseCheckMs ?? 1000);
+    return { paused: () => pausedBy, stop: () => clearInterval(timer), check };
+  }
+
+  async function purgeOldRecords(now: Date, rlog: Logger): Promise<void> {
+    const before = new Date(now.getTime() - (deps.dispatchRecordRetentionMs ?? 30 * 24 * 3600_000));
+    const purged = await deps.runDispatches.purgeFinishedBefore(before).catch((err: Error) => {
+      rlog.warn({ err: { message: err.message } }, 'could not purge old dispatch records; the next run tries again');
+      return 0;
+    });
+    if (purged) rlog.info({ purged }, 'old dispatch records purged');
+  }
+
+  /**
+   * Waits until every dispatch of the run has an outcome. While something settles it just
+   * counts; when nothing has for `quietMs`, it asks the queue about what is left and settles the
+   * jobs that can no longer report as `lost`. Paused: once what was in flight has settled, the rest
+   * is settled as skipped (its writes are fenced anyway) and the run ends.
+   */
+  async function waitForSettled(runId: number, startedAt: Date, stopping: () => boolean, pause: ReturnType<typeof watchPause>, rlog: Logger) {
+    const quietMs = deps.quietMs ?? 2000;
+    let unsettled = await deps.runDispatches.unsettled(runId);
+    let lastChange = Date.now();
     let lastBeat = Date.now();
-    while (settled < expected) {
+    let lostReason: string | null = null;
+    let timedOut = false;
+    while (unsettled > 0) {
       const elapsed = deps.clock.now().getTime() - startedAt.getTime();
-      if (elapsed > deps.runTimeoutMs) break;
-      if (stopping()) break;
+      if (elapsed > deps.runTimeoutMs) {
+        timedOut = true;
+        break;
+      }
+      if (Date.now() - lastChange >= quietMs) {
+        if (pause.paused() !== null) {
+          await deps.runDispatches.settleRemaining(runId, 'all', 'skipped', 'paused');
+        } else {
+          const lost = await deps.scheduler.findLost(runId, await deps.runDispatches.unsettledPage(runId, 1000));
+          if (lost.length) {
+            lostReason ??= lost[0]!.reason;
+            for (const reason of new Set(lost.map((l) => l.reason))) {
+              await deps.runDispatches.settleRemaining(runId, lost.filter((l) => l.reason === reason).map((l) => l.assignmentId), 'lost', reason);
+            }
+            rlog.warn({ lost: lost.length, example: lost[0] }, 'reminder jobs ended without reporting; counted as lost');
+          }
+        }
+        lastChange = Date.now();
+      }
+      if (stopping() && pause.paused() === null) break;
       await wait(pollMs);
-      settled = await deps.outcomes.settled(runId);
+      const now = await deps.runDispatches.unsettled(runId);
+      if (now !== unsettled) lastChange = Date.now();
+      unsettled = now;
       if (Date.now() - lastBeat > 5_000) {
         lastBeat = Date.now();
         await deps.executionLog.heartbeat(runId, deps.clock.now());
       }
     }
-    const tally = await deps.outcomes.tally(runId);
-    return {
-      settled,
-      timedOut: settled < expected && !stopping(),
-      counts: {
-        remindersSent: tally.sent,
-        remindersSuppressed: tally.suppressed,
-        remindersSkipped: tally.skipped,
-        remindersFailed: tally.failed,
-      },
-    };
+    return { unsettled, timedOut, lostReason, counts: await readCounts(runId) };
   }
 
   return {
@@ -228,7 +310,8 @@ export function createSweepRunService(deps: SweepRunDeps) {
         return { runId, status: 'skipped_locked', error: reason };
       }
       const result = locked.value;
-      if (result.status !== 'awaiting_confirmation' && !result.superseded) {
+      // A run held for confirmation or stopped by a pause is neither a success nor a failure.
+      if (result.status !== 'awaiting_confirmation' && result.status !== 'cancelled' && !result.superseded) {
         const consecutiveFailures = await deps.schedulerState.recordOutcome(deps.jobName, result.status === 'succeeded', deps.clock.now());
         await deps.onFinished?.({ ...result, consecutiveFailures });
       }

@@ -1,0 +1,94 @@
+/**
+ * `run_dispatches`: a run's own record of what it fanned out, one row per assignment, and what
+ * became of each (DESIGN.md, "Postgres decides": the run's record is the database). The fan-out
+ * writes the rows before it enqueues a job for them; the dispatch settles each row in the same
+ * statement as its reminder (or its e-mail's result); the run counts and waits on these rows, and
+ * settles as `lost` the ones whose job ended without reporting.
+ */
+import type { PrismaClient } from '../db/prisma';
+import type { ReminderRules } from '../domain/reminder-rules';
+
+export type DispatchOutcome = 'sent' | 'suppressed' | 'skipped' | 'failed' | 'lost';
+export type DispatchTally = Record<DispatchOutcome, number> & { total: number; unsettled: number };
+
+export function createRunDispatchRepository(prisma: PrismaClient) {
+  return {
+    /**
+     * Records the next page (by assignment id, after `afterId`) of what this run must dispatch and
+     * returns its assignment ids: every active assignment whose reminder for today is due and not
+     * yet written, and, with e-mail on, every one whose reminder is written but its e-mail still
+     * undelivered with no live lease (an earlier run's SMTP outage or crash: adopted by this run).
+     * One pass over the due set; the dispatch re-derives everything itself.
+     */
+    async fanOutPage(p: { runId: number; now: Date; timeZone: string; rules: ReminderRules; emailEnabled: boolean; afterId: number; limit: number }): Promise<number[]> {
+      const { firstAfterDays: first, repeatEveryDays: every } = p.rules;
+      const rows = await prisma.$queryRaw<{ assignment_id: number }[]>`
+        WITH today AS (SELECT (${p.now}::timestamptz AT TIME ZONE ${p.timeZone})::date AS d),
+        picked AS (
+          SELECT a.id, x.anchor
+            FROM assignments a
+            CROSS JOIN today
+            CROSS JOIN LATERAL (SELECT COALESCE(a.last_contact_date, a.assigned_date) AS anchor) x
+            CROSS JOIN LATERAL (SELECT 1 + ((today.d - x.anchor) - ${first}::int) / ${every}::int AS seq) y
+            LEFT JOIN reminders r ON r.assignment_id = a.id AND r.anchor_date = x.anchor AND r.sequence_number = y.seq
+           WHERE a.status = 'active'
+             AND a.id > ${p.afterId}
+             AND today.d - x.anchor >= ${first}::int
+             AND (r.id IS NULL
+                  OR (${p.emailEnabled}::boolean AND r.email_status IN ('reserved', 'failed')
+                      AND (r.email_lease_until IS NULL OR r.email_lease_until <= clock_timestamp())
+                      AND EXISTS (SELECT 1 FROM peer_mentors pm WHERE pm.id = a.peer_mentor_id AND pm.email IS NOT NULL)))
+           ORDER BY a.id
+           LIMIT ${p.limit}
+        )
+        INSERT INTO run_dispatches (run_id, assignment_id, anchor_date)
+        SELECT ${p.runId}::int, id, anchor FROM picked
+        ON CONFLICT DO NOTHING
+        RETURNING assignment_id`;
+      return rows.map((r) => r.assignment_id).sort((a, b) => a - b);
+    },
+
+    /** How many of the run's dispatches have no outcome yet. */
+    async unsettled(runId: number): Promise<number> {
+      const [row] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM run_dispatches WHERE run_id = ${runId} AND outcome IS NULL`;
+      return Number(row?.n ?? 0);
+    },
+
+    /** Up to `limit` unsettled assignment ids, lowest first. */
+    async unsettledPage(runId: number, limit: number): Promise<number[]> {
+      const rows = await prisma.$queryRaw<{ assignment_id: number }[]>`
+        SELECT assignment_id FROM run_dispatches WHERE run_id = ${runId} AND outcome IS NULL ORDER BY assignment_id LIMIT ${limit}`;
+      return rows.map((r) => r.assignment_id);
+    },
+
+    /** The run's counts, from its rows. */
+    async tally(runId: number): Promise<DispatchTally> {
+      const rows = await prisma.$queryRaw<{ outcome: DispatchOutcome | null; n: bigint }[]>`
+        SELECT outcome::text AS outcome, count(*) AS n FROM run_dispatches WHERE run_id = ${runId} GROUP BY outcome`;
+      const t: DispatchTally = { sent: 0, suppressed: 0, skipped: 0, failed: 0, lost: 0, total: 0, unsettled: 0 };
+      for (const r of rows) {
+        const n = Number(r.n);
+        t.total += n;
+        if (r.outcome === null) t.unsettled += n;
+        else t[r.outcome] += n;
+      }
+      return t;
+    },
+
+    /** Settles the given (still unsettled) dispatches with one outcome; returns how many it settled. */
+    async settleRemaining(runId: number, assignmentIds: number[] | 'all', outcome: DispatchOutcome, reason: string): Promise<number> {
+      const ids = assignmentIds === 'all' ? null : assignmentIds;
+      return prisma.$executeRaw`
+        UPDATE run_dispatches SET outcome = ${outcome}::dispatch_outcome, reason = ${reason}, settled_at = clock_timestamp()
+         WHERE run_id = ${runId} AND outcome IS NULL AND (${ids}::int[] IS NULL OR assignment_id = ANY(${ids}::int[]))`;
+    },
+
+    /** Deletes the records of runs that finished before `before` (the execution log keeps their counts). */
+    purgeFinishedBefore: (before: Date): Promise<number> =>
+      prisma.$executeRaw`
+        DELETE FROM run_dispatches WHERE run_id IN (
+          SELECT id FROM cron_execution_log WHERE status <> 'running' AND finished_at < ${before})`,
+  };
+}
+
+export type RunDispatchRepository = ReturnType<typeof createRunDispatchRepository>;
