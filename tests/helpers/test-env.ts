@@ -64,9 +64,10 @@ async function dropDatabase(databaseUrl: string): Promise<void> {
   }
 }
 
-export async function deleteRedisPrefix(prefix: string): Promise<void> {
+/** Deletes a test prefix's keys in the database `url` names (the suite's own by default). */
+export async function deleteRedisPrefix(prefix: string, url: string = TEST_REDIS_URL): Promise<void> {
   if (!prefix.startsWith('test-')) throw new Error(`refusing to delete keys of ${prefix}: not a test prefix`);
-  const redis = new Redis(TEST_REDIS_URL);
+  const redis = new Redis(url);
   try {
     let cursor = '0';
     do {
