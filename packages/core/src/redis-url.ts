@@ -41,10 +41,10 @@ const MULTI = /^(rediss?)\+(sentinel|cluster):\/\/(?:([^@/?#]*)@)?([^/?#]*)(\/[^
 export function parseRedisUrl(url: string): ParsedRedisUrl {
   const m = MULTI.exec(url);
   if (!m) return parseSingle(url);
-  const [, scheme, userinfo, hostList, path = '', query = ''] = m;
+  const [, scheme, , userinfo, hostList = '', path = '', query = ''] = m;
   const kind = m[2] as 'sentinel' | 'cluster';
   const tls = scheme === 'rediss';
-  const nodes = parseNodes(hostList!, kind === 'sentinel' ? 26379 : 6379, kind);
+  const nodes = parseNodes(hostList, kind === 'sentinel' ? 26379 : 6379, kind);
   const creds = parseUserinfo(userinfo);
   const params = new URLSearchParams(query);
   const allowed = kind === 'sentinel' ? ['sentinelPassword', 'sentinelUsername'] : [];
