@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createTestEnv, deleteRedisPrefix, TEST_REDIS_URL, type TestEnv } from '../helpers/test-env';
 import { runCli } from '../helpers/run-cli';
 import { startApiHarness, type ApiHarness } from '../helpers/api-harness';
+import { loadRunbook, shellLines, shellWords } from '../runbook/markdown';
 
 // A database number of its own, different from the suite's default and from db 0.
 const base = new URL(TEST_REDIS_URL);
@@ -63,4 +64,33 @@ it(`lock release clears the lock in db ${DB}, so the next run can take it`, asyn
   expect(redisCli(DB, 'exists', key)).toBe('0');
   const taken = await api.c.services.sweepLock.withLock(async () => redisCli(DB, 'exists', key));
   expect(taken).toEqual({ acquired: true, value: '1' });
+});
+
+it(`the runbook's redis-cli stuck-lock commands, pointed at db ${DB}, see the held lock and clear it`, async () => {
+  const block = loadRunbook()
+    .flatMap((p) => p.blocks)
+    .find((b) => b.markers.step === 'redis-cli-lock' && b.lang === 'sh');
+  const lines = shellLines(block!.code).map(shellWords);
+  expect(lines.map((w) => w.slice(0, 7).join(' '))).toEqual(Array(3).fill('redis-cli -h 10.0.0.5 -p 6379 -n 3'));
+  // The runbook's REDIS_URL=redis://10.0.0.5:6379/3 and default prefix, made this test's.
+  const run = (words: string[]) => {
+    const args = words.slice(7).map((w) => w.replace(/^reminders:/, `${env.redisPrefix}:`));
+    return redisCli(DB, ...args);
+  };
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const holding = api.c.services.sweepLock.withLock(async (_signal, setHolder) => {
+    await setHolder({ workerId: 'worker-2', runId: 118, since: new Date().toISOString() });
+    await released;
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 100));
+    expect(Number(run(lines[0]!))).toBeGreaterThan(0);
+    expect(JSON.parse(run(lines[1]!))).toMatchObject({ workerId: 'worker-2', runId: 118 });
+    expect(run(lines[2]!)).toBe('2');
+    expect((await runCli(['lock', 'status'], env.env({ REDIS_URL }))).stdout).toMatch(/ is free\n$/);
+  } finally {
+    release();
+  }
+  await holding;
 });
