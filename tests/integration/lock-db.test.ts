@@ -8,6 +8,8 @@ import { createTestEnv, deleteRedisPrefix, TEST_REDIS_URL, type TestEnv } from '
 import { runCli } from '../helpers/run-cli';
 import { startApiHarness, type ApiHarness } from '../helpers/api-harness';
 import { loadRunbook, shellLines, shellWords } from '../runbook/markdown';
+import { createRedis } from '@reminders/core/redis';
+import { createSweepLock } from '@reminders/core/lock';
 
 // A database number of its own, different from the suite's default and from db 0.
 const base = new URL(TEST_REDIS_URL);
@@ -93,4 +95,19 @@ it(`the runbook's redis-cli stuck-lock commands, pointed at db ${DB}, see the he
     release();
   }
   await holding;
+});
+
+it('two deployments with the same prefix on different databases of one Redis do not share a lock', async () => {
+  const other = new URL(REDIS_URL);
+  other.pathname = `/${DB + 1}`;
+  const redis = createRedis(other.toString());
+  try {
+    const theirs = createSweepLock({ redis, prefix: env.redisPrefix, name: 'reminder-sweep', ttlMs: 5_000 });
+    const ours = api.c.services.sweepLock;
+    const both = await ours.withLock(async () => theirs.withLock(async () => [await ours.status(), await theirs.status()]));
+    expect(both).toMatchObject({ acquired: true, value: { acquired: true, value: [{ held: true }, { held: true }] } });
+  } finally {
+    redis.disconnect();
+    await deleteRedisPrefix(env.redisPrefix, other.toString());
+  }
 });
