@@ -15,6 +15,7 @@ import { startWebhookReceiver } from '../../tests/helpers/webhook-receiver';
 import { waitFor } from '../../tests/helpers/wait-for';
 import { terminateBackends } from './postgres';
 import { startRedisServer, type RedisServer } from './redis-server';
+import { startClusterTopology, startSentinelTopology, type ClusterTopology, type SentinelTopology } from '../../tests/helpers/redis-topology';
 import { seedScenarioData } from './seed';
 import { startSmtpSwitch, type SmtpSwitch } from './smtp-switch';
 
@@ -56,6 +57,8 @@ export type WorldOptions = {
   smtp?: boolean;
   /** Extra environment for workers and the operator's container. */
   vars?: Record<string, string>;
+  /** A real Sentinel or Cluster deployment instead of the single redis-server. */
+  topology?: 'sentinel' | 'cluster';
   logDir: string;
 };
 
@@ -68,12 +71,16 @@ export type World = Awaited<ReturnType<typeof createWorld>>;
 export async function createWorld(opts: WorldOptions) {
   const env: TestEnv = await createTestEnv();
   const redis: RedisServer = await startRedisServer();
+  const sentinel: SentinelTopology | null = opts.topology === 'sentinel' ? await startSentinelTopology() : null;
+  const cluster: ClusterTopology | null = opts.topology === 'cluster' ? await startClusterTopology() : null;
+  // A Cluster needs every key of a queue in one slot: the prefix is a hash tag.
+  const redisVars: Record<string, string> = sentinel ? { REDIS_URL: sentinel.url(3) } : cluster ? { REDIS_URL: cluster.url(2), REDIS_PREFIX: '{reminders}' } : { REDIS_URL: redis.url };
   const hook = await startWebhookReceiver();
   const smtp: SmtpSwitch | null = opts.smtp ? await startSmtpSwitch() : null;
   const vars = (extra: Record<string, string> = {}) =>
     env.env({
       ...CHAOS_DEFAULTS,
-      REDIS_URL: redis.url,
+      ...redisVars,
       ALERT_WEBHOOK_URL: hook.url,
       ...(smtp ? { SMTP_URL: smtp.url } : {}),
       ...opts.vars,
@@ -262,6 +269,8 @@ export async function createWorld(opts: WorldOptions) {
     await hook.close().catch(() => undefined);
     await smtp?.down().catch(() => undefined);
     await redis.destroy().catch(() => undefined);
+    await sentinel?.destroy().catch(() => undefined);
+    await cluster?.destroy().catch(() => undefined);
     await env.destroy().catch((err: Error) => notes.push(`cleanup: ${err.message}`));
   }
 
@@ -271,6 +280,8 @@ export async function createWorld(opts: WorldOptions) {
     due: opts.due,
     env,
     redis,
+    sentinel,
+    cluster,
     smtp,
     hook,
     config,

@@ -1,8 +1,10 @@
 /** Every scenario, in the order the table lists them. */
 import { activityDuringDispatch } from './activity-during-dispatch';
+import { clusterFailover } from './cluster-failover';
 import { postgresTerminate } from './postgres-terminate';
 import { redisCrash } from './redis-crash';
 import { redisRestart } from './redis-restart';
+import { sentinelFailover } from './sentinel-failover';
 import { sigkillDispatch } from './sigkill-dispatch';
 import { sigkillFanout } from './sigkill-fanout';
 import { sigstopHolder } from './sigstop-holder';
@@ -20,4 +22,6 @@ export const SCENARIOS: readonly Scenario[] = [
   twentyTriggers,
   smtpDown,
   activityDuringDispatch,
+  sentinelFailover,
+  clusterFailover,
 ];

@@ -13,6 +13,11 @@ export type Scenario = {
   vars?: Record<string, string>;
   /** Worker processes started before the fault (their WORKER_IDs). */
   workers: string[];
+  /**
+   * Run the service on a real distributed Redis instead of one redis-server: `sentinel` (a primary,
+   * a replica, three sentinels) or `cluster` (three primaries with a replica each, REDIS_PREFIX={reminders}).
+   */
+  topology?: 'sentinel' | 'cluster';
   /** Part of the fast subset `npm test` runs. */
   fast?: boolean;
   /** Injects the fault and whatever the scenario needs before the operator's recovery. */

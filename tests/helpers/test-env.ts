@@ -10,7 +10,11 @@ import { ensureDatabase, maintenanceUrl } from '@reminders/core/db/database-url'
 import { migrate } from '@reminders/core/db/migrator';
 
 export const TEST_PG_BASE = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/**
+ * db 9, not db 0: code that ignores the database REDIS_URL names (redlock's scripts SELECT db 0
+ * unless told otherwise) then fails here instead of passing by accident.
+ */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/9';
 
 export type TestEnv = {
   id: string;
@@ -64,9 +68,10 @@ async function dropDatabase(databaseUrl: string): Promise<void> {
   }
 }
 
-export async function deleteRedisPrefix(prefix: string): Promise<void> {
+/** Deletes a test prefix's keys in the database `url` names (the suite's own by default). */
+export async function deleteRedisPrefix(prefix: string, url: string = TEST_REDIS_URL): Promise<void> {
   if (!prefix.startsWith('test-')) throw new Error(`refusing to delete keys of ${prefix}: not a test prefix`);
-  const redis = new Redis(TEST_REDIS_URL);
+  const redis = new Redis(url);
   try {
     let cursor = '0';
     do {

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+import { parseRedisUrl, redactRedisUrl, RedisUrlError } from './redis-url';
 
 const intVar = (def: number, min: number, max: number) =>
   z
@@ -50,7 +51,18 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: urlVar(['postgresql:', 'postgres:'], 'postgresql://postgres@127.0.0.1:5432/reminders'),
-  REDIS_URL: urlVar(['redis:', 'rediss:', 'redis+sentinel:', 'redis+cluster:'], 'redis://127.0.0.1:6379'),
+  // Several hosts in one authority (Sentinel, Cluster) are not a WHATWG URL: parsed by redis-url.ts.
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .superRefine((s, ctx) => {
+      try {
+        parseRedisUrl(s);
+      } catch (err) {
+        if (!(err instanceof RedisUrlError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+      }
+    }),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_{}.-]{1,64}$/, 'must be 1-64 letters, digits, _ . - { } (use {braces} as a Cluster hash tag)')
@@ -184,6 +196,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   if (e.ALERT_EMAIL_TO && !e.SMTP_URL) throw new ConfigError('ALERT_EMAIL_TO', 'needs SMTP_URL: alert e-mails are sent through it');
+  // BullMQ's scripts touch several keys of a queue at once; on a Cluster they must share a slot.
+  if (parseRedisUrl(e.REDIS_URL).kind === 'cluster' && !/\{[^{}]+\}/.test(e.REDIS_PREFIX)) {
+    throw new ConfigError('REDIS_PREFIX', `must contain a {hash tag} such as {reminders} when REDIS_URL is a Cluster (every key of a queue must be in one slot), got "${e.REDIS_PREFIX}"`);
+  }
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -234,6 +250,7 @@ export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(sch
 
 /** A copy of a URL with its password replaced, safe to log. */
 export function redactUrl(url: string): string {
+  if (/^rediss?\+(sentinel|cluster):/.test(url)) return redactRedisUrl(url);
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';

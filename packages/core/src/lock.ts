@@ -4,7 +4,7 @@
  * every reminder write checks it (see reminder-repository.ts).
  */
 import { Redlock, ExecutionError, ResourceLockedError, type Lock, type RedlockAbortSignal } from '@sesamecare-oss/redlock';
-import type { RedisConnection } from './redis';
+import { redisDb, type RedisConnection } from './redis';
 
 export type SweepLock = {
   /** The Redis key of the lock. */
@@ -29,8 +29,12 @@ export type LockHolder = { workerId: string; runId?: number; since: string };
 export function createSweepLock(deps: { redis: RedisConnection; prefix: string; name: string; ttlMs: number }): SweepLock {
   const key = `${deps.prefix}:lock:${deps.name}`;
   const holderKey = `${key}:holder`;
+  // redlock's scripts SELECT their own `db` setting (default 0) before touching the key, so
+  // without the connection's database the lock would land in db 0 while every reader (CLI, API,
+  // redis-cli -n N) looks in db N. A Cluster has only db 0 (its SELECT is refused, and ignored).
   const redlock = new Redlock([deps.redis], {
     retryCount: 0,
+    db: lockDb(deps.redis),
   });
   // Extension errors surface through the abort signal; keep them off the process-level error path.
   redlock.on('error', () => undefined);
@@ -86,4 +90,12 @@ export function createSweepLock(deps: { redis: RedisConnection; prefix: string; 
     },
     forceRelease: async () => (await deps.redis.del(key, holderKey)) > 0,
   };
+}
+
+/** The database the lock's scripts must SELECT: the connection's own. */
+function lockDb(redis: RedisConnection): number {
+  const db = redisDb(redis);
+  // redlock silently falls back to db 0 outside 0-15; refuse instead (config validation says so first).
+  if (db > 15) throw new Error(`the sweep lock supports Redis databases 0-15; REDIS_URL names db ${db}`);
+  return db;
 }

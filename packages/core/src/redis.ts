@@ -1,45 +1,70 @@
 /**
- * Redis connections from REDIS_URL. Accepted forms:
- *   redis://[:password@]host:port[/db]       a single server (rediss:// for TLS)
- *   redis+sentinel://[:password@]h1:p1,h2:p2/masterName   a Sentinel deployment
- *   redis+cluster://[:password@]h1:p1,h2:p2               a Cluster (set REDIS_PREFIX to a {hash tag})
+ * Redis connections from REDIS_URL (forms in redis-url.ts): one server, a Sentinel deployment or
+ * a Cluster. ioredis' Cluster and Sentinel options differ from a plain client's, so each is built
+ * here and nowhere else.
  */
 import { Redis, Cluster, type RedisOptions } from 'ioredis';
+import { parseRedisUrl } from './redis-url';
+
+export { parseRedisUrl } from './redis-url';
 
 export type RedisConnection = Redis | Cluster;
-
-type Parsed =
-  | { kind: 'single'; url: string }
-  | { kind: 'sentinel'; nodes: { host: string; port: number }[]; name: string; password?: string; db?: number }
-  | { kind: 'cluster'; nodes: { host: string; port: number }[]; password?: string };
-
-export function parseRedisUrl(url: string): Parsed {
-  const m = /^(redis\+sentinel|redis\+cluster):\/\/(?:(?:[^:@/]*):([^@/]*)@)?([^/?#]+)(?:\/([^/?#]*))?(?:\/(\d+))?/.exec(url);
-  if (!m) return { kind: 'single', url };
-  const [, scheme, password, hosts, name, db] = m;
-  const nodes = hosts!.split(',').map((h) => {
-    const [host, port] = h.split(':');
-    return { host: host!, port: Number(port ?? (scheme === 'redis+sentinel' ? 26379 : 6379)) };
-  });
-  const pw = password ? decodeURIComponent(password) : undefined;
-  if (scheme === 'redis+cluster') return { kind: 'cluster', nodes, password: pw };
-  if (!name) throw new Error('REDIS_URL redis+sentinel:// must end with /<master name>');
-  return { kind: 'sentinel', nodes, name, password: pw, db: db ? Number(db) : undefined };
-}
 
 /**
  * A new connection. BullMQ workers need `maxRetriesPerRequest: null` (blocking commands);
  * pass `{ forQueue: true }` for producers so a Redis outage fails fast instead of hanging.
  */
 export function createRedis(url: string, opts: { forQueue?: boolean; lazyConnect?: boolean } = {}): RedisConnection {
+  const lazyConnect = opts.lazyConnect ?? false;
   const base: RedisOptions = {
     maxRetriesPerRequest: opts.forQueue ? 3 : null,
     enableReadyCheck: true,
-    lazyConnect: opts.lazyConnect ?? false,
+    lazyConnect,
     retryStrategy: (times) => Math.min(times * 200, 5_000),
   };
   const p = parseRedisUrl(url);
-  if (p.kind === 'single') return new Redis(url, base);
-  if (p.kind === 'sentinel') return new Redis({ ...base, sentinels: p.nodes, name: p.name, password: p.password, db: p.db });
-  return new Cluster(p.nodes, { redisOptions: { ...base, password: p.password } });
+  if (p.kind === 'single') return new Redis(url, { ...base, db: p.db });
+  if (p.kind === 'sentinel') {
+    return new Redis({
+      ...base,
+      sentinels: p.nodes,
+      name: p.name,
+      db: p.db,
+      username: p.username,
+      password: p.password,
+      sentinelUsername: p.sentinelUsername,
+      sentinelPassword: p.sentinelPassword,
+      ...(p.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
+      // Subscribe to +switch-master so a failover is noticed at once, not at the next error.
+      failoverDetector: true,
+      // A demoted primary that comes back answers READONLY: reconnect (sentinels name the new one) and resend.
+      reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+    });
+  }
+  return new Cluster(p.nodes, {
+    // lazyConnect is the Cluster's own option: inside redisOptions it is ignored and the cluster
+    // connects at once, so a later connect() fails with "Redis is already connecting/connected".
+    lazyConnect,
+    enableReadyCheck: true,
+    clusterRetryStrategy: (times) => Math.min(times * 200, 5_000),
+    // A failover (cluster-node-timeout plus an election) takes seconds: keep redirecting and
+    // retrying through it rather than failing the command after 16 quick tries.
+    maxRedirections: 64,
+    retryDelayOnFailover: 250,
+    retryDelayOnClusterDown: 250,
+    retryDelayOnTryAgain: 250,
+    slotsRefreshTimeout: 2_000,
+    redisOptions: {
+      maxRetriesPerRequest: base.maxRetriesPerRequest,
+      username: p.username,
+      password: p.password,
+      ...(p.tls ? { tls: {} } : {}),
+    },
+  });
+}
+
+/** The database a connection works in (a Cluster has only db 0). The lock's scripts must SELECT it. */
+export function redisDb(redis: RedisConnection): number {
+  if (redis instanceof Cluster) return 0;
+  return Number(redis.options.db ?? 0);
 }
