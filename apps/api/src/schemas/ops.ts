@@ -10,7 +10,7 @@ export const runSchema = {
   properties: {
     id: { type: 'integer' },
     job_name: { type: 'string' },
-    trigger: { type: 'string', enum: ['scheduled', 'manual', 'catchup'] },
+    trigger: { type: 'string', enum: ['scheduled', 'manual', 'catchup', 'retry'] },
     status: { type: 'string', enum: RUN_STATUSES },
     scheduled_for: nullableTime('The cron slot this run stands for'),
     started_at: { type: 'string', format: 'date-time' },
