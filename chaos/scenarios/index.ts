@@ -1,5 +1,6 @@
 /** Every scenario, in the order the table lists them. */
 import { activityDuringDispatch } from './activity-during-dispatch';
+import { forgedSweepJobs } from './forged-sweep-jobs';
 import { postgresTerminate } from './postgres-terminate';
 import { redisCrash } from './redis-crash';
 import { redisRestart } from './redis-restart';
@@ -20,4 +21,5 @@ export const SCENARIOS: readonly Scenario[] = [
   twentyTriggers,
   smtpDown,
   activityDuringDispatch,
+  forgedSweepJobs,
 ];
