@@ -54,7 +54,7 @@ export const triggerBody = {
 export const triggerResponse = {
   type: 'object',
   properties: { job_id: { type: 'string' }, run: { anyOf: [runSchema, { type: 'null' }] } },
-  examples: [{ job_id: 'manual-1764316800000-a1b2c3', run: null }, { job_id: 'manual-1764316800000-d4e5f6', run: runSchema.examples[0] }],
+  examples: [{ job_id: 'sweep-request-41', run: null }, { job_id: 'sweep-request-42', run: runSchema.examples[0] }],
 } as const;
 
 export const previewQuery = {
