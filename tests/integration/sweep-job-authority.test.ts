@@ -95,7 +95,7 @@ describe('forged sweep jobs are refused: no run, a failed job, an audit row', ()
 });
 
 /** Calls the real sweep processor with a job as BullMQ would pass it; returns how it ended. */
-async function processByHand(job: { id: string; data: Record<string, unknown>; repeatJobKey?: string }) {
+async function processByHand(job: { id: string; data: Record<string, unknown>; repeatJobKey?: string; stalledCounter?: number }) {
   const processor = createSweepProcessor(h.c);
   try {
     await processor({ name: 'sweep', opts: {}, ...job } as unknown as Job);
@@ -135,6 +135,27 @@ describe('a sweep request is consumed exactly once', () => {
     const copy = await processByHand({ id: `repeat:reminder-sweep:${slot}`, repeatJobKey: 'reminder-sweep', data: {} });
     await expectRefused(copy, {}, /slot 2026-11-28T06:00:00.000Z has already been run by a scheduler job/);
     expect(await h.prisma.cronExecutionLog.count()).toBe(1);
+  });
+});
+
+describe('a job whose worker died', () => {
+  it('BullMQ\'s second delivery of the same job (stalledCounter raised) runs its request again', async () => {
+    const { jobId } = await h.c.services.ops.trigger({ by: 'ops-anna' });
+    await h.c.services.ops.waitForRun(jobId, 30_000);
+    const [request] = await h.prisma.sweepRequest.findMany();
+    const again = await processByHand({ id: jobId, data: { requestId: request!.id }, stalledCounter: 1 });
+    expect(again.state).toBe('completed');
+    const runs = await h.prisma.cronExecutionLog.findMany({ orderBy: { id: 'asc' } });
+    expect(runs.map((r) => [r.trigger, r.triggeredBy])).toEqual([['manual', 'ops-anna'], ['manual', 'ops-anna']]);
+    // Another job id claiming to be a stalled delivery is still a replay.
+    const other = await processByHand({ id: 'sweep-request-x', data: { requestId: request!.id }, stalledCounter: 1 });
+    expect(other.state).toBe('failed');
+    // A scheduler job likewise: the same job again after a stall runs; a fresh copy does not.
+    const slot = `repeat:reminder-sweep:${new Date(MORNING).getTime()}`;
+    expect((await processByHand({ id: slot, repeatJobKey: 'reminder-sweep', data: {} })).state).toBe('completed');
+    expect((await processByHand({ id: slot, repeatJobKey: 'reminder-sweep', data: {}, stalledCounter: 1 })).state).toBe('completed');
+    expect((await processByHand({ id: slot, repeatJobKey: 'reminder-sweep', data: {} })).state).toBe('failed');
+    expect(await h.prisma.cronExecutionLog.count({ where: { trigger: 'scheduled' } })).toBe(2);
   });
 });
 

@@ -24,7 +24,7 @@ export type SweepRequest = {
 export function createSweepRequestRepository(prisma: PrismaClient) {
   return {
     /** A new request, or null when one with the same `dedupeKey` exists already. */
-    async create(r: { trigger: RunTrigger; requestedBy: string; confirmRunId?: number | null; slot?: Date | null; dedupeKey?: string | null; now: Date; consumed?: boolean }): Promise<SweepRequest | null> {
+    async create(r: { trigger: RunTrigger; requestedBy: string; confirmRunId?: number | null; slot?: Date | null; dedupeKey?: string | null; now: Date; consumed?: boolean; jobId?: string }): Promise<SweepRequest | null> {
       try {
         return await prisma.sweepRequest.create({
           data: {
@@ -35,6 +35,7 @@ export function createSweepRequestRepository(prisma: PrismaClient) {
             dedupeKey: r.dedupeKey ?? null,
             createdAt: r.now,
             consumedAt: r.consumed ? r.now : null,
+            jobId: r.jobId ?? null,
           },
         });
       } catch (err) {
@@ -44,6 +45,8 @@ export function createSweepRequestRepository(prisma: PrismaClient) {
     },
 
     get: (id: number) => prisma.sweepRequest.findUnique({ where: { id } }),
+
+    byDedupeKey: (dedupeKey: string) => prisma.sweepRequest.findUnique({ where: { dedupeKey } }),
 
     markEnqueued: (id: number, now: Date) => prisma.sweepRequest.updateMany({ where: { id, enqueuedAt: null }, data: { enqueuedAt: now } }),
 

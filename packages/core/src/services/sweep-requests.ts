@@ -25,7 +25,15 @@ import type { SweepRequest, SweepRequestRepository } from '../repositories/sweep
 import type { RunRequest } from './sweep-run-service';
 
 /** What the gate looks at on a BullMQ job (a `Job` has all of it). */
-export type SweepJobLike = { id?: string; name: string; data: unknown; repeatJobKey?: string; opts: Pick<JobsOptions, 'delay'> };
+export type SweepJobLike = { id?: string; name: string; data: unknown; repeatJobKey?: string; opts: Pick<JobsOptions, 'delay'>; stalledCounter?: number };
+
+/**
+ * BullMQ hands a job whose worker died (its lock expired) to another worker once more, with
+ * `stalledCounter` raised: that second delivery of the very job that consumed the request may run
+ * it again (the new run closes the dead one's row). `queue.add` cannot set that counter, so a
+ * replayed copy is not mistaken for it.
+ */
+const isStalledRedelivery = (job: SweepJobLike, consumedBy: string | null) => (job.stalledCounter ?? 0) > 0 && !!job.id && job.id === consumedBy;
 
 export type Admission = { ok: true; request: RunRequest; requestId: number } | { ok: false; reason: string };
 
@@ -39,6 +47,8 @@ export type SweepRequestsDeps = {
   clock: Clock;
   logger: Logger;
 };
+
+const toRunRequest = (r: SweepRequest): RunRequest => ({ trigger: r.trigger, triggeredBy: r.requestedBy, confirmRunId: r.confirmRunId ?? undefined, scheduledFor: r.slot });
 
 /** A scheduler slot older than this is refused (the watchdog's catch-up stands in for it). */
 const SLOT_LOOKBACK_MS = 48 * 3600_000;
@@ -70,9 +80,12 @@ export function createSweepRequests(deps: SweepRequestsDeps) {
     const now = deps.clock.now().getTime();
     if (slot.getTime() - now > SLOT_EARLY_SLACK_MS) return { ok: false, reason: `slot ${slot.toISOString()} has not come yet` };
     if (now - slot.getTime() > SLOT_LOOKBACK_MS) return { ok: false, reason: `slot ${slot.toISOString()} is more than 48 hours old` };
-    const taken = await deps.requests.create({ trigger: 'scheduled', requestedBy: `scheduler:${deps.schedulerId}`, slot, dedupeKey: `scheduled:${slot.getTime()}`, now: deps.clock.now(), consumed: true });
-    if (!taken) return { ok: false, reason: `slot ${slot.toISOString()} has already been run by a scheduler job` };
-    return { ok: true, requestId: taken.id, request: { trigger: 'scheduled', scheduledFor: slot } };
+    const dedupeKey = `scheduled:${slot.getTime()}`;
+    const taken = await deps.requests.create({ trigger: 'scheduled', requestedBy: `scheduler:${deps.schedulerId}`, slot, dedupeKey, now: deps.clock.now(), consumed: true, jobId: job.id });
+    if (taken) return { ok: true, requestId: taken.id, request: { trigger: 'scheduled', scheduledFor: slot } };
+    const earlier = await deps.requests.byDedupeKey(dedupeKey);
+    if (earlier && isStalledRedelivery(job, earlier.jobId)) return { ok: true, requestId: earlier.id, request: { trigger: 'scheduled', scheduledFor: slot } };
+    return { ok: false, reason: `slot ${slot.toISOString()} has already been run by a scheduler job` };
   }
 
   async function admitRequest(job: SweepJobLike, requestId: number): Promise<Admission> {
@@ -81,9 +94,10 @@ export function createSweepRequests(deps: SweepRequestsDeps) {
     if (!r) {
       const existing = await deps.requests.get(requestId);
       if (!existing) return { ok: false, reason: `sweep request ${requestId} does not exist` };
+      if (isStalledRedelivery(job, existing.jobId)) return { ok: true, requestId, request: toRunRequest(existing) };
       return { ok: false, reason: `sweep request ${requestId} was already consumed at ${existing.consumedAt!.toISOString()}${existing.runId ? ` by run ${existing.runId}` : ''}` };
     }
-    return { ok: true, requestId: r.id, request: { trigger: r.trigger, triggeredBy: r.requestedBy, confirmRunId: r.confirmRunId ?? undefined, scheduledFor: r.slot } };
+    return { ok: true, requestId: r.id, request: toRunRequest(r) };
   }
 
   return {
