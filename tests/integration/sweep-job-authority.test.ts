@@ -7,11 +7,14 @@ import { Job, UnrecoverableError } from 'bullmq';
 import { createSweepProcessor } from '@reminders/worker/processors';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
 import { startHarness, type Harness } from '../helpers/sweep-harness';
+import { startApiHarness } from '../helpers/api-harness';
 import { createAssignment } from '../helpers/fixtures';
 import { waitFor } from '../helpers/wait-for';
 
 let env: TestEnv;
 let h: Harness;
+/** Set by a test that stopped the harness itself. */
+let harnessStopped = false;
 
 const MORNING = '2026-11-28T06:00:00Z'; // 07:00 in Oslo: a slot of the default REMINDER_CRON "0 7 * * *"
 
@@ -22,7 +25,8 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await h?.stop();
+  if (!harnessStopped) await h?.stop();
+  harnessStopped = false;
   await env.destroy();
 });
 
@@ -178,6 +182,26 @@ describe('the configured job scheduler', () => {
       expect(await h.prisma.adminAuditLog.count({ where: { action: 'sweep.refused' } })).toBe(0);
     } finally {
       clearInterval(ticker);
+    }
+  });
+});
+
+describe('through Bull Board', () => {
+  it('POST /admin/queues/api/queues/reminder-sweep/add with an operator token and a forged catch-up runs nothing', async () => {
+    await h.stop();
+    harnessStopped = true; // this test's workers are the API harness's
+    const api = await startApiHarness(env, { now: MORNING, workers: true, sweepWorker: true, overrides: { WORKER_ABSENT_ALERT_MINUTES: '1440' } });
+    try {
+      const data = { trigger: 'catchup', triggeredBy: 'watchdog', slot: MORNING };
+      const r = await api.call({ method: 'POST', url: '/admin/queues/api/queues/reminder-sweep/add', as: 'operator', payload: { name: 'sweep', data, options: {} } });
+      expect(r.statusCode).toBe(200);
+      const jobId = r.json().job.id as string;
+      const failed = await waitFor('the forged job to fail', async () => ((await api.c.queues.sweep.getJobState(jobId)) === 'failed' ? Job.fromId(api.c.queues.sweep, jobId) : null));
+      expect(failed.failedReason).toMatch(/^sweep job refused: job \S+ names no sweep request/);
+      expect(await api.prisma.cronExecutionLog.count()).toBe(0);
+      expect(await api.prisma.adminAuditLog.findMany({ where: { action: 'sweep.refused' } })).toEqual([expect.objectContaining({ actor: 'system:worker', targetId: jobId, after: expect.objectContaining({ data }) })]);
+    } finally {
+      await api.close();
     }
   });
 });
