@@ -74,7 +74,22 @@ describe('same-day retry of a failed run', () => {
     h.clock.advance(minutes(11));
     expect((await h.c.services.watchdog.tick()).retry).toBeNull();
     expect((await finishedRetries()).map((r) => r.status)).toEqual(['failed', 'failed']);
+    // A new local day (Oslo) starts a new count: the next day's failed run is retried again.
+    h.clock.set('2026-11-29T06:00:00Z');
+    expect((await h.run()).status).toBe('failed');
+    h.clock.advance(minutes(11));
+    expect((await h.c.services.watchdog.tick()).retry).not.toBeNull();
+    await waitFor('the next day\'s retry', async () => (await finishedRetries()).length === 3);
     await repairDatabase();
+  });
+
+  it('a timed-out or abandoned run is retried like a failed one', async () => {
+    await harness({ RUN_RETRY_AFTER_MINUTES: '30' });
+    const stuck = await h.prisma.cronExecutionLog.create({ data: { jobName: 'reminder-sweep', trigger: 'scheduled', status: 'abandoned', startedAt: h.clock.now(), finishedAt: h.clock.now(), workerId: 'gone', error: 'abandoned: lock released by ops-anna' } });
+    h.clock.advance(minutes(31));
+    expect((await h.c.services.watchdog.tick()).retry).toMatchObject({ failedRunId: stuck.id });
+    const [retry] = await waitFor('the retry run', async () => ((await finishedRetries()).length ? finishedRetries() : null));
+    expect(retry).toMatchObject({ status: 'succeeded', remindersSent: 1 });
   });
 
   it('does not retry while the sweep is paused; does once it is resumed', async () => {
