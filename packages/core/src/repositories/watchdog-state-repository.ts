@@ -41,11 +41,11 @@ export function createWatchdogStateRepository(prisma: PrismaClient) {
       return row!.since;
     },
 
-    /** Redis answered: the outage (if any) is over. Returns when it had begun, or null. */
+    /** Redis answered: the outage (if any) is over. Returns when it had begun, or null (no write then). */
     async redisUp(jobName: string): Promise<Date | null> {
       const rows = await prisma.$queryRaw<{ since: Date | null }[]>`
         UPDATE watchdog_state w SET redis_down_since = NULL FROM (SELECT redis_down_since FROM watchdog_state WHERE job_name = ${jobName} FOR UPDATE) old
-         WHERE w.job_name = ${jobName} RETURNING old.redis_down_since AS since`;
+         WHERE w.job_name = ${jobName} AND old.redis_down_since IS NOT NULL RETURNING old.redis_down_since AS since`;
       return rows[0]?.since ?? null;
     },
   };
