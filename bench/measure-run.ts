@@ -1,13 +1,13 @@
 /**
  * One measured sweep: start real `reminders serve-worker` processes, trigger a run through the
- * sweep queue (as `reminders trigger` does), wait for the final execution-log row, then read the
+ * sweep queue (a sweep request and its job, as `reminders trigger` does), wait for the final execution-log row, then read the
  * figures: latency from each job's enqueue time (BullMQ) to its reminder's `created_at`, peak RSS
  * per worker, Redis memory, CPU by consumer, and the exactly-once checks.
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Client } from 'pg';
-import { SWEEP_JOB, SWEEP_QUEUE, DISPATCH_QUEUE } from '@reminders/core/jobs/job-catalog';
+import { SWEEP_JOB, SWEEP_QUEUE, DISPATCH_QUEUE, sweepJobOptions, sweepRequestJobId } from '@reminders/core/jobs/job-catalog';
 import { percentile, startWorker, type BenchWorker } from './bench-env';
 import { cpuSnapshot, cpuUsage, type CpuUsage } from './cpu-accounting';
 import type { BenchSmtpSink } from './smtp-sink';
@@ -70,7 +70,10 @@ export async function measureRun(o: {
     const before = cpuSnapshot();
     const wallStart = Date.now();
     const t0 = performance.now();
-    await sweepQueue.add(SWEEP_JOB, { trigger: 'manual', triggeredBy: 'bench' });
+    // As `reminders trigger` does: the request row first, then the job that names it (a job
+    // naming no request is refused by the worker).
+    const { rows: [request] } = await o.pg.query(`INSERT INTO sweep_requests (trigger, requested_by) VALUES ('manual', 'bench') RETURNING id`);
+    await sweepQueue.add(SWEEP_JOB, { requestId: request.id }, { ...sweepJobOptions, jobId: sweepRequestJobId(request.id) });
     let row: Record<string, unknown> | undefined;
     let firstEnqueuedAt = 0;
     let settledAt = 0;

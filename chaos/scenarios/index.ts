@@ -1,6 +1,7 @@
 /** Every scenario, in the order the table lists them. */
 import { activityDuringDispatch } from './activity-during-dispatch';
 import { clusterFailover } from './cluster-failover';
+import { forgedSweepJobs } from './forged-sweep-jobs';
 import { postgresTerminate } from './postgres-terminate';
 import { redisCrash } from './redis-crash';
 import { redisRestart } from './redis-restart';
@@ -24,4 +25,5 @@ export const SCENARIOS: readonly Scenario[] = [
   activityDuringDispatch,
   sentinelFailover,
   clusterFailover,
+  forgedSweepJobs,
 ];

@@ -44,7 +44,7 @@ it('trigger with wait_seconds answers with the final execution-log row', async (
 it('trigger without waiting answers 202 with the job id', async () => {
   const r = await api.call({ method: 'POST', url: '/v1/sweep/trigger', payload: {}, as: 'admin' });
   expect(r.statusCode).toBe(202);
-  expect(r.json().job_id).toMatch(/^manual-\d+-[0-9a-f]{6}$/);
+  expect(r.json().job_id).toMatch(/^sweep-request-\d+$/);
   // The worker runs it (nothing new is due): wait for it so later tests start from a quiet queue.
   const run = await api.c.services.ops.waitForRun(r.json().job_id, 30_000);
   expect(run).toMatchObject({ status: 'succeeded', remindersSent: 0, triggeredBy: 'test-admin' });

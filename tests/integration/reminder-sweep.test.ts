@@ -211,7 +211,7 @@ describe('overlap, scale-out and crashes', () => {
       startChildWorker(env, { WORKER_ID: 'worker-b', DISPATCH_CONCURRENCY: '20' }),
     ]);
     try {
-      await h.c.queues.sweep.add('sweep', { trigger: 'manual', triggeredBy: 'test' });
+      await h.c.services.ops.trigger({ by: 'test' });
       const [run] = await waitFor('the run to finish', async () => {
         const r = await finishedRuns();
         return r.length ? r : null;
@@ -235,7 +235,7 @@ describe('overlap, scale-out and crashes', () => {
     const n = 3000;
     await createSilentAssignments(h.prisma, n, addDays(localDate(new Date(), TZ), -20));
     const victim = await startChildWorker(env, { WORKER_ID: 'victim', DISPATCH_CONCURRENCY: '2', LOCK_TTL_MS: '1500' });
-    await h.c.queues.sweep.add('sweep', { trigger: 'manual', triggeredBy: 'test' });
+    await h.c.services.ops.trigger({ by: 'test' });
     await waitFor('some reminders written', async () => (await h.prisma.reminder.count()) >= 100, 60_000, 10);
     victim.proc.kill('SIGKILL');
     await victim.exited;
@@ -266,7 +266,7 @@ describe('overlap, scale-out and crashes', () => {
     const n = 3000;
     await createSilentAssignments(h.prisma, n, addDays(localDate(new Date(), TZ), -20));
     const w = await startChildWorker(env, { WORKER_ID: 'leaving', DISPATCH_CONCURRENCY: '2' });
-    await h.c.queues.sweep.add('sweep', { trigger: 'manual', triggeredBy: 'test' });
+    await h.c.services.ops.trigger({ by: 'test' });
     await waitFor('some reminders written', async () => (await h.prisma.reminder.count()) >= 100, 60_000, 10);
     w.proc.kill('SIGTERM');
     const exit = await w.exited;

@@ -6,6 +6,8 @@
 import { Redis } from 'ioredis';
 import { createWorkerRegistry, WORKER_STALE_MS, workerRegistryKey, type WorkerRegistry } from '@reminders/core/repositories/worker-registry';
 import { startWatchdogLoop } from '@reminders/core/services/watchdog-loop';
+import { createPrisma } from '@reminders/core/db/prisma';
+import { createWatchdogStateRepository } from '@reminders/core/repositories/watchdog-state-repository';
 import { createLogger } from '@reminders/core/logger';
 import { createTestEnv, TEST_REDIS_URL, type TestEnv } from '../helpers/test-env';
 import { startHarness, type Harness } from '../helpers/sweep-harness';
@@ -182,8 +184,10 @@ describe('the no_workers alert', () => {
 });
 
 describe('the watchdog loop', () => {
-  it('ticks on its interval, one process at a time under the shared lock', async () => {
+  it('ticks on its interval, one process at a time under the PostgreSQL lease (no Redis involved)', async () => {
     const logger = createLogger(env.config());
+    const prisma = createPrisma(env.databaseUrl);
+    const state = createWatchdogStateRepository(prisma);
     let inTick = 0;
     let overlapped = false;
     let ticks = 0;
@@ -194,8 +198,8 @@ describe('the watchdog loop', () => {
       await new Promise((r) => setTimeout(r, 100)); // a tick that takes a while, so two loops would collide
       inTick -= 1;
     };
-    // Two "processes" on the same prefix, both firing every 300 ms (the lock's TTL).
-    const loops = [0, 1].map(() => startWatchdogLoop({ redis, prefix: env.redisPrefix, intervalSeconds: 0.3, tick, logger }));
+    // Two "processes" on the same database, both firing every 300 ms.
+    const loops = ['proc-a', 'proc-b'].map((holder) => startWatchdogLoop({ state, jobName: 'reminder-sweep', holder, intervalSeconds: 0.3, tick, logger }));
     try {
       await waitFor('a few ticks', () => ticks >= 3, 10_000);
     } finally {
@@ -203,6 +207,9 @@ describe('the watchdog loop', () => {
     }
     await waitFor('in-flight ticks to end', () => inTick === 0, 5000);
     expect(overlapped).toBe(false);
+    // Each tick released its lease on the way out.
+    await waitFor('the lease to be free', async () => (await prisma.watchdogState.findUniqueOrThrow({ where: { jobName: 'reminder-sweep' } })).leaseHolder === null, 5000);
+    await prisma.$disconnect();
   });
 });
 

@@ -28,6 +28,9 @@ describe('config', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
     ['REDIS_PREFIX', 'has space', /REDIS_PREFIX must be/],
     ['TRUST_PROXY', 'yes please', /TRUST_PROXY must be false, true, a hop count/],
+    ['RUN_RETRY_AFTER_MINUTES', '0', /RUN_RETRY_AFTER_MINUTES must be between 1 and 1440, got 0/],
+    ['RUN_RETRY_MAX', '49', /RUN_RETRY_MAX must be between 0 and 48, got 49/],
+    ['RUN_RETRY_MAX', 'lots', /RUN_RETRY_MAX must be a whole number/],
   ])('%s=%s is refused with one line naming the variable', (name, value, message) => {
     let err: unknown;
     try {
@@ -46,6 +49,11 @@ describe('config', () => {
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+  });
+
+  it('retries a failed run after 30 minutes, at most 3 times a day, unless told otherwise (0: never)', () => {
+    expect(loadConfig({}).watchdog).toMatchObject({ retryAfterMinutes: 30, retryMax: 3 });
+    expect(loadConfig({ RUN_RETRY_AFTER_MINUTES: '90', RUN_RETRY_MAX: '0' }).watchdog).toMatchObject({ retryAfterMinutes: 90, retryMax: 0 });
   });
 
   it('refuses ALERT_EMAIL_TO without SMTP_URL', () => {

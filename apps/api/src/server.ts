@@ -2,6 +2,7 @@
 import type { Config } from '@reminders/core/config';
 import { createContainer } from '@reminders/core/container';
 import { createLogger } from '@reminders/core/logger';
+import { SWEEP_SCHEDULER_ID } from '@reminders/core/jobs/job-catalog';
 import { startWatchdogLoop } from '@reminders/core/services/watchdog-loop';
 import { buildApp } from './app';
 
@@ -33,6 +34,6 @@ export async function runServer(config: Config, opts: ServerOptions = {}): Promi
   process.on('SIGTERM', () => void close('SIGTERM'));
   await app.listen({ host: config.host, port: config.port });
   if (opts.watchdog !== false) {
-    watchdogLoop = startWatchdogLoop({ redis: container.redis, prefix: config.redisPrefix, intervalSeconds: config.watchdog.intervalSeconds, tick: () => container.services.watchdog.tick(), logger });
+    watchdogLoop = startWatchdogLoop({ state: container.repositories.watchdogState, jobName: SWEEP_SCHEDULER_ID, holder: `api:${config.workerId}`, intervalSeconds: config.watchdog.intervalSeconds, tick: () => container.services.watchdog.tick(), logger });
   }
 }

@@ -1,16 +1,23 @@
 /** Thin job processors: parse the payload with the catalog's schema, call one service, map the result. */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { dispatchPayload, sweepPayload } from '@reminders/core/jobs/job-catalog';
+import { dispatchPayload } from '@reminders/core/jobs/job-catalog';
 import type { Container } from '@reminders/core/container';
 
+/**
+ * The payload claims nothing: the gate reads trigger, actor, confirm and slot from the sweep
+ * request the job names (or from the job scheduler's own job id) and refuses anything else.
+ * A refused job fails without retries and never starts a run.
+ */
 export function createSweepProcessor(c: Container) {
   return async (job: Job) => {
-    const p = sweepPayload.parse(job.data);
-    // A scheduler job fires at timestamp + delay: that is the slot it stands for.
-    // A catch-up run carries the slot it replaces.
-    const scheduledFor = p.trigger === 'scheduled' ? new Date(job.timestamp + (job.opts.delay ?? 0)) : p.slot ? new Date(p.slot) : null;
-    const result = await c.services.sweepRun.run({ trigger: p.trigger, triggeredBy: p.triggeredBy, confirmRunId: p.confirmRunId, scheduledFor });
-    return { runId: result.runId, status: result.status };
+    const admitted = await c.services.sweepRequests.admit(job);
+    if (!admitted.ok) {
+      await c.services.sweepRequests.refuse(job, admitted.reason);
+      throw new UnrecoverableError(`sweep job refused: ${admitted.reason}`);
+    }
+    const result = await c.services.sweepRun.run(admitted.request);
+    await c.services.sweepRequests.settled(admitted.requestId, result.runId);
+    return { runId: result.runId, status: result.status, requestId: admitted.requestId };
   };
 }
 

@@ -72,7 +72,7 @@ export function createWorkerApp(opts: WorkerAppOptions) {
         beat().catch((err: Error) => opts.logger.warn({ err: { message: err.message } }, 'worker heartbeat failed; the next one tries again'));
       }, HEARTBEAT_INTERVAL_MS);
       if (opts.watchdog !== false) {
-        watchdogLoop = startWatchdogLoop({ redis: c.redis, prefix: opts.config.redisPrefix, intervalSeconds: opts.config.watchdog.intervalSeconds, tick: () => c.services.watchdog.tick(), logger: opts.logger });
+        watchdogLoop = startWatchdogLoop({ state: c.repositories.watchdogState, jobName: SWEEP_SCHEDULER_ID, holder: opts.config.workerId, intervalSeconds: opts.config.watchdog.intervalSeconds, tick: () => c.services.watchdog.tick(), logger: opts.logger });
       }
       opts.logger.info({ workerId: opts.config.workerId, queues: workers.map((w) => w.name) }, 'worker ready');
     },

@@ -114,6 +114,8 @@ const schema = z.object({
   MISSED_RUN_GRACE_MINUTES: intVar(15, 1, 24 * 60),
   MISSED_RUN_POLICY: z.enum(['catchup', 'alert'], { message: 'must be catchup or alert' }).default('catchup'),
   WATCHDOG_INTERVAL_SECONDS: intVar(60, 5, 3600),
+  RUN_RETRY_AFTER_MINUTES: intVar(30, 1, 24 * 60),
+  RUN_RETRY_MAX: intVar(3, 0, 48),
   ALERT_PAUSE_MAX_HOURS: intVar(24, 1, 24 * 365),
   WORKER_ABSENT_ALERT_MINUTES: intVar(5, 1, 24 * 60),
   IDEMPOTENCY_KEY_RETENTION_HOURS: intVar(24, 1, 720),
@@ -147,7 +149,15 @@ export type Config = Readonly<{
   }>;
   /** Hold a run whose due count exceeds `factor` × the median of recent runs (and `floor`); factor 0 turns it off. */
   blastRadius: Readonly<{ factor: number; floor: number; minHistory: number }>;
-  watchdog: Readonly<{ intervalSeconds: number; missedRunGraceMinutes: number; missedRunPolicy: 'catchup' | 'alert' }>;
+  watchdog: Readonly<{
+    intervalSeconds: number;
+    missedRunGraceMinutes: number;
+    missedRunPolicy: 'catchup' | 'alert';
+    /** Minutes after a failed (timed-out, abandoned) run before the watchdog retries it the same day. @defaultValue 30 */
+    retryAfterMinutes: number;
+    /** Same-day retries per local day; 0 turns retries off. @defaultValue 3 */
+    retryMax: number;
+  }>;
   smtpUrl?: string;
   smtpFrom: string;
   /** SMTP connections one worker keeps open for reminder e-mails: with a relay that takes L ms to accept a message, e-mail throughput is at most this / L. */
@@ -229,6 +239,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       intervalSeconds: e.WATCHDOG_INTERVAL_SECONDS,
       missedRunGraceMinutes: e.MISSED_RUN_GRACE_MINUTES,
       missedRunPolicy: e.MISSED_RUN_POLICY,
+      retryAfterMinutes: e.RUN_RETRY_AFTER_MINUTES,
+      retryMax: e.RUN_RETRY_MAX,
     }),
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,

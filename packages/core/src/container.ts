@@ -3,7 +3,7 @@
  * them. Nothing connects at import time; both apps and the CLI build one of these.
  */
 import { systemClock, type Clock } from './clock';
-import type { Config } from './config';
+import { redactUrl, type Config } from './config';
 import { createPrisma } from './db/prisma';
 import { createDispatchPool } from './db/dispatch-pool';
 import { createDataServices } from './data-services';
@@ -19,10 +19,13 @@ import { createIdempotencyKeyRepository } from './repositories/idempotency-key-r
 import { createReminderRepository } from './repositories/reminder-repository';
 import { createRunDispatchRepository } from './repositories/run-dispatch-repository';
 import { createSchedulerStateRepository } from './repositories/scheduler-state-repository';
+import { createSweepRequestRepository } from './repositories/sweep-request-repository';
+import { createWatchdogStateRepository } from './repositories/watchdog-state-repository';
 import { createWorkerRegistry } from './repositories/worker-registry';
 import { createReminderDispatchService } from './services/reminder-dispatch-service';
 import { createReminderSchedulerService } from './services/reminder-scheduler-service';
 import { createScheduleRegistration } from './services/schedule-registration';
+import { createSweepRequests } from './services/sweep-requests';
 import { createSweepRunService } from './services/sweep-run-service';
 import { createAlertRepository } from './repositories/alert-repository';
 import { createAuditRepository } from './repositories/audit-repository';
@@ -90,6 +93,8 @@ export function createContainer(opts: ContainerOptions) {
   const audit = createAuditRepository(prisma);
   const idempotencyKeys = createIdempotencyKeyRepository(prisma);
   const workers = createWorkerRegistry({ redis, prefix: config.redisPrefix });
+  const sweepRequestRows = createSweepRequestRepository(prisma);
+  const watchdogState = createWatchdogStateRepository(prisma);
   const alerts = createAlertService({ alerts: alertRepo, channels: createAlertChannels(config, email), clock, logger });
   const runAlerts = createRunAlerts({ prisma, alerts, jobName: SWEEP_SCHEDULER_ID, failureThreshold: config.alerts.failureThreshold });
 
@@ -140,6 +145,16 @@ export function createContainer(opts: ContainerOptions) {
     clock,
     logger,
   });
+  const sweepRequests = createSweepRequests({
+    requests: sweepRequestRows,
+    queue: queues.sweep,
+    audit,
+    schedulerId: SWEEP_SCHEDULER_ID,
+    cron: config.reminderCron,
+    timeZone: config.reminderTz,
+    clock,
+    logger,
+  });
   const ops = createOpsService({
     jobName: SWEEP_SCHEDULER_ID,
     sweepQueue: queues.sweep,
@@ -154,13 +169,18 @@ export function createContainer(opts: ContainerOptions) {
     rules: config.rules,
     staleAfterMs: Math.max(60_000, 3 * config.lockTtlMs),
     workers,
+    sweepRequests,
   });
   const watchdog = createWatchdog({
     jobName: SWEEP_SCHEDULER_ID,
     prisma,
     redis,
-    prefix: config.redisPrefix,
-    sweepQueue: queues.sweep,
+    redisUrlRedacted: redactUrl(config.redisUrl),
+    state: watchdogState,
+    sweepRequests,
+    sweepRequestRows,
+    retryAfterMinutes: config.watchdog.retryAfterMinutes,
+    retryMax: config.watchdog.retryMax,
     schedule,
     alerts,
     resumeExpiredPause: ops.resumeExpiredPause,
@@ -185,8 +205,8 @@ export function createContainer(opts: ContainerOptions) {
     prisma,
     redis,
     queues,
-    repositories: { executionLog, schedulerState, dueAssignments, reminders, runDispatches, alerts: alertRepo, audit, idempotencyKeys, workers, ...data.repositories },
-    services: { scheduler, dispatch, sweepRun, schedule, sweepLock, alerts, ops, watchdog, ...data.services },
+    repositories: { executionLog, schedulerState, dueAssignments, reminders, runDispatches, alerts: alertRepo, audit, idempotencyKeys, workers, sweepRequests: sweepRequestRows, watchdogState, ...data.repositories },
+    services: { scheduler, dispatch, sweepRun, schedule, sweepLock, alerts, ops, watchdog, sweepRequests, ...data.services },
     async close() {
       await queues.close().catch(() => undefined);
       email?.close();

@@ -10,7 +10,7 @@ export const runSchema = {
   properties: {
     id: { type: 'integer' },
     job_name: { type: 'string' },
-    trigger: { type: 'string', enum: ['scheduled', 'manual', 'catchup'] },
+    trigger: { type: 'string', enum: ['scheduled', 'manual', 'catchup', 'retry'] },
     status: { type: 'string', enum: RUN_STATUSES },
     scheduled_for: nullableTime('The cron slot this run stands for'),
     started_at: { type: 'string', format: 'date-time' },
@@ -54,7 +54,7 @@ export const triggerBody = {
 export const triggerResponse = {
   type: 'object',
   properties: { job_id: { type: 'string' }, run: { anyOf: [runSchema, { type: 'null' }] } },
-  examples: [{ job_id: 'manual-1764316800000-a1b2c3', run: null }, { job_id: 'manual-1764316800000-d4e5f6', run: runSchema.examples[0] }],
+  examples: [{ job_id: 'sweep-request-41', run: null }, { job_id: 'sweep-request-42', run: runSchema.examples[0] }],
 } as const;
 
 export const previewQuery = {

@@ -12,14 +12,18 @@ export const SWEEP_SCHEDULER_ID = 'reminder-sweep';
 export const SWEEP_JOB = 'sweep';
 export const DISPATCH_JOB = 'dispatch';
 
+/**
+ * A sweep job carries no authority: it names a `sweep_requests` row (written, and for a person's
+ * trigger audited, before the job was enqueued) and the worker reads trigger, actor, confirm and
+ * slot from that row. The job scheduler's own jobs carry nothing; their slot is their job id.
+ */
 export const sweepPayload = z.object({
-  trigger: z.enum(['scheduled', 'manual', 'catchup']),
-  triggeredBy: z.string().max(200).optional(),
-  confirmRunId: z.number().int().positive().optional(),
-  /** The cron slot a catch-up run stands in for (ISO time), so the watchdog sees it covered. */
-  slot: z.string().datetime().optional(),
+  requestId: z.number().int().positive().optional(),
 });
 export type SweepPayload = z.infer<typeof sweepPayload>;
+
+/** The job id of a request's job: one job per request, so a second add of it is a no-op. */
+export const sweepRequestJobId = (requestId: number) => `sweep-request-${requestId}`;
 
 /**
  * A dispatch job carries no authority (DESIGN.md, "Postgres decides"): it names the run and the

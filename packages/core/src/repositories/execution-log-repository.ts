@@ -1,7 +1,7 @@
 /** The execution log: one `cron_execution_log` row per run, from `running` to a terminal status. */
 import { Prisma, type PrismaClient } from '../db/prisma';
 
-export type RunTrigger = 'scheduled' | 'manual' | 'catchup';
+export type RunTrigger = 'scheduled' | 'manual' | 'catchup' | 'retry';
 export type TerminalStatus = 'succeeded' | 'failed' | 'timed_out' | 'abandoned' | 'cancelled' | 'awaiting_confirmation';
 export type SkipStatus = 'skipped_locked' | 'skipped_disabled';
 

@@ -3,12 +3,11 @@
  * blast-radius confirm / cancel), pause, resume, status, run history and the lock. Every change
  * is written to the admin audit log with who made it.
  */
-import { randomBytes } from 'node:crypto';
 import { Job, type Queue } from 'bullmq';
 import type { Clock } from '../clock';
 import { localDate } from '../domain/calendar';
 import { AppError } from '../errors';
-import { SWEEP_JOB, sweepJobOptions, type SweepPayload } from '../jobs/job-catalog';
+import { sweepRequestJobId, type SweepPayload } from '../jobs/job-catalog';
 import type { SweepLock } from '../lock';
 import type { AuditRepository } from '../repositories/audit-repository';
 import type { DueAssignmentRepository } from '../repositories/due-assignment-repository';
@@ -17,6 +16,7 @@ import type { SchedulerStateRepository } from '../repositories/scheduler-state-r
 import type { WorkerRegistry } from '../repositories/worker-registry';
 import type { ReminderRules } from '../domain/reminder-rules';
 import type { ScheduleRegistration } from './schedule-registration';
+import type { SweepRequests } from './sweep-requests';
 
 export type OpsServiceDeps = {
   jobName: string;
@@ -33,6 +33,7 @@ export type OpsServiceDeps = {
   /** A run whose heartbeat is older than this is not alive (lock release may proceed). */
   staleAfterMs: number;
   workers: WorkerRegistry;
+  sweepRequests: SweepRequests;
 };
 
 const RUN_STATUSES = ['running', 'succeeded', 'failed', 'skipped_locked', 'skipped_disabled', 'timed_out', 'abandoned', 'awaiting_confirmation', 'cancelled'] as const;
@@ -62,19 +63,25 @@ export function createOpsService(deps: OpsServiceDeps) {
   }
 
   return {
-    /** Enqueues a manual run; `confirmRunId` lets a held run go ahead. Returns the BullMQ job id. */
+    /**
+     * Records an audited sweep request, then enqueues the job that names it; `confirmRunId` lets a
+     * held run go ahead. The worker takes trigger, actor and confirm from the request, never from
+     * the job. Returns the BullMQ job id.
+     */
     async trigger(p: { by: string; confirmRunId?: number }): Promise<{ jobId: string }> {
       if (p.confirmRunId) await heldRun(p.confirmRunId);
-      const jobId = `manual-${now().getTime()}-${randomBytes(3).toString('hex')}`;
-      await deps.sweepQueue.add(SWEEP_JOB, { trigger: 'manual', triggeredBy: p.by, confirmRunId: p.confirmRunId }, { ...sweepJobOptions, jobId });
+      // The request and its audit row exist before any job does: the job only points at them.
+      const request = (await deps.sweepRequests.record({ trigger: 'manual', requestedBy: p.by, confirmRunId: p.confirmRunId }))!;
+      const jobId = sweepRequestJobId(request.id);
       await deps.audit.record({
         actor: p.by,
         action: p.confirmRunId ? 'sweep.confirm' : 'sweep.trigger',
         targetType: 'sweep',
         targetId: p.confirmRunId ? String(p.confirmRunId) : jobId,
-        after: { jobId },
+        after: { jobId, requestId: request.id },
         now: now(),
       });
+      await deps.sweepRequests.enqueue(request);
       return { jobId };
     },
 

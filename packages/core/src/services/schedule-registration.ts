@@ -52,7 +52,8 @@ export function createScheduleRegistration(deps: {
           await deps.queue.upsertJobScheduler(
             SWEEP_SCHEDULER_ID,
             { pattern: deps.cron, tz: deps.timeZone },
-            { name: SWEEP_JOB, data: { trigger: 'scheduled' }, opts: sweepJobOptions },
+            // No data: the slot is the job's id, and the worker trusts nothing else on it.
+            { name: SWEEP_JOB, data: {}, opts: sweepJobOptions },
           );
           deps.logger.info({ cron: deps.cron, tz: deps.timeZone, previous: current }, 'job scheduler upserted');
           return { changed: true };

@@ -8,27 +8,44 @@
  *  - alerts whose delivery failed earlier (retried);
  *  - no live worker heartbeat for WORKER_ABSENT_ALERT_MINUTES (`no_workers`): the API runs the
  *    watchdog too, so this is noticed while every worker is down.
+ *  - a failed run with nothing after it that day (one `retry` run after RUN_RETRY_AFTER_MINUTES);
+ *  - Redis unreachable on two ticks in a row (`redis_unreachable`, once per outage).
  * It also deletes Idempotency-Key rows older than IDEMPOTENCY_KEY_RETENTION_HOURS.
+ *
+ * Each check is isolated: one that throws is logged and named in the report, the others still run.
+ * What needs only PostgreSQL (long runs, missed slots, retries, pauses, alert delivery) runs while
+ * Redis is down; what needs Redis (worker heartbeats, the job scheduler, putting a catch-up on the
+ * queue) is skipped then and reported as skipped: a Redis outage is never read as "no workers".
+ * Catch-ups and retries are recorded in PostgreSQL first and enqueued once Redis answers again.
  */
 import { CronExpressionParser } from 'cron-parser';
-import type { Queue } from 'bullmq';
 import type { Clock } from '../clock';
 import type { PrismaClient } from '../db/prisma';
 import { localDate } from '../domain/calendar';
-import { SWEEP_JOB, sweepJobOptions, type SweepPayload } from '../jobs/job-catalog';
 import type { Logger } from '../logger';
 import type { RedisConnection } from '../redis';
 import type { IdempotencyKeyRepository } from '../repositories/idempotency-key-repository';
+import type { SweepRequestRepository } from '../repositories/sweep-request-repository';
+import type { WatchdogStateRepository } from '../repositories/watchdog-state-repository';
 import type { WorkerRegistry } from '../repositories/worker-registry';
 import type { AlertService } from './alert-service';
 import type { ScheduleRegistration } from './schedule-registration';
+import type { SweepRequests } from './sweep-requests';
+import { createRetryCheck, type RetryOutcome } from './watchdog-retry';
 
 export type WatchdogDeps = {
   jobName: string;
   prisma: PrismaClient;
   redis: RedisConnection;
-  prefix: string;
-  sweepQueue: Queue<SweepPayload>;
+  /** REDIS_URL with any password redacted, for the `redis_unreachable` alert. */
+  redisUrlRedacted: string;
+  state: WatchdogStateRepository;
+  sweepRequests: SweepRequests;
+  sweepRequestRows: SweepRequestRepository;
+  retryAfterMinutes: number;
+  retryMax: number;
+  /** How long the Redis check waits for PING. @defaultValue 3000 */
+  redisPingTimeoutMs?: number;
   schedule: ScheduleRegistration;
   alerts: AlertService;
   resumeExpiredPause: () => Promise<boolean>;
@@ -59,13 +76,32 @@ export type TickReport = {
   workersAlive: number;
   /** No live worker for WORKER_ABSENT_ALERT_MINUTES: `no_workers` is raised (once per outage). */
   workersAbsent: boolean;
+  /** A same-day retry requested on this tick (the failed run it retries), or null. */
+  retry: RetryOutcome;
+  /** Recorded catch-ups / retries put on the queue on this tick (they were waiting for Redis). */
+  enqueued: string[];
+  redisReachable: boolean;
+  /** Checks that threw on this tick (each logged); the others ran. */
+  failedChecks: { check: CheckName; error: string }[];
+  /** Checks not run on this tick because they need Redis and Redis is unreachable. */
+  skippedChecks: CheckName[];
 };
+
+export type CheckName = 'redis' | 'workers' | 'long_runs' | 'schedule' | 'missed_runs' | 'retry' | 'pause' | 'enqueue' | 'alerts' | 'idempotency_keys';
 
 /** Slots older than this are not examined: a watchdog that was down for a week does not replay it. */
 const LOOKBACK_MS = 48 * 3600_000;
 
 export function createWatchdog(deps: WatchdogDeps) {
-  const sinceKey = `${deps.prefix}:watchdog:since`;
+  const checkRetry = createRetryCheck({
+    jobName: deps.jobName,
+    prisma: deps.prisma,
+    requests: deps.sweepRequests,
+    requestRows: deps.sweepRequestRows,
+    timeZone: deps.timeZone,
+    retryAfterMinutes: deps.retryAfterMinutes,
+    retryMax: deps.retryMax,
+  });
 
   /** Cron slots in (from, to], in the configured time zone. */
   function slotsBetween(from: Date, to: Date): Date[] {
@@ -92,9 +128,8 @@ export function createWatchdog(deps: WatchdogDeps) {
     return rows.map((r) => r.id);
   }
 
-  async function checkMissedSlots(now: Date): Promise<{ missed: string[]; catchUps: string[] }> {
-    await deps.redis.set(sinceKey, String(now.getTime()), 'NX');
-    const since = Number(await deps.redis.get(sinceKey));
+  async function checkMissedSlots(now: Date, redisUp: boolean): Promise<{ missed: string[]; catchUps: string[] }> {
+    const since = (await deps.state.watchingSince(deps.jobName, now)).getTime();
     const graceMs = deps.missedRunGraceMinutes * 60_000;
     const from = new Date(Math.max(since, now.getTime() - LOOKBACK_MS));
     const to = new Date(now.getTime() - graceMs);
@@ -117,16 +152,47 @@ export function createWatchdog(deps: WatchdogDeps) {
         kind: 'missed_run',
         incidentKey: `slot-${iso}`,
         title: `Reminder sweep missed its ${localDate(slot, deps.timeZone)} run`,
-        text: `No run succeeded for the slot ${iso} (cron "${deps.cron}", ${deps.timeZone}) within ${deps.missedRunGraceMinutes} minutes. ${caughtUp ? 'A catch-up run has been queued.' : 'MISSED_RUN_POLICY=alert: trigger a run by hand.'}`,
+        text: `No run succeeded for the slot ${iso} (cron "${deps.cron}", ${deps.timeZone}) within ${deps.missedRunGraceMinutes} minutes. ${caughtUp ? (redisUp ? 'A catch-up run has been queued.' : 'A catch-up run is recorded and is queued once Redis answers again.') : 'MISSED_RUN_POLICY=alert: trigger a run by hand.'}`,
         details: { slot: iso, policy: deps.missedRunPolicy },
       });
       if (caughtUp) {
-        // The job id makes the catch-up exactly-once per slot, even if two ticks race.
-        await deps.sweepQueue.add(SWEEP_JOB, { trigger: 'catchup', triggeredBy: 'watchdog', slot: iso }, { ...sweepJobOptions, jobId: `catchup-${slot.getTime()}` });
+        // The request's dedupe key makes the catch-up exactly-once per slot, even if two ticks race.
+        const request = await deps.sweepRequests.record({ trigger: 'catchup', requestedBy: 'watchdog', slot, dedupeKey: `catchup:${slot.getTime()}` });
+        if (!request) continue;
         catchUps.push(iso);
+        // Redis down: the request waits in PostgreSQL and the enqueue check puts it on the queue later.
+        if (redisUp) await deps.sweepRequests.enqueue(request);
       }
     }
     return { missed: missed.map((s) => s.toISOString()), catchUps };
+  }
+
+  /** PING with a deadline; an outage seen on an earlier tick too raises `redis_unreachable`. */
+  async function checkRedis(now: Date): Promise<boolean> {
+    const timeoutMs = deps.redisPingTimeoutMs ?? 3000;
+    let timer: NodeJS.Timeout | undefined;
+    const error = await Promise.race([
+      deps.redis.ping().then(() => null, (err: Error) => err),
+      new Promise<Error>((resolve) => (timer = setTimeout(() => resolve(new Error(`no answer to PING within ${timeoutMs} ms`)), timeoutMs))),
+    ]).finally(() => clearTimeout(timer));
+    if (!error) {
+      const downSince = await deps.state.redisUp(deps.jobName);
+      if (downSince) deps.logger.info({ downSince }, 'redis reachable again');
+      return true;
+    }
+    const since = await deps.state.redisDown(deps.jobName, now);
+    deps.logger.warn({ err: { message: error.message }, since }, 'redis unreachable');
+    if (since.getTime() < now.getTime()) {
+      const minutes = Math.round((now.getTime() - since.getTime()) / 60_000);
+      await deps.alerts.raise({
+        kind: 'redis_unreachable',
+        incidentKey: `down-since-${since.toISOString()}`,
+        title: 'Redis is unreachable',
+        text: `Redis at ${deps.redisUrlRedacted} has not answered since ${since.toISOString()} (${minutes} minute${minutes === 1 ? '' : 's'}; last error: ${error.message}). No sweep or reminder job runs until it answers; missed runs and retries are recorded and queued once it is back. Runbook: Troubleshooting, Redis down.`,
+        details: { since: since.toISOString(), redisUrl: deps.redisUrlRedacted, error: error.message },
+      });
+    }
+    return false;
   }
 
   async function checkSchedule(now: Date): Promise<string | null> {
@@ -202,15 +268,50 @@ export function createWatchdog(deps: WatchdogDeps) {
   return {
     async tick(): Promise<TickReport> {
       const now = deps.clock.now();
-      const workers = await checkWorkers(now);
-      const longRuns = await checkLongRuns(now);
-      const scheduleProblem = await checkSchedule(now);
-      const { missed, catchUps } = await checkMissedSlots(now);
-      const pause = await checkPause(now);
-      const alertsRetried = await deps.alerts.retryUndelivered();
-      const idempotencyKeysPurged = await purgeIdempotencyKeys(now);
-      const report = { longRuns, missedSlots: missed, catchUps, scheduleProblem, resumed: pause.resumed, pauseOverdue: pause.overdue, alertsRetried, idempotencyKeysPurged, workersAlive: workers.alive, workersAbsent: workers.absent };
-      if (longRuns.length || missed.length || scheduleProblem || pause.resumed || pause.overdue || workers.absent) deps.logger.warn(report, 'watchdog found something');
+      const failedChecks: TickReport['failedChecks'] = [];
+      const skippedChecks: CheckName[] = [];
+      /** Runs one check; a failure is logged and reported, never allowed to stop the others. */
+      async function run<T>(check: CheckName, fn: () => Promise<T>, fallback: T, needsRedis = false): Promise<T> {
+        if (needsRedis && !redisUp) {
+          skippedChecks.push(check);
+          return fallback;
+        }
+        try {
+          return await fn();
+        } catch (err) {
+          failedChecks.push({ check, error: (err as Error).message });
+          deps.logger.error({ err, check }, 'watchdog check failed; the other checks still run');
+          return fallback;
+        }
+      }
+      const redisUp = await run('redis', () => checkRedis(now), false);
+      const workers = await run('workers', () => checkWorkers(now), { alive: 0, absent: false }, true);
+      const longRuns = await run('long_runs', () => checkLongRuns(now), []);
+      const scheduleProblem = await run('schedule', () => checkSchedule(now), null, true);
+      const { missed, catchUps } = await run('missed_runs', () => checkMissedSlots(now, redisUp), { missed: [], catchUps: [] });
+      const retry = await run('retry', () => checkRetry(now, redisUp), null);
+      const pause = await run('pause', () => checkPause(now), { resumed: false, overdue: false });
+      const enqueued = await run('enqueue', () => deps.sweepRequests.enqueuePending(), [], true);
+      const alertsRetried = await run('alerts', () => deps.alerts.retryUndelivered(), 0);
+      const idempotencyKeysPurged = await run('idempotency_keys', () => purgeIdempotencyKeys(now), 0);
+      const report: TickReport = {
+        longRuns,
+        missedSlots: missed,
+        catchUps,
+        scheduleProblem,
+        resumed: pause.resumed,
+        pauseOverdue: pause.overdue,
+        alertsRetried,
+        idempotencyKeysPurged,
+        workersAlive: workers.alive,
+        workersAbsent: workers.absent,
+        retry,
+        enqueued,
+        redisReachable: redisUp,
+        failedChecks,
+        skippedChecks,
+      };
+      if (longRuns.length || missed.length || scheduleProblem || pause.resumed || pause.overdue || workers.absent || retry || !redisUp || failedChecks.length) deps.logger.warn(report, 'watchdog found something');
       return report;
     },
   };

@@ -1,0 +1,50 @@
+/**
+ * The watchdog's same-day retry: when the latest run of the local day failed (or timed out, or was
+ * abandoned), nothing else would run until tomorrow's slot. After RUN_RETRY_AFTER_MINUTES the
+ * watchdog requests a run with trigger `retry`, at most RUN_RETRY_MAX per local day. Not while
+ * paused, not once a later run that day succeeded (or is running, or is held for confirmation),
+ * not while a catch-up or retry it asked for has not run yet. The request's dedupe key
+ * (`retry-after-run-<id>`) makes it one retry per failed run even when two ticks race.
+ */
+import type { PrismaClient } from '../db/prisma';
+import { localDate } from '../domain/calendar';
+import type { SweepRequestRepository } from '../repositories/sweep-request-repository';
+import type { SweepRequests } from './sweep-requests';
+
+export type RetryCheckDeps = {
+  jobName: string;
+  prisma: PrismaClient;
+  requests: SweepRequests;
+  requestRows: SweepRequestRepository;
+  timeZone: string;
+  retryAfterMinutes: number;
+  retryMax: number;
+};
+
+export type RetryOutcome = { failedRunId: number; requestId: number; enqueued: boolean } | null;
+
+const OPEN_REQUEST_WINDOW_MS = 48 * 3600_000;
+
+export function createRetryCheck(deps: RetryCheckDeps) {
+  return async function checkRetry(now: Date, redisUp: boolean): Promise<RetryOutcome> {
+    if (deps.retryMax === 0) return null;
+    const state = await deps.prisma.schedulerState.findUnique({ where: { jobName: deps.jobName } });
+    if (state && !state.enabled) return null;
+    const today = localDate(now, deps.timeZone);
+    // Skipped runs say nothing about whether today's reminders went out: look past them.
+    const [last] = await deps.prisma.$queryRaw<{ id: number; status: string; ended: Date }[]>`
+      SELECT id, status::text AS status, coalesce(finished_at, started_at) AS ended FROM cron_execution_log
+       WHERE job_name = ${deps.jobName} AND status NOT IN ('skipped_locked', 'skipped_disabled')
+         AND (started_at AT TIME ZONE ${deps.timeZone})::date = ${today}::date
+       ORDER BY started_at DESC, id DESC LIMIT 1`;
+    if (!last || !['failed', 'timed_out', 'abandoned'].includes(last.status)) return null;
+    if (now.getTime() - last.ended.getTime() < deps.retryAfterMinutes * 60_000) return null;
+    if ((await deps.requestRows.countOpen(new Date(now.getTime() - OPEN_REQUEST_WINDOW_MS), ['catchup', 'retry'])) > 0) return null;
+    if ((await deps.requestRows.countOnLocalDay('retry', today, deps.timeZone)) >= deps.retryMax) return null;
+    const request = await deps.requests.record({ trigger: 'retry', requestedBy: 'watchdog', dedupeKey: `retry-after-run-${last.id}` });
+    if (!request) return null; // another tick asked for it a moment ago
+    if (!redisUp) return { failedRunId: last.id, requestId: request.id, enqueued: false };
+    await deps.requests.enqueue(request);
+    return { failedRunId: last.id, requestId: request.id, enqueued: true };
+  };
+}
