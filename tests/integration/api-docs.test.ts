@@ -79,6 +79,12 @@ it('documents the public routes without a security requirement', () => {
   for (const key of PUBLIC_ROUTES.filter((k) => !k.startsWith('GET /docs'))) {
     const op = operation(key);
     expect(op).toBeDefined();
-    expect(op!.security).toBeUndefined();
+    expect(op!.security).toEqual([]); // said explicitly, so generated clients send no token
   }
+});
+
+it('names every operation once (operationId), so generated clients get stable method names', () => {
+  const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => (o as { operationId?: string }).operationId));
+  expect(ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z]+$/.test(id))).toBe(true);
+  expect(new Set(ids).size).toBe(ids.length);
 });

@@ -37,7 +37,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Bodies are JSON only: anything else is a 415, not a string the schema then has to refuse.
   app.removeContentTypeParser('text/plain');
   registerAuth(app, { tokens: opts.container.services.tokens, clock: opts.container.clock, failures: opts.authFailures });
-  await registerOpenApi(app);
+  await registerOpenApi(app, { serverUrl: `http://${opts.container.config.host}:${opts.container.config.port}` });
   await app.register(healthRoutes, { container: opts.container });
   await app.register(activityRoutes, { container: opts.container });
   await app.register(assignmentRoutes, { container: opts.container });

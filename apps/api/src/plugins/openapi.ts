@@ -5,16 +5,40 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { problemSchema } from '../schemas/common';
+import { problemResponses, problemSchema } from '../schemas/common';
+import { OPERATION_IDS } from '../operation-ids';
+import { PUBLIC_ROUTES, routeKey } from '../route-roles';
 
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+/** Where the document says the API is; a deployment behind a proxy serves it under its own name. */
+export type OpenApiOptions = { serverUrl: string };
+
+export async function registerOpenApi(app: FastifyInstance, opts: OpenApiOptions): Promise<void> {
   app.addSchema(problemSchema);
+  // Every documented route gets its operationId from the one table, and the public probes say
+  // so (`security: []`) instead of leaving clients to guess. Runs for routes added after this.
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as Record<string, unknown> | undefined;
+    const method = Array.isArray(route.method) ? route.method[0]! : route.method;
+    if (!schema || schema.hide || method === 'HEAD') return;
+    const key = routeKey(method, route.url);
+    const operationId = OPERATION_IDS[key];
+    if (!operationId) throw new Error(`route ${key} has no operationId: add it to apps/api/src/operation-ids.ts`);
+    schema.operationId = operationId;
+    if (PUBLIC_ROUTES.includes(key)) {
+      schema.security = [];
+      // Any request can be refused before routing for headers over Node's limit.
+      schema.response = { ...problemResponses(431), ...(schema.response as object | undefined) };
+    }
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
+      servers: [{ url: opts.serverUrl, description: 'this deployment (HOST and PORT)' }],
       info: {
         title: 'Follow-up reminders API',
         version: '1.0.0',
+        // The same as package.json: not licensed for use by others (npm's own word for it, explained there).
+        license: { name: 'UNLICENSED', url: 'https://docs.npmjs.com/cli/configuring-npm/package-json#license' },
         description:
           'Activity registration, assignment contact state and admin corrections for the follow-up reminders service. ' +
           'Authenticate with `Authorization: Bearer <token>` (create one with `npx reminders token create --name N --role R`). ' +

@@ -82,6 +82,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   415: 'Body is not application/json',
   422: 'Well-formed but refused (future date, before the assignment began, reused idempotency key)',
   429: 'Too many failed authentication attempts from this address',
+  431: 'Request headers larger than the server accepts',
 };
 
 /** Response entries for problem statuses, served as application/problem+json. */
