@@ -257,10 +257,20 @@ describe('Dockerfile', () => {
   const indexOf = (re: RegExp) => instructions.findIndex((l) => re.test(l));
   const npmCi = indexOf(/^RUN\b.*\bnpm ci\b/);
 
-  it('exists and builds on Node 20', () => {
+  it('exists and builds and runs on Node 24 LTS', () => {
     expect(dockerfile).not.toBe('');
     const from = instructions.filter((l) => /^FROM\s/i.test(l));
-    expect(from.at(-1)).toMatch(/^FROM\s+node:20[\w.-]*(\s|$)/);
+    expect(from.length).toBeGreaterThan(0);
+    for (const f of from) expect(f).toMatch(/^FROM\s+node:24[\w.-]*(\s|$)/);
+  });
+
+  it('runs the compiled build: production dependencies, dist/ and the migrations, no sources', () => {
+    const runtime = instructions.slice(instructions.map((l) => /^FROM\s/i.test(l)).lastIndexOf(true));
+    expect(instructions.some((l) => /^RUN\s.*\bnpm run build\b/.test(l))).toBe(true);
+    expect(runtime.some((l) => /^RUN\b.*\bnpm ci --omit=dev\b/.test(l))).toBe(true);
+    expect(runtime).toContain('COPY --from=build /app/dist dist/');
+    expect(runtime).toContain('COPY prisma/migrations prisma/migrations/');
+    expect(runtime.some((l) => /^COPY\s+\.\s+\.$/.test(l) || /\bsrc\b/.test(l))).toBe(false);
   });
 
   it('installs from the lock file with npm ci, after copying what the install needs', () => {

@@ -18,7 +18,7 @@ export function formatRun(r: RunRow): string {
   return [
     `run ${r.id} ${r.status} (${r.trigger}${r.triggeredBy ? ` by ${r.triggeredBy}` : ''}) on ${r.workerId}`,
     `  started ${r.startedAt.toISOString()}, ${dur}`,
-    `  evaluated ${r.assignmentsEvaluated}, enqueued ${r.remindersEnqueued}, sent ${r.remindersSent}, suppressed ${r.remindersSuppressed}, skipped ${r.remindersSkipped}, failed ${r.remindersFailed}`,
+    `  evaluated ${r.assignmentsEvaluated}, enqueued ${r.remindersEnqueued}, sent ${r.remindersSent}, suppressed ${r.remindersSuppressed}, skipped ${r.remindersSkipped}, failed ${r.remindersFailed}${r.remindersLost ? `, lost ${r.remindersLost}` : ""}`,
     ...(r.error ? [`  ${r.error}`] : []),
   ].join('\n');
 }

@@ -11,7 +11,8 @@ import { ensureDatabase, maintenanceUrl } from '@reminders/core/db/database-url'
 import { migrate } from '@reminders/core/db/migrator';
 import { checkPostgres, checkRedis } from '@reminders/core/preflight';
 
-const BIN = path.resolve(__dirname, '../../bin/reminders.js');
+/** The script this process runs (bin/reminders.js, or dist/reminders.js in the compiled build): the children run the same. */
+const self = () => [...process.execArgv, process.argv[1] ?? path.resolve(__dirname, '../../bin/reminders.js')];
 
 export function startCommand(program: Command): void {
   program
@@ -32,7 +33,7 @@ export function startCommand(program: Command): void {
 }
 
 async function superviseChildren(commands: string[]): Promise<void> {
-  const children: ChildProcess[] = commands.map((c) => spawn(process.execPath, [BIN, c], { stdio: 'inherit' }));
+  const children: ChildProcess[] = commands.map((c) => spawn(process.execPath, [...self(), c], { stdio: 'inherit' }));
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -13,7 +13,19 @@ import type { Logger } from '../logger';
 /** The lock id Prisma's own migrate engine uses, so the two never run at once. */
 const MIGRATION_ADVISORY_LOCK = 72707369;
 
-export const DEFAULT_MIGRATIONS_DIR = path.resolve(__dirname, '../../../../prisma/migrations');
+/**
+ * prisma/migrations of the checkout or image this code runs from: the nearest one above this
+ * file, which is packages/core/src/db in development and dist/ in the compiled build.
+ */
+export const DEFAULT_MIGRATIONS_DIR = findUp(path.join('prisma', 'migrations'), __dirname);
+
+function findUp(relative: string, from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, relative);
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return path.resolve(from, '../../../..', relative);
+  }
+}
 
 export class MigrationError extends Error {
   override name = 'MigrationError';
