@@ -4,7 +4,8 @@
  * WORKER_ABSENT_ALERT_MINUTES. Real Redis and Postgres, an injected clock, a local webhook receiver.
  */
 import { Redis } from 'ioredis';
-import { createWorkerRegistry, WORKER_STALE_MS, workerRegistryKey, type WorkerRegistry } from '@reminders/core/repositories/worker-registry';
+import { createWorkerRegistry, WORKER_STALE_MS, type WorkerRegistry } from '@reminders/core/repositories/worker-registry';
+import { redisKeys } from '@reminders/core/redis-keys';
 import { startWatchdogLoop } from '@reminders/core/services/watchdog-loop';
 import { createPrisma } from '@reminders/core/db/prisma';
 import { createWatchdogStateRepository } from '@reminders/core/repositories/watchdog-state-repository';
@@ -63,7 +64,7 @@ describe('the worker registry', () => {
     await registry.beat('gone-long-ago', at('2026-11-20T05:00:00Z'));
     await registry.beat('gone-yesterday', at('2026-11-27T06:00:00Z'));
     expect(await registry.live(at(T0))).toEqual([]);
-    expect(await redis.zrange(workerRegistryKey(env.redisPrefix), '0', '-1')).toEqual(['gone-yesterday']);
+    expect(await redis.zrange(redisKeys(env.redisPrefix).workers, '0', '-1')).toEqual(['gone-yesterday']);
     expect(await registry.lastSeen()).toEqual(at('2026-11-27T06:00:00Z'));
   });
 });

@@ -16,7 +16,8 @@ import { CONFIG_VARIABLES, loadConfig } from '@reminders/core/config';
 import { ROLES } from '@reminders/core/auth/roles';
 import { isIsoDate } from '@reminders/core/domain/calendar';
 import { createSweepLock } from '@reminders/core/lock';
-import { workerRegistryKey } from '@reminders/core/repositories/worker-registry';
+import { redisKeys } from '@reminders/core/redis-keys';
+import { SCHEDULE_REGISTRATION_LOCK_NAME, SWEEP_LOCK_NAME } from '@reminders/core/jobs/job-catalog';
 import { DISPATCH_QUEUE, SWEEP_QUEUE, SWEEP_SCHEDULER_ID } from '@reminders/core/jobs/job-catalog';
 import { ROUTE_ROLES } from '@reminders/api/route-roles';
 import { METRIC_NAMES } from '@reminders/api/metrics/service-metrics';
@@ -196,12 +197,13 @@ describe('names the runbook uses exist', () => {
     for (const s of named) expect([SWEEP_QUEUE, DISPATCH_QUEUE, SWEEP_SCHEDULER_ID]).toContain(s.text);
   });
 
-  it('every Redis key is one the service uses (default prefix)', async () => {
+  it('every Redis key is one the service uses (default prefix), named by redis-keys.ts', async () => {
     const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true });
     try {
-      const lock = (name: string) => createSweepLock({ redis, prefix: 'reminders', name, ttlMs: 1000 }).key;
-      const sweep = lock(SWEEP_SCHEDULER_ID);
-      const known = new Set([sweep, `${sweep}:holder`, lock('watchdog'), lock('scheduler-registration'), workerRegistryKey('reminders')]);
+      const k = redisKeys('reminders');
+      // The lock the workers really take has the key the module names.
+      expect(createSweepLock({ redis, prefix: 'reminders', name: SWEEP_LOCK_NAME, ttlMs: 1000 }).key).toBe(k.lock(SWEEP_LOCK_NAME));
+      const known = new Set([k.lock(SWEEP_LOCK_NAME), k.lockHolder(SWEEP_LOCK_NAME), k.lock(SCHEDULE_REGISTRATION_LOCK_NAME), k.workers, k.workersWatchSince, k.workersLastLeft]);
       const words = [...spans.map((s) => s.text), ...blocks.filter((b) => b.lang === 'sh' || b.lang === 'text').flatMap((b) => b.code.split(/\s+/))];
       const keys = words.filter((w) => /^reminders:[\w:-]+$/.test(w));
       expect(keys.length).toBeGreaterThan(5);

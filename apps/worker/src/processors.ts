@@ -2,6 +2,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { dispatchPayload } from '@reminders/core/jobs/job-catalog';
 import type { Container } from '@reminders/core/container';
+import { UnrecordedDeliveryError } from '@reminders/core/services/reminder-dispatch-service';
 
 /**
  * The payload claims nothing: the gate reads trigger, actor, confirm and slot from the sweep
@@ -39,7 +40,11 @@ export function createDispatchProcessor(c: Container) {
     const parsed = dispatchPayload.safeParse(job.data);
     if (!parsed.success) return refuse(job, `payload is not { runId, assignmentId }: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const r = await c.services.dispatch.dispatch(parsed.data, finalAttempt);
+    const r = await c.services.dispatch.dispatch(parsed.data, finalAttempt).catch((err: Error) => {
+      // Sent but not recorded: a retry would only send it again. The job fails for good (the run
+      // counts it lost); after EMAIL_LEASE_SECONDS a later run may send it once more, same Message-ID.
+      throw err instanceof UnrecordedDeliveryError ? new UnrecoverableError(err.message) : err;
+    });
     if (r.outcome === 'refused') return refuse(job, r.reason);
     if (r.outcome === 'wait') {
       // Another sender holds this e-mail's lease: come back just after it ends (not an attempt).

@@ -9,7 +9,7 @@ import { createDispatchPool } from './db/dispatch-pool';
 import { createDataServices } from './data-services';
 import { createEmailChannel } from './channels/email-channel';
 import { createQueues } from './jobs/queues';
-import { SWEEP_SCHEDULER_ID } from './jobs/job-catalog';
+import { SCHEDULE_REGISTRATION_LOCK_NAME, SWEEP_LOCK_NAME, SWEEP_SCHEDULER_ID } from './jobs/job-catalog';
 import { createSweepLock } from './lock';
 import type { Logger } from './logger';
 import { createRedis } from './redis';
@@ -98,8 +98,8 @@ export function createContainer(opts: ContainerOptions) {
   const alerts = createAlertService({ alerts: alertRepo, channels: createAlertChannels(config, email), clock, logger });
   const runAlerts = createRunAlerts({ prisma, alerts, jobName: SWEEP_SCHEDULER_ID, failureThreshold: config.alerts.failureThreshold });
 
-  const sweepLock = createSweepLock({ redis, prefix: config.redisPrefix, name: SWEEP_SCHEDULER_ID, ttlMs: config.lockTtlMs });
-  const registrationLock = createSweepLock({ redis, prefix: config.redisPrefix, name: 'scheduler-registration', ttlMs: 10_000 });
+  const sweepLock = createSweepLock({ redis, prefix: config.redisPrefix, name: SWEEP_LOCK_NAME, ttlMs: config.lockTtlMs });
+  const registrationLock = createSweepLock({ redis, prefix: config.redisPrefix, name: SCHEDULE_REGISTRATION_LOCK_NAME, ttlMs: 10_000 });
 
   const scheduler = createReminderSchedulerService({
     dueAssignments,

@@ -5,6 +5,7 @@
  */
 import { Redlock, ExecutionError, ResourceLockedError, type Lock, type RedlockAbortSignal } from '@sesamecare-oss/redlock';
 import { redisDb, type RedisConnection } from './redis';
+import { redisKeys } from './redis-keys';
 
 export type SweepLock = {
   /** The Redis key of the lock. */
@@ -27,8 +28,9 @@ export type SweepLock = {
 export type LockHolder = { workerId: string; runId?: number; since: string };
 
 export function createSweepLock(deps: { redis: RedisConnection; prefix: string; name: string; ttlMs: number }): SweepLock {
-  const key = `${deps.prefix}:lock:${deps.name}`;
-  const holderKey = `${key}:holder`;
+  const keys = redisKeys(deps.prefix);
+  const key = keys.lock(deps.name);
+  const holderKey = keys.lockHolder(deps.name);
   // redlock's scripts SELECT their own `db` setting (default 0) before touching the key, so
   // without the connection's database the lock would land in db 0 while every reader (CLI, API,
   // redis-cli -n N) looks in db N. A Cluster has only db 0 (its SELECT is refused, and ignored).

@@ -5,10 +5,16 @@
 import { z } from 'zod';
 import type { JobsOptions } from 'bullmq';
 
+// The sweep's names, each in its own role (they share one value, the contract's `reminder-sweep`,
+// so what operators know by it stays true; code names the role it means).
 export const SWEEP_QUEUE = 'reminder-sweep';
 export const DISPATCH_QUEUE = 'reminder-dispatch';
 /** The BullMQ job scheduler id (and the execution log's job_name). */
 export const SWEEP_SCHEDULER_ID = 'reminder-sweep';
+/** The redlock lock around a whole run: `<prefix>:lock:reminder-sweep` (redis-keys.ts). */
+export const SWEEP_LOCK_NAME = 'reminder-sweep';
+/** The short lock behind which one replica upserts the job scheduler. */
+export const SCHEDULE_REGISTRATION_LOCK_NAME = 'scheduler-registration';
 export const SWEEP_JOB = 'sweep';
 export const DISPATCH_JOB = 'dispatch';
 

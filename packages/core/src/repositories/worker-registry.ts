@@ -4,6 +4,7 @@
  * which no worker can report about itself.
  */
 import type { RedisConnection } from '../redis';
+import { redisKeys } from '../redis-keys';
 
 /** How often a worker process beats. */
 export const HEARTBEAT_INTERVAL_MS = 10_000;
@@ -14,15 +15,14 @@ const PRUNE_AFTER_MS = 7 * 24 * 3600_000;
 
 export type LiveWorker = { workerId: string; lastSeen: Date };
 
-/** The Redis key of the registry (for the runbook test and for operators' redis-cli). */
-export const workerRegistryKey = (prefix: string) => `${prefix}:workers`;
 
 export function createWorkerRegistry(deps: { redis: RedisConnection; prefix: string }) {
-  const key = workerRegistryKey(deps.prefix);
-  const watchSinceKey = `${key}:watch-since`;
+  const keys = redisKeys(deps.prefix);
+  const key = keys.workers;
+  const watchSinceKey = keys.workersWatchSince;
   // When a worker last stopped cleanly (it leaves the set at once): still a sign of life, so a
   // restart of the only worker during a deploy is not taken for an outage.
-  const lastLeftKey = `${key}:last-left`;
+  const lastLeftKey = keys.workersLastLeft;
   return {
     key,
     beat: async (workerId: string, now: Date) => void (await deps.redis.zadd(key, now.getTime(), workerId)),

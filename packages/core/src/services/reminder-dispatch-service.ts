@@ -42,7 +42,7 @@ export type ReminderDispatchDeps = {
   maxBatchSize?: number;
   /** Write statements in flight at once per kind (write, claim, mark sent). @defaultValue 2 */
   maxInFlight?: number;
-  /** Tries of a "sent" mark before the job gives up on recording it (never on the e-mail). @defaultValue 5 */
+  /** Tries of a "sent" mark (backing off from 200 ms, about 50 s in all) before the job gives up on recording it (never re-sending). @defaultValue 8 */
   markTries?: number;
 };
 
@@ -59,7 +59,7 @@ export function createReminderDispatchService(deps: ReminderDispatchDeps) {
   const emailBatch = { ...batch, lingerMs: 20 };
   const claims = createMicroBatcher<EmailClaim, EmailClaimResult>({ ...emailBatch, run: (cs) => deps.reminders.claimEmails(cs) });
   const sentMarks = createMicroBatcher<EmailMark, boolean>({ ...emailBatch, run: (ms) => deps.reminders.markEmailsSent(ms) });
-  const markTries = deps.markTries ?? 5;
+  const markTries = deps.markTries ?? 8;
 
   /** Retries a bookkeeping statement (never the send itself) through a short database outage. */
   async function persist<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -69,7 +69,7 @@ export function createReminderDispatchService(deps: ReminderDispatchDeps) {
       } catch (err) {
         if (attempt >= markTries) throw err;
         deps.logger.warn({ what, attempt, err: { message: (err as Error).message } }, 'could not record an e-mail result; trying again');
-        await sleep(100 * 2 ** attempt);
+        await sleep(Math.min(100 * 2 ** attempt, 15_000));
       }
     }
   }
