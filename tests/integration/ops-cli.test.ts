@@ -74,6 +74,29 @@ it('runs lists the execution log; --json is machine-readable', async () => {
   expect((await cli('runs', '--status', 'succeeded')).stdout).toMatch(/succeeded\s+.*sent 25\/25/);
 });
 
+it('a queue paused in Bull Board shows in status (human and --json), and trigger --wait says so at once', async () => {
+  const { createQueues } = await import('@reminders/core/jobs/queues');
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(env.config().redisUrl, { maxRetriesPerRequest: null });
+  const queues = createQueues(redis, env.redisPrefix);
+  try {
+    await queues.sweep.pause();
+    const human = await cli('status');
+    expect(human.stdout).toMatch(/queues: reminder-sweep PAUSED in Bull Board/);
+    expect(JSON.parse((await cli('status', '--json')).stdout).queuesPaused).toEqual({ sweep: true, dispatch: false });
+    const started = Date.now();
+    const r = await cli('trigger', '--wait', '--timeout', '120');
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the reminder-sweep queue is paused \(in Bull Board\)/);
+  } finally {
+    await queues.sweep.drain(); // the job queued above must not run later and change the counts
+    await queues.sweep.resume();
+    await queues.close();
+    redis.disconnect();
+  }
+});
+
 it('lock status and release', async () => {
   expect((await cli('lock', 'status')).stdout).toMatch(/is free/);
   expect(await cli('lock', 'release')).toMatchObject({ code: 1, stderr: 'error: the sweep lock is not held\n' });

@@ -44,6 +44,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(tokenRoutes, { container: opts.container });
   await app.register(opsRoutes, { container: opts.container });
   await app.register(metricsRoutes, { container: opts.container });
-  await registerBullBoard(app, { queues: [opts.container.queues.sweep, opts.container.queues.dispatch], tokens: opts.container.services.tokens });
+  await registerBullBoard(app, {
+    queues: [opts.container.queues.sweep, opts.container.queues.dispatch],
+    tokens: opts.container.services.tokens,
+    audit: opts.container.repositories.audit,
+    clock: opts.container.clock,
+  });
   return app;
 }

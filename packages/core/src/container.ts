@@ -135,6 +135,7 @@ export function createContainer(opts: ContainerOptions) {
   const ops = createOpsService({
     jobName: SWEEP_SCHEDULER_ID,
     sweepQueue: queues.sweep,
+    dispatchQueue: queues.dispatch,
     lock: sweepLock,
     executionLog,
     schedulerState,

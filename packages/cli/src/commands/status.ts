@@ -18,6 +18,9 @@ export function statusCommand(program: Command): void {
       if (o.json) return printJson(s);
       const out = [
         `sweep: ${s.enabled ? 'enabled' : `PAUSED by ${s.pause?.by}: ${s.pause?.reason}${s.pause?.until ? ` (until ${s.pause.until.toISOString()})` : ''}`}`,
+        ...(s.queuesPaused.sweep || s.queuesPaused.dispatch
+          ? [`queues: ${[s.queuesPaused.sweep && 'reminder-sweep', s.queuesPaused.dispatch && 'reminder-dispatch'].filter(Boolean).join(' and ')} PAUSED in Bull Board (resume there: queue menu > Resume)`]
+          : []),
         `schedule: ${s.schedule.pattern ?? '-'} (${s.schedule.tz ?? '-'}), next ${s.schedule.next?.toISOString() ?? '-'}${s.schedule.problem ? `  PROBLEM: ${s.schedule.problem}` : ''}`,
         `lock: ${s.lock.held ? `held by ${s.lock.holder?.workerId ?? 'unknown'}${s.lock.holder?.runId ? ` (run ${s.lock.holder.runId})` : ''}, ${Math.max(0, s.lock.ttlMs)} ms left` : 'free'}`,
         `current run: ${s.currentRun ? `${s.currentRun.id} since ${s.currentRun.startedAt.toISOString()}, ${s.currentRun.remindersEnqueued} enqueued` : 'none'}`,

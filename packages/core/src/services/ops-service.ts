@@ -21,6 +21,8 @@ import type { ScheduleRegistration } from './schedule-registration';
 export type OpsServiceDeps = {
   jobName: string;
   sweepQueue: Queue<SweepPayload>;
+  /** Only read: whether someone paused it in Bull Board (status, trigger --wait). */
+  dispatchQueue?: Queue;
   lock: SweepLock;
   executionLog: ExecutionLogRepository;
   schedulerState: SchedulerStateRepository;
@@ -59,6 +61,12 @@ export function createOpsService(deps: OpsServiceDeps) {
     if (!run || run.status !== 'running') return false;
     const beat = (run.heartbeatAt ?? run.startedAt).getTime();
     return now().getTime() - beat < deps.staleAfterMs;
+  }
+
+  /** Queues paused in Bull Board (BullMQ's own pause, not the sweep's pause state). */
+  async function queuesPaused() {
+    const [sweep, dispatch] = await Promise.all([deps.sweepQueue.isPaused(), deps.dispatchQueue ? deps.dispatchQueue.isPaused() : false]);
+    return { sweep, dispatch };
   }
 
   return {
@@ -103,6 +111,11 @@ export function createOpsService(deps: OpsServiceDeps) {
           return runId ? deps.executionLog.get(runId) : null;
         }
         if (state === 'failed') throw new AppError('unprocessable', 'run-failed-to-start', `the run could not start: ${job.failedReason}`);
+        // A queue paused in Bull Board holds the run (sweep: it never starts; dispatch: it never
+        // finishes): say so now instead of timing out.
+        const paused = await queuesPaused();
+        if (paused.sweep && state !== 'active') throw new AppError('conflict', 'queue-paused', `the reminder-sweep queue is paused (in Bull Board), so job ${jobId} waits; resume it in the board (queue menu > Resume)`);
+        if (paused.dispatch) throw new AppError('conflict', 'queue-paused', `the reminder-dispatch queue is paused (in Bull Board), so the run cannot finish sending; resume it in the board (queue menu > Resume)`);
         if (Date.now() > deadline) throw new AppError('conflict', 'wait-timed-out', `sweep job ${jobId} still ${state} after ${Math.round(timeoutMs / 1000)} s; see \`npx reminders runs\``);
         await sleep(250);
       }
@@ -145,7 +158,7 @@ export function createOpsService(deps: OpsServiceDeps) {
     },
 
     async status() {
-      const [state, schedule, lock, current, lastRuns, counts, liveWorkers, workersLastSeen] = await Promise.all([
+      const [state, schedule, lock, current, lastRuns, counts, liveWorkers, workersLastSeen, paused] = await Promise.all([
         deps.schedulerState.get(deps.jobName),
         deps.schedule.read(),
         deps.lock.status(),
@@ -154,6 +167,7 @@ export function createOpsService(deps: OpsServiceDeps) {
         deps.sweepQueue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
         deps.workers.live(now()),
         deps.workers.lastSeen(),
+        queuesPaused(),
       ]);
       return {
         enabled: state.enabled,
@@ -165,6 +179,7 @@ export function createOpsService(deps: OpsServiceDeps) {
         currentRun: current,
         lastRuns,
         sweepQueue: counts,
+        queuesPaused: paused,
         workers: { live: liveWorkers, lastSeen: workersLastSeen },
       };
     },
