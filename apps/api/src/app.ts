@@ -11,6 +11,7 @@ import { tokenRoutes } from './routes/tokens';
 import { opsRoutes } from './routes/ops';
 import { metricsRoutes } from './routes/metrics';
 import { registerBullBoard } from './plugins/bull-board';
+import { registerSecurity } from './plugins/security';
 
 export type AppOptions = {
   container: Container;
@@ -34,6 +35,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
   registerProblemHandlers(app);
+  // Before every other hook: security headers on every answer, cross-site writes refused first.
+  await registerSecurity(app);
   // Bodies are JSON only: anything else is a 415, not a string the schema then has to refuse.
   app.removeContentTypeParser('text/plain');
   registerAuth(app, { tokens: opts.container.services.tokens, clock: opts.container.clock, failures: opts.authFailures });
