@@ -48,6 +48,14 @@ const hasBody = (req: FastifyRequest) => {
 
 const isJson = (contentType: string | undefined) => !!contentType && /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType.trim());
 
+function sameHost(a: string, b: string): boolean {
+  try {
+    return new URL(a).host === new URL(b).host;
+  } catch {
+    return false;
+  }
+}
+
 /** Why a write is refused as cross-site, or null when it may proceed. */
 export function crossSiteProblem(req: FastifyRequest): string | null {
   const site = req.headers['sec-fetch-site'];
@@ -55,13 +63,7 @@ export function crossSiteProblem(req: FastifyRequest): string | null {
   const origin = req.headers.origin;
   if (origin !== undefined) {
     // Compared as URLs, so a default port written out (http://host:80) still matches.
-    let same = false;
-    try {
-      same = new URL(origin).host === new URL(`${req.protocol}://${req.host}`).host;
-    } catch {
-      same = false;
-    }
-    if (!same) return `Origin ${origin} is not this service's own origin: cross-site writes are refused`;
+    if (!sameHost(origin, `${req.protocol}://${req.host}`)) return `Origin ${origin} is not this service's own origin: cross-site writes are refused`;
   }
   return null;
 }
