@@ -51,7 +51,9 @@ export async function registerBullBoard(app: FastifyInstance, opts: BullBoardOpt
   });
   const byName = new Map(opts.queues.map((q) => [q.name, q]));
 
-  const refuse = (req: FastifyRequest, reply: FastifyReply, detail: string) => sendProblem(req, reply, { status: 403, slug: 'board-write-refused', title: 'This board action is refused', detail });
+  // `error` / `message` are what the board's UI shows in its error toast (problem+json extension members).
+  const refuse = (req: FastifyRequest, reply: FastifyReply, detail: string) =>
+    sendProblem(req, reply, { status: 403, slug: 'board-write-refused', title: 'This board action is refused', detail, extensions: { error: 'Refused by the reminders service', message: detail } });
 
   await app.register(async (scope) => {
     // The hook lives in the board's own encapsulated scope, so it guards every board route and asset.
@@ -70,7 +72,8 @@ export async function registerBullBoard(app: FastifyInstance, opts: BullBoardOpt
       if (req.method === 'GET' || req.method === 'HEAD') return;
       if (!WRITE_ROLES.has(role)) {
         req.log.info({ tokenName: result.principal.name, method: req.method, url: req.url }, 'bull board change refused for a viewer');
-        return sendProblem(req, reply, { status: 403, slug: 'forbidden', detail: `role "${role}" has read-only access to the queue board` });
+        const detail = `role "${role}" has read-only access to the queue board`;
+        return sendProblem(req, reply, { status: 403, slug: 'forbidden', detail, extensions: { error: 'Refused by the reminders service', message: detail } });
       }
       const write = classifyBoardWrite(req.method, req.routeOptions.url, req.params as Record<string, string>);
       if (!write.action) {
