@@ -167,18 +167,17 @@ describe('authentication bookkeeping', () => {
 });
 
 describe('failed-attempt rate limit', () => {
-  it('blocks an address after too many failures, even with a valid token, until the window passes', async () => {
+  it('answers 429 to further failed attempts from an address over the limit, never to a valid token (more in auth-limiter.test.ts)', async () => {
     const app = await buildApp({ container: api.c, authFailures: { max: 3, windowMs: 60_000 } });
     const get = (authorization: string, ip = '10.0.0.7') => app.inject({ method: 'GET', url: `/v1/assignments/${assignmentId}`, headers: { authorization }, remoteAddress: ip });
     for (let i = 0; i < 3; i++) expect((await get('Bearer junk')).statusCode).toBe(401);
-    const blocked = await get(`Bearer ${api.tokens.viewer}`);
+    const blocked = await get('Bearer junk');
     expect(blocked.statusCode).toBe(429);
-    expect(blocked.headers['retry-after']).toBe('60');
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(55);
     expect(blocked.json()).toMatchObject({ status: 429, type: '/problems/too-many-auth-failures' });
-    // Another address is unaffected; a missing token is not counted as a guess.
-    expect((await get(`Bearer ${api.tokens.viewer}`, '10.0.0.8')).statusCode).toBe(200);
-    (api.clock as unknown as { advance(ms: number): void }).advance(60_000);
     expect((await get(`Bearer ${api.tokens.viewer}`)).statusCode).toBe(200);
+    // Another address is unaffected; a missing token is not counted as a guess.
+    expect((await get('Bearer junk', '10.0.0.8')).statusCode).toBe(401);
     await app.close();
   });
 });

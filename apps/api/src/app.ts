@@ -2,7 +2,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Container } from '@reminders/core/container';
 import { healthRoutes } from './routes/health';
-import { registerAuth, type AuthOptions } from './plugins/auth';
+import { registerAuth } from './plugins/auth';
+import { createFailureLimiter, type FailureLimiterOptions } from './plugins/auth-failure-limiter';
 import { registerOpenApi } from './plugins/openapi';
 import { registerProblemHandlers, sendProblem } from './plugins/problem';
 import { activityRoutes } from './routes/activities';
@@ -16,7 +17,7 @@ import { registerSecurity } from './plugins/security';
 export type AppOptions = {
   container: Container;
   /** Failed-authentication limiting per client address (defaults: 20 per minute). */
-  authFailures?: AuthOptions['failures'];
+  authFailures?: FailureLimiterOptions;
 };
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -39,7 +40,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await registerSecurity(app);
   // Bodies are JSON only: anything else is a 415, not a string the schema then has to refuse.
   app.removeContentTypeParser('text/plain');
-  registerAuth(app, { tokens: opts.container.services.tokens, clock: opts.container.clock, failures: opts.authFailures });
+  // One count of failed sign-ins per address for /v1 and the board, shared by every API process.
+  const limiter = createFailureLimiter({ ...opts.authFailures, redis: opts.container.redis, prefix: opts.container.config.redisPrefix });
+  registerAuth(app, { tokens: opts.container.services.tokens, limiter });
   await registerOpenApi(app);
   await app.register(healthRoutes, { container: opts.container });
   await app.register(activityRoutes, { container: opts.container });
@@ -52,6 +55,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     tokens: opts.container.services.tokens,
     audit: opts.container.repositories.audit,
     clock: opts.container.clock,
+    limiter,
   });
   return app;
 }

@@ -175,6 +175,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(variable, issue.message);
   }
   const e = parsed.data;
+  if (e.TRUST_PROXY === 'true' && e.NODE_ENV !== 'development') {
+    // `true` believes any client's X-Forwarded-For: a caller could pick the address the
+    // failed-login limit counts (block someone else, or dodge the limit by rotating it).
+    throw new ConfigError('TRUST_PROXY', `true is only allowed with NODE_ENV=development (it trusts any client's X-Forwarded-For); give the number of proxies in front (e.g. 1) or their addresses / CIDRs (e.g. 10.0.0.0/8)`);
+  }
   if (e.ALERT_EMAIL_TO && !e.SMTP_URL) throw new ConfigError('ALERT_EMAIL_TO', 'needs SMTP_URL: alert e-mails are sent through it');
   return Object.freeze({
     nodeEnv: e.NODE_ENV,

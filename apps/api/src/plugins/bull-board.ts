@@ -14,6 +14,7 @@ import { Job, type Queue } from 'bullmq';
 import type { Principal, TokenService } from '@reminders/core/auth/token-service';
 import type { Clock } from '@reminders/core/clock';
 import type { AuditRepository } from '@reminders/core/repositories/audit-repository';
+import type { FailureLimiter } from './auth-failure-limiter';
 import { BOARD_PREFIX, classifyBoardWrite, isFinishedState, type BoardWrite } from './board-writes';
 import { sendProblem } from './problem';
 
@@ -39,7 +40,7 @@ export function tokenFromHeader(header: string | undefined): string | null {
   return colon >= 0 ? decoded.slice(colon + 1) || null : null;
 }
 
-export type BullBoardOptions = { queues: Queue[]; tokens: TokenService; audit: AuditRepository; clock: Clock };
+export type BullBoardOptions = { queues: Queue[]; tokens: TokenService; audit: AuditRepository; clock: Clock; limiter: FailureLimiter };
 
 export async function registerBullBoard(app: FastifyInstance, opts: BullBoardOptions): Promise<void> {
   const serverAdapter = new FastifyAdapter();
@@ -64,6 +65,13 @@ export async function registerBullBoard(app: FastifyInstance, opts: BullBoardOpt
       if (!token) return challenge();
       const result = await opts.tokens.authenticate(token);
       if (!result.ok) {
+        // Counted with /v1's failures (same address, same limit); a valid token is never refused.
+        const retryAfter = await opts.limiter.retryAfterSeconds(req.ip);
+        if (retryAfter > 0) {
+          reply.header('retry-after', String(retryAfter));
+          return sendProblem(req, reply, { status: 429, slug: 'too-many-auth-failures', detail: `too many failed sign-ins from this address; retry in ${retryAfter} s` });
+        }
+        await opts.limiter.fail(req.ip);
         req.log.warn({ ip: req.ip, reason: result.reason }, 'bull board authentication failed');
         return challenge();
       }
