@@ -81,7 +81,7 @@ export async function runApiFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     const assignmentIds: number[] = [];
     for (let i = 0; i < 3; i++) assignmentIds.push((await createAssignment(h.prisma, { assignedDate: '2026-01-01', lastContactDate: '2026-11-01', mentorEmail: 'mia@example.org' })).assignmentId);
     const revoked = await h.c.services.tokens.create({ name: 'fuzz-revoked', role: 'admin', createdBy: 'fuzz' });
-    await h.c.services.tokens.revoke('fuzz-revoked');
+    await h.c.services.tokens.revoke('fuzz-revoked', 'fuzz');
     // Authenticating writes last_used_at once a minute per token (the clock stands still here):
     // do it now, so the fingerprint below already holds it.
     for (const role of ROLES) await h.c.services.tokens.authenticate(h.tokens[role]);

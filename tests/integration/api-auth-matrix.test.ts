@@ -27,7 +27,7 @@ beforeAll(async () => {
   api = await startApiHarness(env, { now: NOW, logTo: logSink });
   assignmentId = (await createAssignment(api.prisma, { assignedDate: '2026-09-01', lastContactDate: '2026-11-01' })).assignmentId;
   revoked = (await api.c.services.tokens.create({ name: 'revoked-admin', role: 'admin', createdBy: 'test' })).token;
-  await api.c.services.tokens.revoke('revoked-admin');
+  await api.c.services.tokens.revoke('revoked-admin', 'test');
 });
 afterAll(async () => {
   await api?.close();

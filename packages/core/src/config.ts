@@ -105,6 +105,11 @@ const schema = z.object({
   WORKER_ABSENT_ALERT_MINUTES: intVar(5, 1, 24 * 60),
   IDEMPOTENCY_KEY_RETENTION_HOURS: intVar(24, 1, 720),
   WORKER_ID: z.string().min(1).max(200).optional(),
+  TOKEN_LIFETIME_DAYS_SERVICE: intVar(365, 1, 3650),
+  TOKEN_LIFETIME_DAYS_VIEWER: intVar(180, 1, 3650),
+  TOKEN_LIFETIME_DAYS_OPERATOR: intVar(90, 1, 3650),
+  TOKEN_LIFETIME_DAYS_ADMIN: intVar(30, 1, 3650),
+  PAUSE_MAX_DAYS: intVar(14, 1, 365),
 });
 
 export type Config = Readonly<{
@@ -152,6 +157,16 @@ export type Config = Readonly<{
    */
   idempotencyKeyRetentionHours: number;
   workerId: string;
+  /**
+   * Lifetime of a new API token by role, in days, unless `--expires-in` / `expires_in` says otherwise.
+   * @defaultValue service 365, viewer 180, operator 90, admin 30
+   */
+  tokenLifetimeDays: Readonly<{ service: number; viewer: number; operator: number; admin: number }>;
+  /**
+   * The furthest `until` a pause may have, in days from now.
+   * @defaultValue 14
+   */
+  pauseMaxDays: number;
 }>;
 
 /** Raised for a bad variable; `message` is the one line start-up prints before exiting 1. */
@@ -222,6 +237,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dispatchRetryBackoffMs: e.DISPATCH_RETRY_BACKOFF_MS,
     idempotencyKeyRetentionHours: e.IDEMPOTENCY_KEY_RETENTION_HOURS,
     workerId: e.WORKER_ID ?? `${os.hostname()}-${process.pid}`,
+    tokenLifetimeDays: Object.freeze({
+      service: e.TOKEN_LIFETIME_DAYS_SERVICE,
+      viewer: e.TOKEN_LIFETIME_DAYS_VIEWER,
+      operator: e.TOKEN_LIFETIME_DAYS_OPERATOR,
+      admin: e.TOKEN_LIFETIME_DAYS_ADMIN,
+    }),
+    pauseMaxDays: e.PAUSE_MAX_DAYS,
   });
 }
 

@@ -29,6 +29,7 @@ import { createAuditRepository } from './repositories/audit-repository';
 import { createAlertChannels } from './channels/alert-channels';
 import { createAlertService } from './services/alert-service';
 import { createOpsService } from './services/ops-service';
+import { createTokenExpiryCheck } from './services/token-expiry-check';
 import { createRunAlerts } from './services/run-alerts';
 import { createWatchdog } from './services/watchdog';
 
@@ -169,6 +170,7 @@ export function createContainer(opts: ContainerOptions) {
     idempotencyKeyRetentionHours: config.idempotencyKeyRetentionHours,
     workers,
     workerAbsentMinutes: config.alerts.workerAbsentMinutes,
+    tokenExpiry: createTokenExpiryCheck({ tokens: data.services.tokens, alerts }),
   });
 
   return {

@@ -9,7 +9,8 @@ export type AlertKind =
   | 'scheduler_missing'
   | 'pause_overdue'
   | 'blast_radius'
-  | 'no_workers';
+  | 'no_workers'
+  | 'token_expiring';
 
 export type NewAlert = { kind: AlertKind; incidentKey: string; message: string; details?: Record<string, unknown>; runId?: number | null; now: Date };
 

@@ -22,6 +22,7 @@ import type { IdempotencyKeyRepository } from '../repositories/idempotency-key-r
 import type { WorkerRegistry } from '../repositories/worker-registry';
 import type { AlertService } from './alert-service';
 import type { ScheduleRegistration } from './schedule-registration';
+import type { TokenExpiryCheck } from './token-expiry-check';
 
 export type WatchdogDeps = {
   jobName: string;
@@ -44,6 +45,8 @@ export type WatchdogDeps = {
   idempotencyKeyRetentionHours: number;
   workers: WorkerRegistry;
   workerAbsentMinutes: number;
+  /** `token_expiring` a week ahead, and expired tokens audited. */
+  tokenExpiry?: TokenExpiryCheck;
 };
 
 export type TickReport = {
@@ -186,6 +189,15 @@ export function createWatchdog(deps: WatchdogDeps) {
     return { alive: 0, absent: true };
   }
 
+  /** Token expiry: a failure is logged and never hides what the other checks found. */
+  async function checkTokens(now: Date): Promise<void> {
+    try {
+      await deps.tokenExpiry?.check(now);
+    } catch (err) {
+      deps.logger.warn({ err }, 'could not check API token expiry; the next tick tries again');
+    }
+  }
+
   /** Housekeeping: a failure is logged, never allowed to hide what the checks above found. */
   async function purgeIdempotencyKeys(now: Date): Promise<number> {
     const retentionHours = deps.idempotencyKeyRetentionHours;
@@ -209,6 +221,7 @@ export function createWatchdog(deps: WatchdogDeps) {
       const pause = await checkPause(now);
       const alertsRetried = await deps.alerts.retryUndelivered();
       const idempotencyKeysPurged = await purgeIdempotencyKeys(now);
+      await checkTokens(now);
       const report = { longRuns, missedSlots: missed, catchUps, scheduleProblem, resumed: pause.resumed, pauseOverdue: pause.overdue, alertsRetried, idempotencyKeysPurged, workersAlive: workers.alive, workersAbsent: workers.absent };
       if (longRuns.length || missed.length || scheduleProblem || pause.resumed || pause.overdue || workers.absent) deps.logger.warn(report, 'watchdog found something');
       return report;
