@@ -13,6 +13,7 @@ import { opsRoutes } from './routes/ops';
 import { metricsRoutes } from './routes/metrics';
 import { registerBullBoard } from './plugins/bull-board';
 import { registerSecurity } from './plugins/security';
+import { isParsableDateTime } from './schemas/date-time';
 
 export type AppOptions = {
   container: Container;
@@ -33,7 +34,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
       return sendProblem(req, reply, { status: tooLong ? 414 : 400, slug: tooLong ? 'uri-too-long' : 'bad-url', detail: err.message });
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false },
+      // ajv-formats' date-time takes a leap second (23:59:60) that JavaScript's Date cannot read
+      // (it became a 500): a time is valid only if it is RFC 3339 and Date parses it.
+      onCreate: (ajv: { addFormat(name: string, format: { type: 'string'; validate: (s: string) => boolean }): unknown }) => ajv.addFormat('date-time', { type: 'string', validate: isParsableDateTime }),
+    },
   });
   registerProblemHandlers(app);
   // Before every other hook: security headers on every answer, cross-site writes refused first.

@@ -137,6 +137,7 @@ export function createContainer(opts: ContainerOptions) {
     jobName: SWEEP_SCHEDULER_ID,
     sweepQueue: queues.sweep,
     dispatchQueue: queues.dispatch,
+    pauseMaxDays: config.pauseMaxDays,
     lock: sweepLock,
     executionLog,
     schedulerState,

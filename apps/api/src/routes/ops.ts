@@ -49,19 +49,19 @@ export const opsRoutes: FastifyPluginAsync<{ container: Container }> = async (ap
     async (req) => toJson(await ops.dryRun({ limit: Number(req.query.limit ?? 50) })),
   );
 
-  app.post<{ Body: { reason: string; until?: string } }>(
+  app.post<{ Body: { reason: string; until?: string; replace?: boolean } }>(
     '/v1/sweep/pause',
     {
       bodyLimit: 4 * 1024,
       schema: {
         summary: 'Pause the sweep',
-        description: 'Runs are logged as skipped_disabled until resumed (or until `until`).',
+        description: 'Runs are logged as skipped_disabled until resumed (or until `until`, at most PAUSE_MAX_DAYS away). Pausing a paused sweep is a 409 unless `replace` is true.',
         tags: ['operations'],
         body: s.pauseBody,
-        response: { 200: ok('Paused', s.sweepStateResponse), ...problemResponses(400, 413, 415, ...AUTH_PROBLEMS) },
+        response: { 200: ok('Paused', s.sweepStateResponse), ...problemResponses(400, 409, 413, 415, ...AUTH_PROBLEMS) },
       },
     },
-    async (req) => toJson(await ops.pause({ by: req.principal!.name, reason: req.body.reason, until: req.body.until ? new Date(req.body.until) : null })),
+    async (req) => toJson(await ops.pause({ by: req.principal!.name, reason: req.body.reason, until: req.body.until ? new Date(req.body.until) : null, replace: req.body.replace === true })),
   );
 
   app.post(

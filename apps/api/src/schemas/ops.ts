@@ -92,7 +92,8 @@ export const pauseBody = {
   required: ['reason'],
   properties: {
     reason: nonBlankText(500, 'Why; shown in status and kept in the audit log'),
-    until: dateTime('Resume automatically at this time (must be in the future)'),
+    until: dateTime('Resume automatically at this time (in the future, at most PAUSE_MAX_DAYS away)'),
+    replace: { type: 'boolean', description: 'Change the pause in force; without it pausing a paused sweep is a 409' },
   },
   examples: [{ reason: 'bulk import of contacts in progress', until: '2026-11-29T06:00:00Z' }],
 } as const;

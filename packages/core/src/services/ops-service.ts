@@ -35,6 +35,8 @@ export type OpsServiceDeps = {
   /** A run whose heartbeat is older than this is not alive (lock release may proceed). */
   staleAfterMs: number;
   workers: WorkerRegistry;
+  /** The furthest a pause's `until` may be, in days (PAUSE_MAX_DAYS). @defaultValue 14 */
+  pauseMaxDays?: number;
 };
 
 const RUN_STATUSES = ['running', 'succeeded', 'failed', 'skipped_locked', 'skipped_disabled', 'timed_out', 'abandoned', 'awaiting_confirmation', 'cancelled'] as const;
@@ -131,13 +133,22 @@ export function createOpsService(deps: OpsServiceDeps) {
       return { today: localDate(at, deps.timeZone), due, shown: page.length, reminders: page };
     },
 
-    async pause(p: { by: string; reason: string; until?: Date | null }) {
+    /** Pauses the sweep; changing an existing pause needs `replace` (else 409, nothing changes). */
+    async pause(p: { by: string; reason: string; until?: Date | null; replace?: boolean }) {
       const reason = p.reason.trim();
       if (!reason) throw new AppError('invalid', 'reason-required', 'a reason is required to pause the sweep');
+      if (p.until && Number.isNaN(p.until.getTime())) throw new AppError('invalid', 'invalid-until', 'until is not a time that can be read');
       if (p.until && p.until.getTime() <= now().getTime()) throw new AppError('invalid', 'until-in-past', `--until ${p.until.toISOString()} is not in the future`);
+      const maxDays = deps.pauseMaxDays ?? 14;
+      if (p.until && p.until.getTime() > now().getTime() + maxDays * 86_400_000) {
+        throw new AppError('invalid', 'until-too-far', `--until ${p.until.toISOString()} is more than PAUSE_MAX_DAYS (${maxDays}) days away; pause for at most ${maxDays} days (or without an end, which raises pause_overdue)`);
+      }
       const before = await deps.schedulerState.get(deps.jobName);
+      if (!before.enabled && !p.replace) {
+        throw new AppError('conflict', 'already-paused', `the sweep is already paused by ${before.pausedBy}: ${before.pauseReason}${before.pausedUntil ? ` (until ${before.pausedUntil.toISOString()})` : ''}; use --replace (HTTP: "replace": true) to change that pause`);
+      }
       const after = await deps.schedulerState.pause(deps.jobName, { by: p.by, reason, until: p.until ?? null, now: now() });
-      await deps.audit.record({ actor: p.by, action: 'sweep.pause', targetType: 'sweep', targetId: deps.jobName, before: pick(before), after: pick(after), reason, now: now() });
+      await deps.audit.record({ actor: p.by, action: before.enabled ? 'sweep.pause' : 'sweep.pause.replace', targetType: 'sweep', targetId: deps.jobName, before: pick(before), after: pick(after), reason, now: now() });
       return after;
     },
 

@@ -153,15 +153,16 @@ export function createWatchdog(deps: WatchdogDeps) {
   async function checkPause(now: Date): Promise<{ resumed: boolean; overdue: boolean }> {
     const resumed = await deps.resumeExpiredPause();
     const state = await deps.prisma.schedulerState.findUnique({ where: { jobName: deps.jobName } });
-    if (!state || state.enabled || state.pausedUntil || !state.pausedAt) return { resumed, overdue: false };
+    // With or without an end time: a long pause (up to PAUSE_MAX_DAYS) deserves a reminder too.
+    if (!state || state.enabled || !state.pausedAt) return { resumed, overdue: false };
     const hours = (now.getTime() - state.pausedAt.getTime()) / 3600_000;
     if (hours < deps.pauseMaxHours) return { resumed, overdue: false };
     await deps.alerts.raise({
       kind: 'pause_overdue',
       incidentKey: `paused-at-${state.pausedAt.toISOString()}`,
       title: `Reminder sweep has been paused for ${Math.floor(hours)} hours`,
-      text: `Paused by ${state.pausedBy ?? 'unknown'}: ${state.pauseReason ?? 'no reason'}, with no end time. No reminders are being sent. Resume with \`npx reminders resume\`.`,
-      details: { pausedBy: state.pausedBy, pausedAt: state.pausedAt, reason: state.pauseReason },
+      text: `Paused by ${state.pausedBy ?? 'unknown'}: ${state.pauseReason ?? 'no reason'}, ${state.pausedUntil ? `until ${state.pausedUntil.toISOString()}` : 'with no end time'}. No reminders are being sent. Resume with \`npx reminders resume\`.`,
+      details: { pausedBy: state.pausedBy, pausedAt: state.pausedAt, pausedUntil: state.pausedUntil, reason: state.pauseReason },
     });
     return { resumed, overdue: true };
   }
