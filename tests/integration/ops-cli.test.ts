@@ -69,8 +69,11 @@ it('pause, status, a paused run, resume; every change audited', async () => {
 
 it('runs lists the execution log; --json is machine-readable', async () => {
   const r = await cli('runs', '--json', '--limit', '5');
-  const runs = JSON.parse(r.stdout) as Array<{ status: string }>;
+  const runs = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
   expect(runs.map((x) => x.status)).toEqual(['skipped_disabled', 'succeeded']);
+  // snake_case like GET /v1/runs
+  expect(runs[1]).toMatchObject({ job_name: 'reminder-sweep', trigger: 'manual', reminders_sent: 25, started_at: expect.stringMatching(/Z$/) });
+  expect(Object.keys(runs[1]!).filter((k) => /[A-Z]/.test(k))).toEqual([]);
   expect((await cli('runs', '--status', 'succeeded')).stdout).toMatch(/succeeded\s+.*sent 25\/25/);
 });
 
@@ -114,6 +117,7 @@ it.each([
   [['runs', '--limit', '0'], 2, /--limit must be a whole number from 1 to 1000/],
   [['runs', '--status', 'exploded'], 2, /--status must be one of/],
   [['trigger', '--bogus'], 2, /unknown option '--bogus'/],
+  [['frobnicate'], 2, /unknown command 'frobnicate'/],
 ])('%j exits %i with one clear line', async (args, code, message) => {
   const r = await cli(...(args as string[]));
   expect(r.code).toBe(code);

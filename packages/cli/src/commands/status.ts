@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { CliError, usageErrorsExit2 } from '../cli-errors';
 import { printJson, withContainer } from '../container-access';
 import { isRunStatus } from '@reminders/core/services/ops-service';
+import { toJson } from '@reminders/core/json-case';
 import { positiveInt } from './parse';
 import { runLine, workersLine } from './format';
 
@@ -47,7 +48,8 @@ export function runsCommand(program: Command): void {
     if (o.status !== undefined && !isRunStatus(o.status)) throw new CliError(`--status must be one of running, succeeded, failed, skipped_locked, skipped_disabled, timed_out, abandoned, awaiting_confirmation, cancelled; got "${o.status}"`, 2);
     await withContainer(async (c) => {
       const runs = await c.services.ops.runs({ limit, status: o.status as never });
-      if (o.json) return printJson(runs);
+      // snake_case like GET /v1/runs, so a script can switch between the two.
+      if (o.json) return printJson(toJson(runs));
       process.stdout.write(runs.length ? `${runs.map(runLine).join('\n')}\n` : 'no runs yet\n');
     });
   });
