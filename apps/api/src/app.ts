@@ -13,6 +13,7 @@ import { opsRoutes } from './routes/ops';
 import { metricsRoutes } from './routes/metrics';
 import { registerBullBoard } from './plugins/bull-board';
 import { registerSecurity } from './plugins/security';
+import { clientErrorHandler, registerJsonParser } from './plugins/edge-errors';
 import { isParsableDateTime } from './schemas/date-time';
 
 export type AppOptions = {
@@ -34,6 +35,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
       return sendProblem(req, reply, { status: tooLong ? 414 : 400, slug: tooLong ? 'uri-too-long' : 'bad-url', detail: err.message });
     },
+    // Node's own refusals (431 headers too large, 408, 400) as problem+json too.
+    clientErrorHandler,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false },
       // ajv-formats' date-time takes a leap second (23:59:60) that JavaScript's Date cannot read
@@ -46,6 +49,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await registerSecurity(app);
   // Bodies are JSON only: anything else is a 415, not a string the schema then has to refuse.
   app.removeContentTypeParser('text/plain');
+  registerJsonParser(app);
   // One count of failed sign-ins per address for /v1 and the board, shared by every API process.
   const limiter = createFailureLimiter({ ...opts.authFailures, redis: opts.container.redis, prefix: opts.container.config.redisPrefix });
   registerAuth(app, { tokens: opts.container.services.tokens, limiter });

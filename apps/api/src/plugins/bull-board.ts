@@ -16,6 +16,7 @@ import type { Clock } from '@reminders/core/clock';
 import type { AuditRepository } from '@reminders/core/repositories/audit-repository';
 import type { FailureLimiter } from './auth-failure-limiter';
 import { BOARD_PREFIX, classifyBoardWrite, isFinishedState, type BoardWrite } from './board-writes';
+import { boardErrorsAsProblems } from './edge-errors';
 import { sendProblem } from './problem';
 
 export const BULL_BOARD_PATH = BOARD_PREFIX;
@@ -114,6 +115,8 @@ export async function registerBullBoard(app: FastifyInstance, opts: BullBoardOpt
       });
       req.log.info({ tokenName: w.principal.name, action: w.action, route: w.route }, 'bull board change (audited)');
     });
+    // The board's plugin answers its errors in its own JSON: make them problem+json like the rest.
+    scope.addHook('onSend', async (req, reply, payload) => boardErrorsAsProblems(req, reply, payload));
     await scope.register(serverAdapter.registerPlugin(), { prefix: BULL_BOARD_PATH });
   });
 }
