@@ -112,7 +112,17 @@ export function createOpsService(deps: OpsServiceDeps) {
           const runId = (done.returnvalue as { runId?: number } | null)?.runId;
           return runId ? deps.executionLog.get(runId) : null;
         }
-        if (state === 'failed') throw new AppError('unprocessable', 'run-failed-to-start', `the run could not start: ${job.failedReason}`);
+        if (state === 'failed') {
+          // A confirmed run that started leaves its id on the held run: it did start, and was
+          // interrupted (worker killed, lock lost); saying "could not start" would be wrong.
+          const confirmRunId = (job.data as { confirmRunId?: number }).confirmRunId;
+          const held = confirmRunId ? await deps.executionLog.get(confirmRunId) : null;
+          if (held?.continuedByRunId) {
+            const run = await deps.executionLog.get(held.continuedByRunId);
+            throw new AppError('unprocessable', 'run-interrupted', `run ${held.continuedByRunId} (confirming run ${confirmRunId}) started but was interrupted: ${job.failedReason}; it is ${run?.status ?? 'unknown'} now, see \`npx reminders runs\``);
+          }
+          throw new AppError('unprocessable', 'run-failed-to-start', `the run could not start: ${job.failedReason}`);
+        }
         // A queue paused in Bull Board holds the run (sweep: it never starts; dispatch: it never
         // finishes): say so now instead of timing out.
         const paused = await queuesPaused();
