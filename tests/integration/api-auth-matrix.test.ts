@@ -62,9 +62,9 @@ const VALID: Record<string, () => Promise<InjectOptions>> = {
   },
   'POST /v1/sweep/trigger': async () => ({ method: 'POST', url: '/v1/sweep/trigger', payload: {} }),
   'GET /v1/sweep/preview': async () => ({ method: 'GET', url: '/v1/sweep/preview' }),
-  'POST /v1/sweep/pause': async () => ({ method: 'POST', url: '/v1/sweep/pause', payload: { reason: 'matrix test' } }),
+  'POST /v1/sweep/pause': async () => ({ method: 'POST', url: '/v1/sweep/pause', payload: { reason: 'matrix test', replace: true } }),
   'POST /v1/sweep/resume': async () => {
-    await api.c.services.ops.pause({ by: 'test', reason: 'matrix test', until: null });
+    await api.c.services.ops.pause({ by: 'test', reason: 'matrix test', until: null, replace: true });
     return { method: 'POST', url: '/v1/sweep/resume' };
   },
   'GET /v1/sweep/status': async () => ({ method: 'GET', url: '/v1/sweep/status' }),

@@ -7,6 +7,8 @@ import type { RedisConnection } from '@reminders/core/redis';
 
 export function redisReady(redis: RedisConnection, ms: number): Promise<boolean> {
   if (redis.status === 'ready') return Promise.resolve(true);
+  // Only a first connection in progress is worth waiting for; a lost one retries on its own time.
+  if (redis.status !== 'connecting' && redis.status !== 'connect' && redis.status !== 'wait') return Promise.resolve(false);
   return new Promise((resolve) => {
     const done = (ok: boolean) => {
       clearTimeout(timer);
