@@ -1,7 +1,7 @@
 /**
  * Property-based fuzzing of the HTTP API (fast-check) through `app.inject`, on a database of its
  * own: every generated request is malformed or aimed at something that does not exist (see
- * lib/api-requests.ts), and for each one the API must answer
+ * lib/api-requests.ts; Bull Board's routes in lib/board-requests.ts), and for each one the API must answer
  *   - never 5xx;
  *   - every 4xx as application/problem+json with type, title, status (= the status code), detail
  *     and instance;
@@ -81,10 +81,13 @@ export async function runApiFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     const assignmentIds: number[] = [];
     for (let i = 0; i < 3; i++) assignmentIds.push((await createAssignment(h.prisma, { assignedDate: '2026-01-01', lastContactDate: '2026-11-01', mentorEmail: 'mia@example.org' })).assignmentId);
     const revoked = await h.c.services.tokens.create({ name: 'fuzz-revoked', role: 'admin', createdBy: 'fuzz' });
-    await h.c.services.tokens.revoke('fuzz-revoked');
+    await h.c.services.tokens.revoke('fuzz-revoked', 'fuzz');
     // Authenticating writes last_used_at once a minute per token (the clock stands still here):
     // do it now, so the fingerprint below already holds it.
     for (const role of ROLES) await h.c.services.tokens.authenticate(h.tokens[role]);
+    // Something for the board's reads and refused writes to aim at: a waiting sweep job and the job scheduler.
+    await h.c.queues.sweep.add('reminder-sweep', { trigger: 'manual', triggeredBy: 'fuzz' } as never, { jobId: 'fuzz-waiting' });
+    await h.c.queues.sweep.upsertJobScheduler('reminder-sweep', { pattern: '0 7 * * *', tz: 'Europe/Oslo' }, { name: 'reminder-sweep', data: { trigger: 'scheduled' } as never });
     const world: FuzzWorld = {
       assignmentIds,
       tokens: h.tokens as Record<Role, string>,
@@ -97,7 +100,10 @@ export async function runApiFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     const fingerprint = async () => {
       const [row] = await h.prisma.$queryRawUnsafe<{ f: string }[]>(sql);
       const queue = await h.c.queues.sweep.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
-      return `${row!.f} sweep-queue:${JSON.stringify(queue)}`;
+      const dispatch = await h.c.queues.dispatch.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+      const paused = [await h.c.queues.sweep.isPaused(), await h.c.queues.dispatch.isPaused()];
+      const schedulers = await h.c.queues.sweep.getJobSchedulersCount();
+      return `${row!.f} sweep-queue:${JSON.stringify(queue)} dispatch-queue:${JSON.stringify(dispatch)} paused:${paused.join(',')} schedulers:${schedulers}`;
     };
     const before = await fingerprint();
 

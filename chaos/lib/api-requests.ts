@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { ROLES, type Role } from '@reminders/core/auth/roles';
+import { boardRequestArbitrary } from './board-requests';
 
 export type FuzzWorld = {
   /** Assignments that exist (bodies aimed at them must still be refused). */
@@ -371,6 +372,7 @@ export function requestArbitrary(w: FuzzWorld): fc.Arbitrary<GeneratedRequest> {
   );
 
   return fc.oneof(
+    { weight: 3, arbitrary: boardRequestArbitrary(w.tokens, w.revokedToken) },
     { weight: refusals.length ? 1 : 0, arbitrary: refusals.length ? stateFault : authFault },
     { weight: 3, arbitrary: authFault },
     { weight: 6, arbitrary: bodyFault },

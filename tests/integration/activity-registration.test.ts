@@ -153,6 +153,8 @@ describe('bulk registration', () => {
       ['created', null],
     ]);
     expect(body.items[5]).toMatchObject({ assignment_id: paused, last_contact_date: '2026-11-27', next_reminder_due_date: null });
+    // Rejected items carry no contact state (a service token could read any assignment that way).
+    for (const i of [1, 2, 3, 4]) expect(body.items[i]).toMatchObject({ last_contact_date: null, next_reminder_due_date: null });
     expect(await activityCount()).toBe(before + 2);
     expect(await lastContact(ok)).toBe('2026-11-27');
     expect(await lastContact(closed)).toBeNull();

@@ -283,6 +283,15 @@ describe('the blast-radius guard', () => {
     await expect(h.c.services.ops.trigger({ by: 'ops-anna', confirmRunId: held.runId })).rejects.toThrow(/already resolved by ops-anna/);
   });
 
+  it('runs that sent nothing do not count towards the median: no-op triggers do not make the next real run an incident', async () => {
+    await harness({ BLAST_RADIUS_FLOOR: '20' });
+    await history(3, 10);
+    for (let i = 0; i < 5; i++) expect(await h.run()).toMatchObject({ status: 'succeeded' }); // nothing new is due
+    await createSilentAssignments(h.prisma, 25, addDays('2026-11-28', -20));
+    expect((await h.run()).status).toBe('succeeded'); // 25 < 3 × 10, though the last five runs enqueued 0
+    expect(hook.kinds()).toEqual([]);
+  });
+
   it('a held run can be cancelled; nothing is sent for it', async () => {
     await harness({ BLAST_RADIUS_FLOOR: '50' });
     await history(3, 10);

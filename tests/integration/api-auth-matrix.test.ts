@@ -27,7 +27,7 @@ beforeAll(async () => {
   api = await startApiHarness(env, { now: NOW, logTo: logSink });
   assignmentId = (await createAssignment(api.prisma, { assignedDate: '2026-09-01', lastContactDate: '2026-11-01' })).assignmentId;
   revoked = (await api.c.services.tokens.create({ name: 'revoked-admin', role: 'admin', createdBy: 'test' })).token;
-  await api.c.services.tokens.revoke('revoked-admin');
+  await api.c.services.tokens.revoke('revoked-admin', 'test');
 });
 afterAll(async () => {
   await api?.close();
@@ -62,9 +62,9 @@ const VALID: Record<string, () => Promise<InjectOptions>> = {
   },
   'POST /v1/sweep/trigger': async () => ({ method: 'POST', url: '/v1/sweep/trigger', payload: {} }),
   'GET /v1/sweep/preview': async () => ({ method: 'GET', url: '/v1/sweep/preview' }),
-  'POST /v1/sweep/pause': async () => ({ method: 'POST', url: '/v1/sweep/pause', payload: { reason: 'matrix test' } }),
+  'POST /v1/sweep/pause': async () => ({ method: 'POST', url: '/v1/sweep/pause', payload: { reason: 'matrix test', replace: true } }),
   'POST /v1/sweep/resume': async () => {
-    await api.c.services.ops.pause({ by: 'test', reason: 'matrix test', until: null });
+    await api.c.services.ops.pause({ by: 'test', reason: 'matrix test', until: null, replace: true });
     return { method: 'POST', url: '/v1/sweep/resume' };
   },
   'GET /v1/sweep/status': async () => ({ method: 'GET', url: '/v1/sweep/status' }),
@@ -167,18 +167,17 @@ describe('authentication bookkeeping', () => {
 });
 
 describe('failed-attempt rate limit', () => {
-  it('blocks an address after too many failures, even with a valid token, until the window passes', async () => {
+  it('answers 429 to further failed attempts from an address over the limit, never to a valid token (more in auth-limiter.test.ts)', async () => {
     const app = await buildApp({ container: api.c, authFailures: { max: 3, windowMs: 60_000 } });
     const get = (authorization: string, ip = '10.0.0.7') => app.inject({ method: 'GET', url: `/v1/assignments/${assignmentId}`, headers: { authorization }, remoteAddress: ip });
     for (let i = 0; i < 3; i++) expect((await get('Bearer junk')).statusCode).toBe(401);
-    const blocked = await get(`Bearer ${api.tokens.viewer}`);
+    const blocked = await get('Bearer junk');
     expect(blocked.statusCode).toBe(429);
-    expect(blocked.headers['retry-after']).toBe('60');
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(55);
     expect(blocked.json()).toMatchObject({ status: 429, type: '/problems/too-many-auth-failures' });
-    // Another address is unaffected; a missing token is not counted as a guess.
-    expect((await get(`Bearer ${api.tokens.viewer}`, '10.0.0.8')).statusCode).toBe(200);
-    (api.clock as unknown as { advance(ms: number): void }).advance(60_000);
     expect((await get(`Bearer ${api.tokens.viewer}`)).statusCode).toBe(200);
+    // Another address is unaffected; a missing token is not counted as a guess.
+    expect((await get('Bearer junk', '10.0.0.8')).statusCode).toBe(401);
     await app.close();
   });
 });

@@ -32,13 +32,30 @@ describe('reminders token', () => {
     const r = await cli('token', 'create', '--name', 'ops-console', '--role', 'operator');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^rmd_[A-Za-z0-9_-]{43}\n$/);
-    expect(r.stderr).toMatch(/created token "ops-console" \(role operator\); it is shown only now/);
+    expect(r.stderr).toMatch(/created token "ops-console" \(role operator, expires 20\d\d-\S+Z\); it is shown only now/);
     token = r.stdout.trim();
     const row = await api.prisma.apiToken.findUniqueOrThrow({ where: { name: 'ops-console' } });
     expect(row.tokenHash).toBe(createHash('sha256').update(token).digest('hex'));
     expect(row.role).toBe('operator');
     expect(row.createdBy).toMatch(/^cli:/);
     expect(JSON.stringify(await api.prisma.apiToken.findMany())).not.toContain(token);
+    // The default lifetime of an operator token (TOKEN_LIFETIME_DAYS_OPERATOR, 90 days), audited.
+    const days = (row.expiresAt!.getTime() - row.createdAt.getTime()) / 86_400_000;
+    expect(days).toBeCloseTo(90, 3);
+    const audit = await api.prisma.adminAuditLog.findFirstOrThrow({ where: { action: 'token.create', targetId: 'ops-console' } });
+    expect(audit.actor).toMatch(/^cli:/);
+    expect(audit.after).toMatchObject({ role: 'operator', expiresAt: row.expiresAt!.toISOString() });
+  });
+
+  it('create --expires-in sets the lifetime; a bad duration exits 2 and creates nothing', async () => {
+    const r = await cli('token', 'create', '--name', 'short-lived', '--role', 'viewer', '--expires-in', '12h');
+    expect(r.code).toBe(0);
+    const row = await api.prisma.apiToken.findUniqueOrThrow({ where: { name: 'short-lived' } });
+    expect(row.expiresAt!.getTime() - row.createdAt.getTime()).toBe(12 * 3_600_000);
+    const bad = await cli('token', 'create', '--name', 'bad-life', '--role', 'viewer', '--expires-in', 'forever');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('error: --expires-in must be a duration such as 12h, 30d or 365d, got "forever"');
+    expect(await api.prisma.apiToken.count({ where: { name: 'bad-life' } })).toBe(0);
   });
 
   it('the token authenticates at the API with its role', async () => {
@@ -51,8 +68,8 @@ describe('reminders token', () => {
   it('list shows names, roles and use, never token values', async () => {
     const r = await cli('token', 'list');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^NAME\s+ROLE\s+CREATED\s+LAST USED\s+REVOKED\s+CREATED BY/);
-    expect(r.stdout).toMatch(/ops-console\s+operator\s+\S+\s+20\d\d-\S+\s+-\s+cli:/);
+    expect(r.stdout).toMatch(/^NAME\s+ROLE\s+CREATED\s+EXPIRES\s+LAST USED\s+REVOKED\s+CREATED BY/);
+    expect(r.stdout).toMatch(/ops-console\s+operator\s+\S+\s+20\d\d-\S+\s+20\d\d-\S+\s+-\s+cli:/);
     expect(r.stdout).not.toContain(token);
     const json = await cli('token', 'list', '--json');
     expect(JSON.parse(json.stdout).map((t: { name: string }) => t.name)).toContain('ops-console');
@@ -84,6 +101,8 @@ describe('reminders token', () => {
     const r = await cli('token', 'revoke', '--name', 'ops-console');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('revoked token "ops-console"\n');
+    const audit = await api.prisma.adminAuditLog.findFirstOrThrow({ where: { action: 'token.revoke', targetId: 'ops-console' } });
+    expect(audit.actor).toMatch(/^cli:/);
     const res = await api.app.inject({ method: 'GET', url: '/v1/sweep/status', headers: { authorization: `Bearer ${token}` } });
     expect(res.statusCode).toBe(401);
     expect(res.json().detail).toMatch(/revoked/);

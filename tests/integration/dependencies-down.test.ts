@@ -38,6 +38,23 @@ it('/readyz answers 503 naming Redis, quickly, while Redis is down', async () =>
   }
 });
 
+it('GET /v1/sweep/status answers a 503 naming Redis within a second (it took 7.6 s and answered 500)', async () => {
+  const c = containerWithoutRedis();
+  const app = await buildApp({ container: c });
+  try {
+    const { token } = await c.services.tokens.create({ name: 'status-viewer', role: 'viewer', createdBy: 'test' });
+    const started = Date.now();
+    const r = await app.inject({ method: 'GET', url: '/v1/sweep/status', headers: { authorization: `Bearer ${token}` } });
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(r.statusCode).toBe(503);
+    expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(r.json()).toMatchObject({ type: '/problems/redis-unavailable', detail: expect.stringMatching(/Redis \(REDIS_URL\) is not reachable/) });
+  } finally {
+    await app.close();
+    await c.close();
+  }
+});
+
 it('a run that cannot take the lock leaves a failed row and counts a failure', async () => {
   const c = containerWithoutRedis();
   try {

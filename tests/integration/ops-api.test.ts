@@ -85,10 +85,13 @@ it('runs, one run, and 404 for an unknown run', async () => {
 });
 
 it('a held run: confirm through trigger, cancel through /runs/:id/cancel', async () => {
-  // History of small runs, then a jump: the guard holds.
+  // History of small runs, then a jump: the guard holds. (Runs that sent nothing are no history:
+  // the guard needs 3 runs that enqueued something.)
+  await createSilentAssignments(api.prisma, 2, '2026-10-01');
   const held = await api.c.services.sweepRun.run({ trigger: 'scheduled' });
-  expect(held.status).toBe('succeeded'); // nothing due (history 1 run): the guard needs 3 runs of history
-  await api.c.services.sweepRun.run({ trigger: 'scheduled' });
+  expect(held.status).toBe('succeeded');
+  await createSilentAssignments(api.prisma, 2, '2026-10-01');
+  expect((await api.c.services.sweepRun.run({ trigger: 'scheduled' })).status).toBe('succeeded');
   await createSilentAssignments(api.prisma, 40, '2026-10-01');
   const r = await api.c.services.sweepRun.run({ trigger: 'scheduled' });
   expect(r.status).toBe('awaiting_confirmation');
@@ -129,7 +132,7 @@ describe('/metrics', () => {
     const exposed = new Set([...r.body.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
     for (const name of METRIC_NAMES) expect(exposed).toContain(name);
     expect(r.body).toMatch(/^reminders_runs_total\{status="succeeded"\} [1-9]/m);
-    expect(r.body).toMatch(/^reminders_reminders_total\{outcome="sent"\} 12$/m);
+    expect(r.body).toMatch(/^reminders_reminders_total\{outcome="sent"\} 16$/m); // 12, then the 2 + 2 of the held-run history
     expect(r.body).toMatch(/^reminders_queue_jobs\{queue="reminder-dispatch",state="completed"\} \d+/m);
     expect(r.body).toMatch(/^bullmq_job_count\{queue="reminder-dispatch", state="completed", service="reminders"\} \d+/m);
     // One header per metric family, even with two queues (Prometheus refuses duplicates).

@@ -69,9 +69,35 @@ it('pause, status, a paused run, resume; every change audited', async () => {
 
 it('runs lists the execution log; --json is machine-readable', async () => {
   const r = await cli('runs', '--json', '--limit', '5');
-  const runs = JSON.parse(r.stdout) as Array<{ status: string }>;
+  const runs = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
   expect(runs.map((x) => x.status)).toEqual(['skipped_disabled', 'succeeded']);
+  // snake_case like GET /v1/runs
+  expect(runs[1]).toMatchObject({ job_name: 'reminder-sweep', trigger: 'manual', reminders_sent: 25, started_at: expect.stringMatching(/Z$/) });
+  expect(Object.keys(runs[1]!).filter((k) => /[A-Z]/.test(k))).toEqual([]);
   expect((await cli('runs', '--status', 'succeeded')).stdout).toMatch(/succeeded\s+.*sent 25\/25/);
+});
+
+it('a queue paused in Bull Board shows in status (human and --json), and trigger --wait says so at once', async () => {
+  const { createQueues } = await import('@reminders/core/jobs/queues');
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(env.config().redisUrl, { maxRetriesPerRequest: null });
+  const queues = createQueues(redis, env.redisPrefix);
+  try {
+    await queues.sweep.pause();
+    const human = await cli('status');
+    expect(human.stdout).toMatch(/queues: reminder-sweep PAUSED in Bull Board/);
+    expect(JSON.parse((await cli('status', '--json')).stdout).queuesPaused).toEqual({ sweep: true, dispatch: false });
+    const started = Date.now();
+    const r = await cli('trigger', '--wait', '--timeout', '120');
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the reminder-sweep queue is paused \(in Bull Board\)/);
+  } finally {
+    await queues.sweep.drain(); // the job queued above must not run later and change the counts
+    await queues.sweep.resume();
+    await queues.close();
+    redis.disconnect();
+  }
 });
 
 it('lock status and release', async () => {
@@ -91,6 +117,7 @@ it.each([
   [['runs', '--limit', '0'], 2, /--limit must be a whole number from 1 to 1000/],
   [['runs', '--status', 'exploded'], 2, /--status must be one of/],
   [['trigger', '--bogus'], 2, /unknown option '--bogus'/],
+  [['frobnicate'], 2, /unknown command 'frobnicate'/],
 ])('%j exits %i with one clear line', async (args, code, message) => {
   const r = await cli(...(args as string[]));
   expect(r.code).toBe(code);

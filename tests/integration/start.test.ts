@@ -2,6 +2,7 @@
  * `npm start` (= `reminders start`): migrates, runs the API and the worker, stops cleanly on
  * SIGTERM; a bad configuration value or an unreachable dependency stops it with one clear line.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
 import { freePort, runCli, startCli } from '../helpers/run-cli';
 import { waitFor } from '../helpers/wait-for';
@@ -34,6 +35,45 @@ it('migrates, serves /healthz, connects the worker, and stops on SIGTERM', async
   expect(await exited).toBe(0);
   expect(output()).toMatch(/"worker stopped"/);
 });
+
+it('a worker killed mid-run is named with its signal and restarted; the API keeps serving', async () => {
+  const port = await freePort();
+  const { child, output, exited } = startCli(['start', '--no-migrate'], env.env({ PORT: String(port), LOG_LEVEL: 'info', NODE_ENV: 'production' }));
+  try {
+    await waitFor('the worker to be ready', () => output().includes('"worker ready"'), 40_000);
+    await waitFor('GET /healthz', () => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false), 20_000);
+    const workerPid = await waitFor('the worker pid', () => childPids(child.pid!).find((pid) => cmdline(pid).includes('serve-worker')) ?? null);
+    process.kill(workerPid, 'SIGKILL');
+    await waitFor('the death to be reported', () => /reminders start: serve-worker \(pid \d+\) died \(killed by SIGKILL\); restarting it in 1 s/.test(output()), 10_000);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    await waitFor('a new worker', () => childPids(child.pid!).some((pid) => pid !== workerPid && cmdline(pid).includes('serve-worker')), 20_000);
+    await waitFor('the new worker to be ready', () => (output().match(/"worker ready"/g) ?? []).length >= 2, 40_000);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await exited).toBe(0);
+});
+
+function childPids(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(parent);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
 
 it.each([
   [{ REDIS_URL: 'nonsense' }, /^Invalid configuration: REDIS_URL must be a URL starting with redis:\/\//],

@@ -44,9 +44,14 @@ describe('config', () => {
     expect((err as Error).message).not.toContain('\n');
   });
 
+  it.each(['production', 'test'])('refuses TRUST_PROXY=true with NODE_ENV=%s, in one line naming the variable', (nodeEnv) => {
+    expect(() => loadConfig({ TRUST_PROXY: 'true', NODE_ENV: nodeEnv })).toThrow(/^Invalid configuration: TRUST_PROXY true is only allowed with NODE_ENV=development .*give the number of proxies in front \(e.g. 1\)[^\n]*$/);
+    expect(loadConfig({ TRUST_PROXY: '1', NODE_ENV: nodeEnv }).trustProxy).toBe(1);
+  });
+
   it('reads TRUST_PROXY as a boolean, a hop count or a list of proxies', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
-    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'true', NODE_ENV: 'development' }).trustProxy).toBe(true);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
   });

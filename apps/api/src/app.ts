@@ -2,7 +2,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Container } from '@reminders/core/container';
 import { healthRoutes } from './routes/health';
-import { registerAuth, type AuthOptions } from './plugins/auth';
+import { registerAuth } from './plugins/auth';
+import { createFailureLimiter, type FailureLimiterOptions } from './plugins/auth-failure-limiter';
 import { registerOpenApi } from './plugins/openapi';
 import { registerProblemHandlers, sendProblem } from './plugins/problem';
 import { activityRoutes } from './routes/activities';
@@ -11,11 +12,14 @@ import { tokenRoutes } from './routes/tokens';
 import { opsRoutes } from './routes/ops';
 import { metricsRoutes } from './routes/metrics';
 import { registerBullBoard } from './plugins/bull-board';
+import { registerSecurity } from './plugins/security';
+import { clientErrorHandler, registerJsonParser } from './plugins/edge-errors';
+import { isParsableDateTime } from './schemas/date-time';
 
 export type AppOptions = {
   container: Container;
   /** Failed-authentication limiting per client address (defaults: 20 per minute). */
-  authFailures?: AuthOptions['failures'];
+  authFailures?: FailureLimiterOptions;
 };
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -31,12 +35,24 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
       return sendProblem(req, reply, { status: tooLong ? 414 : 400, slug: tooLong ? 'uri-too-long' : 'bad-url', detail: err.message });
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // Node's own refusals (431 headers too large, 408, 400) as problem+json too.
+    clientErrorHandler,
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false },
+      // ajv-formats' date-time takes a leap second (23:59:60) that JavaScript's Date cannot read
+      // (it became a 500): a time is valid only if it is RFC 3339 and Date parses it.
+      onCreate: (ajv: { addFormat(name: string, format: { type: 'string'; validate: (s: string) => boolean }): unknown }) => ajv.addFormat('date-time', { type: 'string', validate: isParsableDateTime }),
+    },
   });
   registerProblemHandlers(app);
+  // Before every other hook: security headers on every answer, cross-site writes refused first.
+  await registerSecurity(app);
   // Bodies are JSON only: anything else is a 415, not a string the schema then has to refuse.
   app.removeContentTypeParser('text/plain');
-  registerAuth(app, { tokens: opts.container.services.tokens, clock: opts.container.clock, failures: opts.authFailures });
+  registerJsonParser(app);
+  // One count of failed sign-ins per address for /v1 and the board, shared by every API process.
+  const limiter = createFailureLimiter({ ...opts.authFailures, redis: opts.container.redis, prefix: opts.container.config.redisPrefix });
+  registerAuth(app, { tokens: opts.container.services.tokens, limiter });
   await registerOpenApi(app, { serverUrl: `http://${opts.container.config.host}:${opts.container.config.port}` });
   await app.register(healthRoutes, { container: opts.container });
   await app.register(activityRoutes, { container: opts.container });
@@ -44,6 +60,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(tokenRoutes, { container: opts.container });
   await app.register(opsRoutes, { container: opts.container });
   await app.register(metricsRoutes, { container: opts.container });
-  await registerBullBoard(app, { queues: [opts.container.queues.sweep, opts.container.queues.dispatch], tokens: opts.container.services.tokens });
+  await registerBullBoard(app, {
+    queues: [opts.container.queues.sweep, opts.container.queues.dispatch],
+    tokens: opts.container.services.tokens,
+    audit: opts.container.repositories.audit,
+    clock: opts.container.clock,
+    limiter,
+  });
   return app;
 }

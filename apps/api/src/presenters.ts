@@ -63,4 +63,5 @@ export const tokenJson = (t: TokenRecord) => ({
   created_at: t.createdAt.toISOString(),
   revoked_at: t.revokedAt?.toISOString() ?? null,
   last_used_at: t.lastUsedAt?.toISOString() ?? null,
+  expires_at: t.expiresAt?.toISOString() ?? null,
 });

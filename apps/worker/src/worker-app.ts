@@ -5,6 +5,7 @@
 import { Worker } from 'bullmq';
 import { createContainer } from '@reminders/core/container';
 import type { Clock } from '@reminders/core/clock';
+import { createRepeatFilter } from '@reminders/core/log-dedupe';
 import type { Config } from '@reminders/core/config';
 import { DISPATCH_QUEUE, SWEEP_QUEUE, SWEEP_SCHEDULER_ID } from '@reminders/core/jobs/job-catalog';
 import type { Logger } from '@reminders/core/logger';
@@ -45,9 +46,14 @@ export function createWorkerApp(opts: WorkerAppOptions) {
       metrics: { maxDataPoints: 60 * 24 },
     }),
   );
+  // While Redis stalls BullMQ repeats the same error many times a second: log each once per 10 s.
+  const repeats = createRepeatFilter({ clock: c.clock, windowMs: 10_000 });
   for (const w of workers) {
     w.on('failed', (job, err) => opts.logger.warn({ queue: w.name, jobId: job?.id, err: { message: err.message } }, 'job failed'));
-    w.on('error', (err) => opts.logger.error({ queue: w.name, err: { message: err.message } }, 'worker error'));
+    w.on('error', (err) => {
+      const { log, suppressed } = repeats.check(`${w.name}:${err.message}`);
+      if (log) opts.logger.error({ queue: w.name, err: { message: err.message }, ...(suppressed ? { repeatedSinceLastLine: suppressed } : {}) }, 'worker error');
+    });
   }
 
   let watchdogLoop: { stop(): void } | null = null;

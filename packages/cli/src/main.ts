@@ -9,7 +9,8 @@ program.exitOverride();
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) {
-    process.exit(err.exitCode);
+    // An unknown command is a usage error like an unknown option: exit 2, as the runbook says.
+    process.exit(err.code === 'commander.unknownCommand' ? 2 : err.exitCode);
   }
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`${err instanceof ConfigError ? '' : 'error: '}${message}\n`);

@@ -14,7 +14,8 @@ export function registerCommands(program: Command): Command {
   program
     .name('reminders')
     .description('Follow-up reminders service: operations CLI')
-    .showHelpAfterError()
+    // An unknown command is one line and exit 2, like every usage error (no help dump).
+    .showHelpAfterError(false)
     .configureOutput({ outputError: (str, write) => write(str) });
   for (const add of [migrateCommand, seedCommand, startCommand, serveApiCommand, serveWorkerCommand]) add(program);
   for (const add of [tokenCommand, correctContactCommand]) add(program);

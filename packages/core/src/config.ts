@@ -120,6 +120,11 @@ const schema = z.object({
   WORKER_ABSENT_ALERT_MINUTES: intVar(5, 1, 24 * 60),
   IDEMPOTENCY_KEY_RETENTION_HOURS: intVar(24, 1, 720),
   WORKER_ID: z.string().min(1).max(200).optional(),
+  TOKEN_LIFETIME_DAYS_SERVICE: intVar(365, 1, 3650),
+  TOKEN_LIFETIME_DAYS_VIEWER: intVar(180, 1, 3650),
+  TOKEN_LIFETIME_DAYS_OPERATOR: intVar(90, 1, 3650),
+  TOKEN_LIFETIME_DAYS_ADMIN: intVar(30, 1, 3650),
+  PAUSE_MAX_DAYS: intVar(14, 1, 365),
 });
 
 export type Config = Readonly<{
@@ -182,6 +187,16 @@ export type Config = Readonly<{
    */
   idempotencyKeyRetentionHours: number;
   workerId: string;
+  /**
+   * Lifetime of a new API token by role, in days, unless `--expires-in` / `expires_in` says otherwise.
+   * @defaultValue service 365, viewer 180, operator 90, admin 30
+   */
+  tokenLifetimeDays: Readonly<{ service: number; viewer: number; operator: number; admin: number }>;
+  /**
+   * The furthest `until` a pause may have, in days from now.
+   * @defaultValue 14
+   */
+  pauseMaxDays: number;
 }>;
 
 /** Raised for a bad variable; `message` is the one line start-up prints before exiting 1. */
@@ -205,6 +220,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(variable, issue.message);
   }
   const e = parsed.data;
+  if (e.TRUST_PROXY === 'true' && e.NODE_ENV !== 'development') {
+    // `true` believes any client's X-Forwarded-For: a caller could pick the address the
+    // failed-login limit counts (block someone else, or dodge the limit by rotating it).
+    throw new ConfigError('TRUST_PROXY', `true is only allowed with NODE_ENV=development (it trusts any client's X-Forwarded-For); give the number of proxies in front (e.g. 1) or their addresses / CIDRs (e.g. 10.0.0.0/8)`);
+  }
   if (e.ALERT_EMAIL_TO && !e.SMTP_URL) throw new ConfigError('ALERT_EMAIL_TO', 'needs SMTP_URL: alert e-mails are sent through it');
   // BullMQ's scripts touch several keys of a queue at once; on a Cluster they must share a slot.
   if (parseRedisUrl(e.REDIS_URL).kind === 'cluster' && !/\{[^{}]+\}/.test(e.REDIS_PREFIX)) {
@@ -254,6 +274,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dispatchRetryBackoffMs: e.DISPATCH_RETRY_BACKOFF_MS,
     idempotencyKeyRetentionHours: e.IDEMPOTENCY_KEY_RETENTION_HOURS,
     workerId: e.WORKER_ID ?? `${os.hostname()}-${process.pid}`,
+    tokenLifetimeDays: Object.freeze({
+      service: e.TOKEN_LIFETIME_DAYS_SERVICE,
+      viewer: e.TOKEN_LIFETIME_DAYS_VIEWER,
+      operator: e.TOKEN_LIFETIME_DAYS_OPERATOR,
+      admin: e.TOKEN_LIFETIME_DAYS_ADMIN,
+    }),
+    pauseMaxDays: e.PAUSE_MAX_DAYS,
   });
 }
 

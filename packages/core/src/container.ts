@@ -32,6 +32,7 @@ import { createAuditRepository } from './repositories/audit-repository';
 import { createAlertChannels } from './channels/alert-channels';
 import { createAlertService } from './services/alert-service';
 import { createOpsService } from './services/ops-service';
+import { createTokenExpiryCheck } from './services/token-expiry-check';
 import { createRunAlerts } from './services/run-alerts';
 import { createWatchdog } from './services/watchdog';
 
@@ -158,6 +159,8 @@ export function createContainer(opts: ContainerOptions) {
   const ops = createOpsService({
     jobName: SWEEP_SCHEDULER_ID,
     sweepQueue: queues.sweep,
+    dispatchQueue: queues.dispatch,
+    pauseMaxDays: config.pauseMaxDays,
     lock: sweepLock,
     executionLog,
     schedulerState,
@@ -196,6 +199,7 @@ export function createContainer(opts: ContainerOptions) {
     idempotencyKeyRetentionHours: config.idempotencyKeyRetentionHours,
     workers,
     workerAbsentMinutes: config.alerts.workerAbsentMinutes,
+    tokenExpiry: createTokenExpiryCheck({ tokens: data.services.tokens, alerts }),
   });
 
   return {

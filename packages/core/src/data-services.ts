@@ -10,11 +10,12 @@ import type { Config } from './config';
 import type { PrismaClient } from './db/prisma';
 import type { Logger } from './logger';
 import { createAssignmentRepository } from './repositories/assignment-repository';
+import { createAuditRepository } from './repositories/audit-repository';
 import { createContactTrackingRepository } from './repositories/contact-tracking-repository';
 import { createActivityRegistrationService } from './services/activity-registration-service';
 import { createAssignmentService } from './services/assignment-service';
 
-export function createDataServices(deps: { prisma: PrismaClient; config: Pick<Config, 'reminderTz' | 'rules' | 'idempotencyKeyRetentionHours'>; clock: Clock; logger: Logger }) {
+export function createDataServices(deps: { prisma: PrismaClient; config: Pick<Config, 'reminderTz' | 'rules' | 'idempotencyKeyRetentionHours' | 'tokenLifetimeDays'>; clock: Clock; logger: Logger }) {
   const { prisma, config, clock, logger } = deps;
   const apiTokens = createTokenRepository(prisma);
   const contactTracking = createContactTrackingRepository(prisma);
@@ -26,6 +27,8 @@ export function createDataServices(deps: { prisma: PrismaClient; config: Pick<Co
       tokens: createTokenService({
         tokens: apiTokens,
         clock,
+        audit: createAuditRepository(prisma),
+        lifetimeDays: config.tokenLifetimeDays,
         onTouchError: (err) => logger.warn({ err: { message: (err as Error).message } }, 'could not record token last_used_at'),
       }),
       activities: createActivityRegistrationService({ contactTracking, ...common, idempotencyKeyRetentionHours: config.idempotencyKeyRetentionHours }),

@@ -31,6 +31,20 @@ export function scrubText(text: string): string {
   return text.replace(EMAIL_RE, '[email]').replace(BEARER_RE, '$1[redacted]').replace(URL_PASSWORD_RE, '$1***@');
 }
 
+/**
+ * A URL with its query values blanked (`/v1/x?token=[redacted]&limit=[redacted]`): a token or an
+ * address sent in a query string must never reach a log line, and the keys are enough to debug.
+ */
+export function redactQuery(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const query = url.slice(q + 1).split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    return eq < 0 ? (pair ? '[redacted]' : pair) : `${pair.slice(0, eq)}=[redacted]`;
+  });
+  return `${url.slice(0, q)}?${query.join('&')}`;
+}
+
 export function createLogger(
   config: Pick<Config, 'logLevel' | 'nodeEnv'>,
   opts: { name?: string; destination?: pino.DestinationStream; pretty?: boolean } = {},
@@ -43,6 +57,11 @@ export function createLogger(
     formatters: {
       log: (obj) => {
         if (typeof obj.msg === 'string') obj.msg = scrubText(obj.msg);
+        // Fastify's request line (req.url) and our own lines (url) carry the raw query string.
+        const req = obj.req as { url?: unknown } | undefined;
+        // (this runs before the serializers: a child object keeps everything else the request has)
+        if (req && typeof req.url === 'string') obj.req = Object.create(req, { url: { value: redactQuery(req.url), enumerable: true } });
+        if (typeof obj.url === 'string') obj.url = redactQuery(obj.url);
         const err = obj.err as { message?: string } | undefined;
         if (err && typeof err.message === 'string') err.message = scrubText(err.message);
         return obj;

@@ -1,63 +1,48 @@
 /**
- * Counts failed authentication attempts per client address in fixed windows. While an address is
- * over the limit every request from it is refused before its token is looked at, so guessing
- * learns nothing. In-process: each API replica counts its own (a guess rate per replica, not a
- * global one), which is enough to make token guessing pointless against 256-bit tokens.
+ * Counts failed authentication attempts (a wrong, revoked or expired token, on /v1 and on the Bull
+ * Board sign-in) per client address, in Redis (rate-limiter-flexible), so every API process shares
+ * one count. It never refuses a request that presents a valid token: an address over the limit
+ * gets 429 only for its failed attempts, so a shared NAT / proxy address (or an attacker sending
+ * junk from it) cannot lock out the admin or the service token. Guessing stays pointless: tokens
+ * are 256-bit random, and a guess from a blocked address is answered 429 whether or not it names
+ * a token that exists.
+ * When Redis cannot be reached the count falls back to this process's memory (a per-process limit
+ * then) instead of failing authentication.
  */
-import type { Clock } from '@reminders/core/clock';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import type { RedisConnection } from '@reminders/core/redis';
 
 export type FailureLimiterOptions = {
   /** Failed attempts allowed per address per window. @defaultValue 20 */
   max?: number;
-  /** Window length. @defaultValue 60000 (1 minute) */
+  /** Window length (whole seconds; at least 1 s). @defaultValue 60000 (1 minute) */
   windowMs?: number;
-  /** Addresses tracked at most; the oldest are forgotten first. @defaultValue 10000 */
-  maxEntries?: number;
-  clock: Clock;
 };
 
-export function createFailureLimiter(opts: FailureLimiterOptions) {
-  const max = opts.max ?? 20;
-  const windowMs = opts.windowMs ?? 60_000;
-  const maxEntries = opts.maxEntries ?? 10_000;
-  const windows = new Map<string, { count: number; resetAt: number }>();
-
-  function current(key: string, now: number) {
-    const w = windows.get(key);
-    if (w && w.resetAt <= now) {
-      windows.delete(key);
-      return undefined;
-    }
-    return w;
-  }
-
-  function prune(now: number) {
-    for (const [k, w] of windows) if (w.resetAt <= now) windows.delete(k);
-    for (const k of windows.keys()) {
-      if (windows.size < maxEntries) break;
-      windows.delete(k);
-    }
-  }
+export function createFailureLimiter(opts: FailureLimiterOptions & { redis: RedisConnection; prefix: string }) {
+  const points = opts.max ?? 20;
+  const duration = Math.max(1, Math.ceil((opts.windowMs ?? 60_000) / 1000));
+  const limiter = new RateLimiterRedis({
+    storeClient: opts.redis,
+    keyPrefix: `${opts.prefix}:auth-failures`,
+    points,
+    duration,
+    // The queue connection waits for Redis rather than failing; authentication must not.
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: new RateLimiterMemory({ points, duration }),
+  });
 
   return {
-    /** Seconds until `key` may try again, or 0 when it is not blocked. */
-    retryAfterSeconds(key: string): number {
-      const now = opts.clock.now().getTime();
-      const w = current(key, now);
-      return w && w.count >= max ? Math.max(1, Math.ceil((w.resetAt - now) / 1000)) : 0;
+    /** Seconds until failed attempts from `key` are answered 401 again, or 0 when it is not blocked. */
+    async retryAfterSeconds(key: string): Promise<number> {
+      const res = await limiter.get(key).catch(() => null);
+      return res && res.consumedPoints >= points ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0;
     },
 
     /** Records one failure; returns true when this failure reached the limit. */
-    fail(key: string): boolean {
-      const now = opts.clock.now().getTime();
-      let w = current(key, now);
-      if (!w) {
-        if (windows.size >= maxEntries) prune(now);
-        w = { count: 0, resetAt: now + windowMs };
-        windows.set(key, w);
-      }
-      w.count += 1;
-      return w.count === max;
+    async fail(key: string): Promise<boolean> {
+      const res = await limiter.penalty(key, 1).catch(() => null);
+      return res?.consumedPoints === points;
     },
   };
 }

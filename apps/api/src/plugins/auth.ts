@@ -6,14 +6,14 @@
  * in ROUTE_ROLES automatically (a route under a guarded prefix that is not listed makes start-up
  * fail). Auth runs in onRequest, before the body is read: an unauthenticated caller cannot make
  * the service parse or validate anything. Failed attempts are logged (address, reason, route;
- * never the token) and rate-limited per address.
+ * never the token) and counted per address (one count across API processes, in Redis); an address
+ * over the limit gets 429 for its failed attempts, never for a request with a valid token.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
 import type { Role } from '@reminders/core/auth/roles';
 import type { Principal, TokenService } from '@reminders/core/auth/token-service';
-import type { Clock } from '@reminders/core/clock';
 import { GUARDED_PREFIXES, ROUTE_ROLES, routeKey } from '../route-roles';
-import { createFailureLimiter, type FailureLimiterOptions } from './auth-failure-limiter';
+import type { FailureLimiter } from './auth-failure-limiter';
 import { AUTH_PROBLEMS, problemResponses } from '../schemas/common';
 import { sendProblem } from './problem';
 
@@ -30,28 +30,34 @@ declare module 'fastify' {
 
 export type AuthOptions = {
   tokens: TokenService;
-  clock: Clock;
-  /** Failed-attempt limiting per client address. */
-  failures?: Omit<FailureLimiterOptions, 'clock'>;
+  /** Failed-attempt counting per client address (shared with the Bull Board sign-in). */
+  limiter: FailureLimiter;
 };
 
 const BEARER_RE = /^Bearer +(\S+) *$/i;
 const REALM = 'Bearer realm="reminders"';
 
 export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
-  const limiter = createFailureLimiter({ ...opts.failures, clock: opts.clock });
+  const limiter = opts.limiter;
 
-  function unauthorized(req: FastifyRequest, reply: FastifyReply, reason: 'missing' | 'malformed' | 'unknown' | 'revoked') {
+  async function unauthorized(req: FastifyRequest, reply: FastifyReply, reason: 'missing' | 'malformed' | 'unknown' | 'revoked' | 'expired') {
     if (reason !== 'missing') {
-      const blockedNow = limiter.fail(req.ip);
+      // Only failed attempts are limited: a valid token from the same address is never refused.
+      const retryAfter = await limiter.retryAfterSeconds(req.ip);
+      if (retryAfter > 0) {
+        reply.header('retry-after', String(retryAfter));
+        return sendProblem(req, reply, { status: 429, slug: 'too-many-auth-failures', detail: `too many failed authentication attempts from this address; retry in ${retryAfter} s` });
+      }
+      const blockedNow = await limiter.fail(req.ip);
       req.log.warn({ ip: req.ip, reason, method: req.method, route: req.routeOptions.url }, 'authentication failed');
-      if (blockedNow) req.log.warn({ ip: req.ip }, 'too many failed authentication attempts; address blocked for the rest of the window');
+      if (blockedNow) req.log.warn({ ip: req.ip }, 'too many failed authentication attempts; further failures from this address get 429 for the rest of the window');
     }
     const detail = {
       missing: 'this route needs an "Authorization: Bearer <token>" header',
       malformed: 'the Authorization header is not a well-formed bearer token',
       unknown: 'the bearer token is not valid',
       revoked: 'the bearer token has been revoked',
+      expired: 'the bearer token has expired; ask an admin for a new one (npx reminders token create)',
     }[reason];
     reply.header('www-authenticate', reason === 'missing' ? REALM : `${REALM}, error="invalid_token"`);
     return sendProblem(req, reply, { status: 401, slug: 'unauthorized', detail });
@@ -61,11 +67,6 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
   function requireRole(...roles: readonly Role[]): onRequestAsyncHookHandler {
     const allowed = new Set(roles);
     const hook: onRequestAsyncHookHandler = async (req, reply) => {
-      const retryAfter = limiter.retryAfterSeconds(req.ip);
-      if (retryAfter > 0) {
-        reply.header('retry-after', String(retryAfter));
-        return sendProblem(req, reply, { status: 429, slug: 'too-many-auth-failures', detail: `too many failed authentication attempts from this address; retry in ${retryAfter} s` });
-      }
       const header = req.headers.authorization;
       if (!header) return unauthorized(req, reply, 'missing');
       const m = BEARER_RE.exec(header);

@@ -57,5 +57,12 @@ export async function registerOpenApi(app: FastifyInstance, opts: OpenApiOptions
     // Shared schemas appear under their own $id (e.g. #/components/schemas/Problem), not def-0.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  // Swagger UI's own CSP (hashes of its inline code), with framing forbidden as everywhere else and
+  // no forced upgrade to https (see plugins/security.ts).
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { docExpansion: 'list', deepLinking: true },
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace("frame-ancestors 'self'", "frame-ancestors 'none'").replace(/ ?upgrade-insecure-requests;?/, ''),
+  });
 }

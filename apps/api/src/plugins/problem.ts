@@ -21,6 +21,8 @@ export type Problem = {
   instance: string;
   errors?: { in: string; pointer: string; detail: string }[];
   request_id?: string;
+  /** Extension members (e.g. the `error` / `message` Bull Board's UI shows). */
+  [extension: string]: unknown;
 };
 
 const KIND_STATUS: Record<AppErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, unprocessable: 422, forbidden: 403 };
@@ -44,7 +46,7 @@ const titleOf = (slug: string) => TITLES[slug] ?? (slug.charAt(0).toUpperCase() 
 export function sendProblem(
   req: FastifyRequest,
   reply: FastifyReply,
-  p: { status: number; slug: string; detail: string; title?: string; errors?: Problem['errors'] },
+  p: { status: number; slug: string; detail: string; title?: string; errors?: Problem['errors']; extensions?: Record<string, string> },
 ): FastifyReply {
   const body: Problem = {
     type: problemType(p.slug),
@@ -54,6 +56,7 @@ export function sendProblem(
     instance: req.url.split('?')[0] ?? req.url,
     ...(p.errors ? { errors: p.errors } : {}),
     request_id: String(req.id),
+    ...p.extensions,
   };
   // A fixed serializer: route response schemas document problems but must never strip them.
   return reply.code(p.status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);

@@ -9,6 +9,8 @@ import { isRunStatus } from '@reminders/core/services/ops-service';
 import { AUTH_PROBLEMS, parseId, problemResponses } from '../schemas/common';
 import * as s from '../schemas/ops';
 import { toJson } from '../ops-presenters';
+import { sendProblem } from '../plugins/problem';
+import { redisReady } from '../redis-ready';
 
 export const opsRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
   const ops = container.services.ops;
@@ -49,19 +51,19 @@ export const opsRoutes: FastifyPluginAsync<{ container: Container }> = async (ap
     async (req) => toJson(await ops.dryRun({ limit: Number(req.query.limit ?? 50) })),
   );
 
-  app.post<{ Body: { reason: string; until?: string } }>(
+  app.post<{ Body: { reason: string; until?: string; replace?: boolean } }>(
     '/v1/sweep/pause',
     {
       bodyLimit: 4 * 1024,
       schema: {
         summary: 'Pause the sweep',
-        description: 'Runs are logged as skipped_disabled until resumed (or until `until`).',
+        description: 'Runs are logged as skipped_disabled until resumed (or until `until`, at most PAUSE_MAX_DAYS away). Pausing a paused sweep is a 409 unless `replace` is true.',
         tags: ['operations'],
         body: s.pauseBody,
-        response: { 200: ok('Paused', s.sweepStateResponse), ...problemResponses(400, 413, 415, ...AUTH_PROBLEMS) },
+        response: { 200: ok('Paused', s.sweepStateResponse), ...problemResponses(400, 409, 413, 415, ...AUTH_PROBLEMS) },
       },
     },
-    async (req) => toJson(await ops.pause({ by: req.principal!.name, reason: req.body.reason, until: req.body.until ? new Date(req.body.until) : null })),
+    async (req) => toJson(await ops.pause({ by: req.principal!.name, reason: req.body.reason, until: req.body.until ? new Date(req.body.until) : null, replace: req.body.replace === true })),
   );
 
   app.post(
@@ -82,10 +84,18 @@ export const opsRoutes: FastifyPluginAsync<{ container: Container }> = async (ap
       schema: {
         summary: 'Enabled or paused, next fire time, lock holder and TTL, current run, last runs, failures',
         tags: ['operations'],
-        response: { 200: ok('Status', s.statusResponse), ...problemResponses(...AUTH_PROBLEMS) },
+        response: { 200: ok('Status', s.statusResponse), ...problemResponses(503, ...AUTH_PROBLEMS) },
       },
     },
-    async () => {
+    async (req, reply) => {
+      // Schedule, lock, queues and workers live in Redis: while it is away, say so within a second.
+      if (!(await redisReady(container.redis, 1_000))) {
+        return sendProblem(req, reply, {
+          status: 503,
+          slug: 'redis-unavailable',
+          detail: 'Redis (REDIS_URL) is not reachable: the schedule, the lock, the queues and the workers cannot be read. The execution log (Postgres) is still at GET /v1/runs; see /readyz',
+        });
+      }
       const st = await ops.status();
       return toJson({ ...st, lock: { key: container.services.sweepLock.key, ...st.lock } });
     },

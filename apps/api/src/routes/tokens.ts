@@ -14,21 +14,22 @@ export const tokenRoutes: FastifyPluginAsync<{ container: Container }> = async (
     async () => ({ tokens: (await tokens.list()).map(tokenJson) }),
   );
 
-  app.post<{ Body: { name: string; role: string } }>(
+  app.post<{ Body: { name: string; role: string; expires_in?: string } }>(
     '/v1/tokens',
     {
       bodyLimit: 4 * 1024,
       schema: {
         summary: 'Create an API token',
-        description: 'The answer holds the token; it is shown only once (only its sha256 is stored).',
+        description: 'The answer holds the token; it is shown only once (only its sha256 is stored), and is never cached (`Cache-Control: no-store`). It expires after `expires_in`, or the default lifetime of its role (TOKEN_LIFETIME_DAYS_*).',
         tags: ['tokens'],
         body: tokenCreateBody,
         response: { 201: { description: 'Created', ...tokenCreateResponse }, ...problemResponses(400, 409, 413, 415, ...AUTH_PROBLEMS) },
       },
     },
     async (req, reply) => {
-      const { token, record } = await tokens.create({ name: req.body.name, role: req.body.role, createdBy: `token:${req.principal!.name}` });
-      return reply.code(201).send({ ...tokenJson(record), token });
+      const { token, record } = await tokens.create({ name: req.body.name, role: req.body.role, createdBy: `token:${req.principal!.name}`, expiresIn: req.body.expires_in });
+      // The body holds a secret: no cache (browser, proxy) may keep it.
+      return reply.code(201).header('cache-control', 'no-store').header('pragma', 'no-cache').send({ ...tokenJson(record), token });
     },
   );
 
@@ -44,7 +45,7 @@ export const tokenRoutes: FastifyPluginAsync<{ container: Container }> = async (
       },
     },
     async (req) => {
-      const { record, already } = await tokens.revoke(req.params.name);
+      const { record, already } = await tokens.revoke(req.params.name, `token:${req.principal!.name}`);
       return { ...tokenJson(record), already_revoked: already };
     },
   );

@@ -92,7 +92,8 @@ export const pauseBody = {
   required: ['reason'],
   properties: {
     reason: nonBlankText(500, 'Why; shown in status and kept in the audit log'),
-    until: dateTime('Resume automatically at this time (must be in the future)'),
+    until: dateTime('Resume automatically at this time (in the future, at most PAUSE_MAX_DAYS away)'),
+    replace: { type: 'boolean', description: 'Change the pause in force; without it pausing a paused sweep is a 409' },
   },
   examples: [{ reason: 'bulk import of contacts in progress', until: '2026-11-29T06:00:00Z' }],
 } as const;
@@ -154,6 +155,11 @@ export const statusResponse = {
     current_run: { anyOf: [runSchema, { type: 'null' }] },
     last_runs: { type: 'array', items: runSchema },
     sweep_queue: { type: 'object', additionalProperties: { type: 'integer' } },
+    queues_paused: {
+      type: 'object',
+      description: "BullMQ queues paused in Bull Board (apart from the sweep's own pause): a paused sweep queue starts no run, a paused dispatch queue sends nothing",
+      properties: { sweep: { type: 'boolean' }, dispatch: { type: 'boolean' } },
+    },
     workers: {
       type: 'object',
       description: 'Worker processes by their heartbeats (one every 10 s); none live for WORKER_ABSENT_ALERT_MINUTES raises no_workers',
@@ -167,7 +173,7 @@ export const statusResponse = {
       },
     },
   },
-  examples: [{ enabled: true, pause: null, consecutive_failures: 0, last_success_at: '2026-11-28T06:00:07.900Z', schedule: { id: 'reminder-sweep', pattern: '0 7 * * *', tz: 'Europe/Oslo', next: '2026-11-29T06:00:00.000Z', problem: null }, lock: { key: 'reminders:lock:reminder-sweep', held: false, ttl_ms: -2, holder: null }, current_run: null, last_runs: [runSchema.examples[0]], sweep_queue: { waiting: 0, active: 0, delayed: 0, failed: 0 }, workers: { live: [{ worker_id: 'worker-1', last_seen: '2026-11-28T08:15:02.120Z' }], last_seen: '2026-11-28T08:15:02.120Z' } }],
+  examples: [{ enabled: true, pause: null, consecutive_failures: 0, last_success_at: '2026-11-28T06:00:07.900Z', schedule: { id: 'reminder-sweep', pattern: '0 7 * * *', tz: 'Europe/Oslo', next: '2026-11-29T06:00:00.000Z', problem: null }, lock: { key: 'reminders:lock:reminder-sweep', held: false, ttl_ms: -2, holder: null }, current_run: null, last_runs: [runSchema.examples[0]], sweep_queue: { waiting: 0, active: 0, delayed: 0, failed: 0 }, queues_paused: { sweep: false, dispatch: false }, workers: { live: [{ worker_id: 'worker-1', last_seen: '2026-11-28T08:15:02.120Z' }], last_seen: '2026-11-28T08:15:02.120Z' } }],
 } as const;
 
 export const runsQuery = {

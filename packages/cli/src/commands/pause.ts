@@ -11,13 +11,14 @@ export function pauseCommand(program: Command): void {
       .description('pause the sweep: scheduled runs are logged as skipped_disabled until resumed')
       .requiredOption('--reason <text>', 'why (shown in status, runs and alerts; kept in the audit log)')
       .option('--until <time>', 'resume automatically: a duration (90m, 2h, 1d) or an ISO time with zone')
+      .option('--replace', 'change the pause in force (its reason or end); without it, pausing a paused sweep is refused')
       .option('--actor <name>', 'who is doing this (default: cli:<os user>)')
       .option('--json', 'print JSON'),
-  ).action(async (o: { reason: string; until?: string; actor?: string; json?: boolean }) => {
+  ).action(async (o: { reason: string; until?: string; replace?: boolean; actor?: string; json?: boolean }) => {
     if (!o.reason.trim()) throw new CliError('--reason must not be empty', 2);
     const until = o.until ? untilTime('--until', o.until, new Date()) : null;
     await withContainer(async (c) => {
-      const s = await c.services.ops.pause({ by: o.actor ?? defaultActor(), reason: o.reason, until });
+      const s = await c.services.ops.pause({ by: o.actor ?? defaultActor(), reason: o.reason, until, replace: o.replace });
       if (o.json) return printJson(s);
       process.stdout.write(`sweep paused by ${s.pausedBy}: ${s.pauseReason}${s.pausedUntil ? `; resumes automatically at ${s.pausedUntil.toISOString()}` : '; resume with `npx reminders resume`'}\n`);
     });

@@ -1,7 +1,7 @@
 /**
  * `reminders start` migrates the database (creating it if needed), checks Redis, then runs the
- * API and the worker as two child processes; SIGINT / SIGTERM are passed on and it exits when
- * both have stopped. `serve-api` / `serve-worker` run one of them alone (as docker-compose does).
+ * API and the worker as two child processes, restarting one that dies (and saying which and why);
+ * SIGINT / SIGTERM are passed on and it exits when both have stopped. `serve-api` / `serve-worker` run one of them alone (as docker-compose does).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -32,29 +32,62 @@ export function startCommand(program: Command): void {
     });
 }
 
+/** Restarts allowed per child in RESTART_WINDOW_MS before `start` gives up and stops everything. */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 10 * 60_000;
+const RESTART_DELAY_MS = 1_000;
+
+const describeExit = (code: number | null, signal: NodeJS.Signals | null) => (signal ? `killed by ${signal}` : `exit code ${code}`);
+
+/**
+ * Runs each command as a child process and keeps it running: a child that dies (a worker killed
+ * mid-run, an API that crashed) is named on stderr with its exit code or signal and restarted
+ * after a second, while the other keeps serving. A restart is safe: Postgres guards every write,
+ * a run the dead worker left `running` is closed by the next run (or the watchdog), and its jobs
+ * are picked up again. More than MAX_RESTARTS deaths of one child within RESTART_WINDOW_MS means
+ * something is wrong beyond one crash: then everything is stopped and `start` exits non-zero.
+ */
 async function superviseChildren(commands: string[]): Promise<void> {
-  const children: ChildProcess[] = commands.map((c) => spawn(process.execPath, [...self(), c], { stdio: 'inherit' }));
   let stopping = false;
+  let worst = 0;
+  const live = new Map<string, ChildProcess>();
+  const say = (line: string) => process.stderr.write(`reminders start: ${line}\n`);
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    for (const child of children) if (child.exitCode === null) child.kill(signal);
+    for (const child of live.values()) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  const codes = await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<number>((resolve) => {
-          child.on('exit', (code, signal) => {
-            // One process dying takes the other down: a half-running service is worse than a restart.
+
+  const run = (command: string) =>
+    new Promise<void>((resolve) => {
+      const deaths: number[] = [];
+      const launch = () => {
+        const child = spawn(process.execPath, [...self(), command], { stdio: 'inherit' });
+        live.set(command, child);
+        child.on('exit', (code, signal) => {
+          if (stopping) {
+            if (code) worst = Math.max(worst, code);
+            return resolve();
+          }
+          const now = Date.now();
+          deaths.push(now);
+          while (deaths.length && deaths[0]! < now - RESTART_WINDOW_MS) deaths.shift();
+          if (deaths.length > MAX_RESTARTS) {
+            say(`${command} (pid ${child.pid}) died again (${describeExit(code, signal)}): ${deaths.length} times in ${RESTART_WINDOW_MS / 60_000} minutes; stopping everything`);
+            worst = Math.max(worst, code || 1);
             stop('SIGTERM');
-            resolve(code ?? (signal ? 1 : 0));
-          });
-        }),
-    ),
-  );
-  const worst = Math.max(...codes);
+            return resolve();
+          }
+          say(`${command} (pid ${child.pid}) died (${describeExit(code, signal)}); restarting it in ${RESTART_DELAY_MS / 1000} s (restart ${deaths.length} of at most ${MAX_RESTARTS} in ${RESTART_WINDOW_MS / 60_000} minutes); the others keep running`);
+          setTimeout(() => (stopping ? resolve() : launch()), RESTART_DELAY_MS);
+        });
+      };
+      launch();
+    });
+
+  await Promise.all(commands.map(run));
   if (worst !== 0) process.exitCode = worst;
 }
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { CliError, usageErrorsExit2 } from '../cli-errors';
 import { printJson, withContainer } from '../container-access';
 import { isRunStatus } from '@reminders/core/services/ops-service';
+import { toJson } from '@reminders/core/json-case';
 import { positiveInt } from './parse';
 import { runLine, workersLine } from './format';
 
@@ -18,6 +19,9 @@ export function statusCommand(program: Command): void {
       if (o.json) return printJson(s);
       const out = [
         `sweep: ${s.enabled ? 'enabled' : `PAUSED by ${s.pause?.by}: ${s.pause?.reason}${s.pause?.until ? ` (until ${s.pause.until.toISOString()})` : ''}`}`,
+        ...(s.queuesPaused.sweep || s.queuesPaused.dispatch
+          ? [`queues: ${[s.queuesPaused.sweep && 'reminder-sweep', s.queuesPaused.dispatch && 'reminder-dispatch'].filter(Boolean).join(' and ')} PAUSED in Bull Board (resume there: queue menu > Resume)`]
+          : []),
         `schedule: ${s.schedule.pattern ?? '-'} (${s.schedule.tz ?? '-'}), next ${s.schedule.next?.toISOString() ?? '-'}${s.schedule.problem ? `  PROBLEM: ${s.schedule.problem}` : ''}`,
         `lock: ${s.lock.held ? `held by ${s.lock.holder?.workerId ?? 'unknown'}${s.lock.holder?.runId ? ` (run ${s.lock.holder.runId})` : ''}, ${Math.max(0, s.lock.ttlMs)} ms left` : 'free'}`,
         `current run: ${s.currentRun ? `${s.currentRun.id} since ${s.currentRun.startedAt.toISOString()}, ${s.currentRun.remindersEnqueued} enqueued` : 'none'}`,
@@ -44,7 +48,8 @@ export function runsCommand(program: Command): void {
     if (o.status !== undefined && !isRunStatus(o.status)) throw new CliError(`--status must be one of running, succeeded, failed, skipped_locked, skipped_disabled, timed_out, abandoned, awaiting_confirmation, cancelled; got "${o.status}"`, 2);
     await withContainer(async (c) => {
       const runs = await c.services.ops.runs({ limit, status: o.status as never });
-      if (o.json) return printJson(runs);
+      // snake_case like GET /v1/runs, so a script can switch between the two.
+      if (o.json) return printJson(toJson(runs));
       process.stdout.write(runs.length ? `${runs.map(runLine).join('\n')}\n` : 'no runs yet\n');
     });
   });

@@ -7,6 +7,7 @@ import { ROLES } from '@reminders/core/auth/roles';
 import { CliError, toCliError, usageErrorsExit2 } from '../cli-errors';
 import { defaultActor } from '../container-access';
 import { withDataServices } from '../data-access';
+import { parseDuration } from '@reminders/core/domain/duration';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : '-');
 
@@ -18,19 +19,21 @@ export function tokenCommand(program: Command): void {
       .command('create')
       .description('create a token and print it once (only its hash is stored)')
       .requiredOption('--name <name>', 'unique name, e.g. mentor-app (never reused)')
-      .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`),
-  ).action(async (opts: { name: string; role: string }) => {
-    const { token: value, record } = await withDataServices((s) => s.tokens.create({ name: opts.name, role: opts.role, createdBy: defaultActor() })).catch((e) => {
+      .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
+      .option('--expires-in <duration>', "lifetime such as 12h, 30d, 365d (default: the role's TOKEN_LIFETIME_DAYS_*)"),
+  ).action(async (opts: { name: string; role: string; expiresIn?: string }) => {
+    if (opts.expiresIn !== undefined && parseDuration(opts.expiresIn) === null) throw new CliError(`--expires-in must be a duration such as 12h, 30d or 365d, got "${opts.expiresIn}"`, 2);
+    const { token: value, record } = await withDataServices((s) => s.tokens.create({ name: opts.name, role: opts.role, createdBy: defaultActor(), expiresIn: opts.expiresIn })).catch((e) => {
       throw toCliError(e);
     });
-    process.stderr.write(`created token "${record.name}" (role ${record.role}); it is shown only now, store it safely:\n`);
+    process.stderr.write(`created token "${record.name}" (role ${record.role}, expires ${iso(record.expiresAt)}); it is shown only now, store it safely:\n`);
     process.stdout.write(`${value}\n`);
   });
 
   usageErrorsExit2(
     token.command('revoke').description('revoke a token (takes effect on its next request)').requiredOption('--name <name>', 'the token name'),
   ).action(async (opts: { name: string }) => {
-    const { record, already } = await withDataServices((s) => s.tokens.revoke(opts.name)).catch((e) => {
+    const { record, already } = await withDataServices((s) => s.tokens.revoke(opts.name, defaultActor())).catch((e) => {
       throw toCliError(e);
     });
     process.stdout.write(already ? `token "${record.name}" was already revoked at ${iso(record.revokedAt)}\n` : `revoked token "${record.name}"\n`);
@@ -47,8 +50,8 @@ export function tokenCommand(program: Command): void {
         process.stdout.write('no tokens; create one with `reminders token create --name N --role R`\n');
         return;
       }
-      const rows = [['NAME', 'ROLE', 'CREATED', 'LAST USED', 'REVOKED', 'CREATED BY']];
-      for (const t of tokens) rows.push([t.name, t.role, iso(t.createdAt), iso(t.lastUsedAt), iso(t.revokedAt), t.createdBy]);
+      const rows = [['NAME', 'ROLE', 'CREATED', 'EXPIRES', 'LAST USED', 'REVOKED', 'CREATED BY']];
+      for (const t of tokens) rows.push([t.name, t.role, iso(t.createdAt), iso(t.expiresAt), iso(t.lastUsedAt), iso(t.revokedAt), t.createdBy]);
       const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
       for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
     },

@@ -10,7 +10,8 @@ export type AlertKind =
   | 'pause_overdue'
   | 'blast_radius'
   | 'no_workers'
-  | 'redis_unreachable';
+  | 'redis_unreachable'
+  | 'token_expiring';
 
 export type NewAlert = { kind: AlertKind; incidentKey: string; message: string; details?: Record<string, unknown>; runId?: number | null; now: Date };
 

@@ -116,10 +116,14 @@ export function createExecutionLogRepository(prisma: PrismaClient) {
       return n === 1;
     },
 
-    /** Median reminders enqueued by the last `n` successful runs (null with fewer than `min` runs). */
+    /**
+     * Median reminders enqueued by the last `n` successful runs that enqueued any (null with fewer
+     * than `min`): a no-op run (an operator's extra trigger, a catch-up after a run that did the day)
+     * says nothing about a normal day, and counting it made the next real run look like an incident.
+     */
     async recentEnqueuedMedian(jobName: string, n: number, min: number): Promise<{ median: number; samples: number } | null> {
       const rows = await prisma.cronExecutionLog.findMany({
-        where: { jobName, status: 'succeeded' },
+        where: { jobName, status: 'succeeded', remindersEnqueued: { gt: 0 } },
         orderBy: { id: 'desc' },
         take: n,
         select: { remindersEnqueued: true },

@@ -162,7 +162,9 @@ export function createActivityRegistrationService(deps: ActivityRegistrationDeps
           const results = outcomes.map((o, index): BulkItemResult => {
             const item = items[index]!;
             summary[o.outcome] += 1;
-            const view = views.get(item.assignmentId);
+            // A rejected item says why, never the assignment's contact state: a token that may
+            // register activities must not read any assignment by sending items that fail.
+            const view = o.outcome === 'rejected' ? undefined : views.get(item.assignmentId);
             let error: BulkItemResult['error'] = null;
             if (o.outcome === 'rejected') error = { code: o.reason as RejectReason, detail: describe(o.reason as RejectReason, item, states.get(item.assignmentId)) };
             if (o.outcome === 'conflict') error = { code: 'client_id_conflict', detail: `client_id "${item.clientId}" is already used by activity ${o.activityId} with different content` };

@@ -21,6 +21,8 @@ import type { SweepRequests } from './sweep-requests';
 export type OpsServiceDeps = {
   jobName: string;
   sweepQueue: Queue<SweepPayload>;
+  /** Only read: whether someone paused it in Bull Board (status, trigger --wait). */
+  dispatchQueue?: Queue;
   lock: SweepLock;
   executionLog: ExecutionLogRepository;
   schedulerState: SchedulerStateRepository;
@@ -34,6 +36,8 @@ export type OpsServiceDeps = {
   staleAfterMs: number;
   workers: WorkerRegistry;
   sweepRequests: SweepRequests;
+  /** The furthest a pause's `until` may be, in days (PAUSE_MAX_DAYS). @defaultValue 14 */
+  pauseMaxDays?: number;
 };
 
 const RUN_STATUSES = ['running', 'succeeded', 'failed', 'skipped_locked', 'skipped_disabled', 'timed_out', 'abandoned', 'awaiting_confirmation', 'cancelled'] as const;
@@ -60,6 +64,12 @@ export function createOpsService(deps: OpsServiceDeps) {
     if (!run || run.status !== 'running') return false;
     const beat = (run.heartbeatAt ?? run.startedAt).getTime();
     return now().getTime() - beat < deps.staleAfterMs;
+  }
+
+  /** Queues paused in Bull Board (BullMQ's own pause, not the sweep's pause state). */
+  async function queuesPaused() {
+    const [sweep, dispatch] = await Promise.all([deps.sweepQueue.isPaused(), deps.dispatchQueue ? deps.dispatchQueue.isPaused() : false]);
+    return { sweep, dispatch };
   }
 
   return {
@@ -109,7 +119,23 @@ export function createOpsService(deps: OpsServiceDeps) {
           const runId = (done.returnvalue as { runId?: number } | null)?.runId;
           return runId ? deps.executionLog.get(runId) : null;
         }
-        if (state === 'failed') throw new AppError('unprocessable', 'run-failed-to-start', `the run could not start: ${job.failedReason}`);
+        if (state === 'failed') {
+          // A confirmed run that started leaves its id on the held run: it did start, and was
+          // interrupted (worker killed, lock lost); saying "could not start" would be wrong.
+          const requestId = (job.data as { requestId?: number }).requestId;
+          const confirmRunId = requestId ? (await deps.sweepRequests.get(requestId))?.confirmRunId : null;
+          const held = confirmRunId ? await deps.executionLog.get(confirmRunId) : null;
+          if (held?.continuedByRunId) {
+            const run = await deps.executionLog.get(held.continuedByRunId);
+            throw new AppError('unprocessable', 'run-interrupted', `run ${held.continuedByRunId} (confirming run ${confirmRunId}) started but was interrupted: ${job.failedReason}; it is ${run?.status ?? 'unknown'} now, see \`npx reminders runs\``);
+          }
+          throw new AppError('unprocessable', 'run-failed-to-start', `the run could not start: ${job.failedReason}`);
+        }
+        // A queue paused in Bull Board holds the run (sweep: it never starts; dispatch: it never
+        // finishes): say so now instead of timing out.
+        const paused = await queuesPaused();
+        if (paused.sweep && state !== 'active') throw new AppError('conflict', 'queue-paused', `the reminder-sweep queue is paused (in Bull Board), so job ${jobId} waits; resume it in the board (queue menu > Resume)`);
+        if (paused.dispatch) throw new AppError('conflict', 'queue-paused', `the reminder-dispatch queue is paused (in Bull Board), so the run cannot finish sending; resume it in the board (queue menu > Resume)`);
         if (Date.now() > deadline) throw new AppError('conflict', 'wait-timed-out', `sweep job ${jobId} still ${state} after ${Math.round(timeoutMs / 1000)} s; see \`npx reminders runs\``);
         await sleep(250);
       }
@@ -125,13 +151,22 @@ export function createOpsService(deps: OpsServiceDeps) {
       return { today: localDate(at, deps.timeZone), due, shown: page.length, reminders: page };
     },
 
-    async pause(p: { by: string; reason: string; until?: Date | null }) {
+    /** Pauses the sweep; changing an existing pause needs `replace` (else 409, nothing changes). */
+    async pause(p: { by: string; reason: string; until?: Date | null; replace?: boolean }) {
       const reason = p.reason.trim();
       if (!reason) throw new AppError('invalid', 'reason-required', 'a reason is required to pause the sweep');
+      if (p.until && Number.isNaN(p.until.getTime())) throw new AppError('invalid', 'invalid-until', 'until is not a time that can be read');
       if (p.until && p.until.getTime() <= now().getTime()) throw new AppError('invalid', 'until-in-past', `--until ${p.until.toISOString()} is not in the future`);
+      const maxDays = deps.pauseMaxDays ?? 14;
+      if (p.until && p.until.getTime() > now().getTime() + maxDays * 86_400_000) {
+        throw new AppError('invalid', 'until-too-far', `--until ${p.until.toISOString()} is more than PAUSE_MAX_DAYS (${maxDays}) days away; pause for at most ${maxDays} days (or without an end, which raises pause_overdue)`);
+      }
       const before = await deps.schedulerState.get(deps.jobName);
+      if (!before.enabled && !p.replace) {
+        throw new AppError('conflict', 'already-paused', `the sweep is already paused by ${before.pausedBy}: ${before.pauseReason}${before.pausedUntil ? ` (until ${before.pausedUntil.toISOString()})` : ''}; use --replace (HTTP: "replace": true) to change that pause`);
+      }
       const after = await deps.schedulerState.pause(deps.jobName, { by: p.by, reason, until: p.until ?? null, now: now() });
-      await deps.audit.record({ actor: p.by, action: 'sweep.pause', targetType: 'sweep', targetId: deps.jobName, before: pick(before), after: pick(after), reason, now: now() });
+      await deps.audit.record({ actor: p.by, action: before.enabled ? 'sweep.pause' : 'sweep.pause.replace', targetType: 'sweep', targetId: deps.jobName, before: pick(before), after: pick(after), reason, now: now() });
       return after;
     },
 
@@ -152,7 +187,7 @@ export function createOpsService(deps: OpsServiceDeps) {
     },
 
     async status() {
-      const [state, schedule, lock, current, lastRuns, counts, liveWorkers, workersLastSeen] = await Promise.all([
+      const [state, schedule, lock, current, lastRuns, counts, liveWorkers, workersLastSeen, paused] = await Promise.all([
         deps.schedulerState.get(deps.jobName),
         deps.schedule.read(),
         deps.lock.status(),
@@ -161,6 +196,7 @@ export function createOpsService(deps: OpsServiceDeps) {
         deps.sweepQueue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
         deps.workers.live(now()),
         deps.workers.lastSeen(),
+        queuesPaused(),
       ]);
       return {
         enabled: state.enabled,
@@ -172,6 +208,7 @@ export function createOpsService(deps: OpsServiceDeps) {
         currentRun: current,
         lastRuns,
         sweepQueue: counts,
+        queuesPaused: paused,
         workers: { live: liveWorkers, lastSeen: workersLastSeen },
       };
     },

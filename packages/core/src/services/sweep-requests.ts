@@ -103,6 +103,9 @@ export function createSweepRequests(deps: SweepRequestsDeps) {
   return {
     isCronSlot,
 
+    /** A request by id (what a job's `requestId` names). */
+    get: (id: number) => deps.requests.get(id),
+
     /** Records a request (not yet enqueued); null when `dedupeKey` was taken already. */
     record: (r: { trigger: Exclude<RunTrigger, 'scheduled'>; requestedBy: string; confirmRunId?: number; slot?: Date; dedupeKey?: string }) => deps.requests.create({ ...r, now: deps.clock.now() }),
 

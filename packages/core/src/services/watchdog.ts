@@ -32,6 +32,7 @@ import type { AlertService } from './alert-service';
 import type { ScheduleRegistration } from './schedule-registration';
 import type { SweepRequests } from './sweep-requests';
 import { createRetryCheck, type RetryOutcome } from './watchdog-retry';
+import type { TokenExpiryCheck } from './token-expiry-check';
 
 export type WatchdogDeps = {
   jobName: string;
@@ -61,6 +62,8 @@ export type WatchdogDeps = {
   idempotencyKeyRetentionHours: number;
   workers: WorkerRegistry;
   workerAbsentMinutes: number;
+  /** `token_expiring` a week ahead, and expired tokens audited. */
+  tokenExpiry?: TokenExpiryCheck;
 };
 
 export type TickReport = {
@@ -87,7 +90,7 @@ export type TickReport = {
   skippedChecks: CheckName[];
 };
 
-export type CheckName = 'redis' | 'workers' | 'long_runs' | 'schedule' | 'missed_runs' | 'retry' | 'pause' | 'enqueue' | 'alerts' | 'idempotency_keys';
+export type CheckName = 'redis' | 'workers' | 'long_runs' | 'schedule' | 'missed_runs' | 'retry' | 'pause' | 'enqueue' | 'alerts' | 'idempotency_keys' | 'tokens';
 
 /** Slots older than this are not examined: a watchdog that was down for a week does not replay it. */
 const LOOKBACK_MS = 48 * 3600_000;
@@ -216,15 +219,16 @@ export function createWatchdog(deps: WatchdogDeps) {
   async function checkPause(now: Date): Promise<{ resumed: boolean; overdue: boolean }> {
     const resumed = await deps.resumeExpiredPause();
     const state = await deps.prisma.schedulerState.findUnique({ where: { jobName: deps.jobName } });
-    if (!state || state.enabled || state.pausedUntil || !state.pausedAt) return { resumed, overdue: false };
+    // With or without an end time: a long pause (up to PAUSE_MAX_DAYS) deserves a reminder too.
+    if (!state || state.enabled || !state.pausedAt) return { resumed, overdue: false };
     const hours = (now.getTime() - state.pausedAt.getTime()) / 3600_000;
     if (hours < deps.pauseMaxHours) return { resumed, overdue: false };
     await deps.alerts.raise({
       kind: 'pause_overdue',
       incidentKey: `paused-at-${state.pausedAt.toISOString()}`,
       title: `Reminder sweep has been paused for ${Math.floor(hours)} hours`,
-      text: `Paused by ${state.pausedBy ?? 'unknown'}: ${state.pauseReason ?? 'no reason'}, with no end time. No reminders are being sent. Resume with \`npx reminders resume\`.`,
-      details: { pausedBy: state.pausedBy, pausedAt: state.pausedAt, reason: state.pauseReason },
+      text: `Paused by ${state.pausedBy ?? 'unknown'}: ${state.pauseReason ?? 'no reason'}, ${state.pausedUntil ? `until ${state.pausedUntil.toISOString()}` : 'with no end time'}. No reminders are being sent. Resume with \`npx reminders resume\`.`,
+      details: { pausedBy: state.pausedBy, pausedAt: state.pausedAt, pausedUntil: state.pausedUntil, reason: state.pauseReason },
     });
     return { resumed, overdue: true };
   }
@@ -250,6 +254,15 @@ export function createWatchdog(deps: WatchdogDeps) {
       details: { lastSeen: lastSeen?.toISOString() ?? null, workersKnown },
     });
     return { alive: 0, absent: true };
+  }
+
+  /** Token expiry: a failure is logged and never hides what the other checks found. */
+  async function checkTokens(now: Date): Promise<void> {
+    try {
+      await deps.tokenExpiry?.check(now);
+    } catch (err) {
+      deps.logger.warn({ err }, 'could not check API token expiry; the next tick tries again');
+    }
   }
 
   /** Housekeeping: a failure is logged, never allowed to hide what the checks above found. */
@@ -294,6 +307,7 @@ export function createWatchdog(deps: WatchdogDeps) {
       const enqueued = await run('enqueue', () => deps.sweepRequests.enqueuePending(), [], true);
       const alertsRetried = await run('alerts', () => deps.alerts.retryUndelivered(), 0);
       const idempotencyKeysPurged = await run('idempotency_keys', () => purgeIdempotencyKeys(now), 0);
+      await run('tokens', () => checkTokens(now), undefined);
       const report: TickReport = {
         longRuns,
         missedSlots: missed,
