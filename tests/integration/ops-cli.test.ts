@@ -86,7 +86,7 @@ it('a queue paused in Bull Board shows in status (human and --json), and trigger
     await queues.sweep.pause();
     const human = await cli('status');
     expect(human.stdout).toMatch(/queues: reminder-sweep PAUSED in Bull Board/);
-    expect(JSON.parse((await cli('status', '--json')).stdout).queuesPaused).toEqual({ sweep: true, dispatch: false });
+    expect(JSON.parse((await cli('status', '--json')).stdout).queues_paused).toEqual({ sweep: true, dispatch: false });
     const started = Date.now();
     const r = await cli('trigger', '--wait', '--timeout', '120');
     expect(Date.now() - started).toBeLessThan(20_000);

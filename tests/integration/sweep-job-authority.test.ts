@@ -192,14 +192,13 @@ describe('through Bull Board', () => {
     harnessStopped = true; // this test's workers are the API harness's
     const api = await startApiHarness(env, { now: MORNING, workers: true, sweepWorker: true, overrides: { WORKER_ABSENT_ALERT_MINUTES: '1440' } });
     try {
+      // The board's allowlist refuses the add itself now (issue 13); the worker's gate below it
+      // (the tests above) refuses such a job however it reaches the queue.
       const data = { trigger: 'catchup', triggeredBy: 'watchdog', slot: MORNING };
       const r = await api.call({ method: 'POST', url: '/admin/queues/api/queues/reminder-sweep/add', as: 'operator', payload: { name: 'sweep', data, options: {} } });
-      expect(r.statusCode).toBe(200);
-      const jobId = r.json().job.id as string;
-      const failed = await waitFor('the forged job to fail', async () => ((await api.c.queues.sweep.getJobState(jobId)) === 'failed' ? Job.fromId(api.c.queues.sweep, jobId) : null));
-      expect(failed.failedReason).toMatch(/^sweep job refused: job \S+ names no sweep request/);
+      expect(r.statusCode).toBe(403);
+      expect(await api.c.queues.sweep.count()).toBe(0);
       expect(await api.prisma.cronExecutionLog.count()).toBe(0);
-      expect(await api.prisma.adminAuditLog.findMany({ where: { action: 'sweep.refused' } })).toEqual([expect.objectContaining({ actor: 'system:worker', targetId: jobId, after: expect.objectContaining({ data }) })]);
     } finally {
       await api.close();
     }

@@ -16,7 +16,7 @@ export function statusCommand(program: Command): void {
   ).action(async (o: { json?: boolean }) => {
     await withContainer(async (c) => {
       const s = await c.services.ops.status();
-      if (o.json) return printJson(s);
+      if (o.json) return printJson(toJson(s)); // snake_case, like GET /v1/sweep/status
       const out = [
         `sweep: ${s.enabled ? 'enabled' : `PAUSED by ${s.pause?.by}: ${s.pause?.reason}${s.pause?.until ? ` (until ${s.pause.until.toISOString()})` : ''}`}`,
         ...(s.queuesPaused.sweep || s.queuesPaused.dispatch
