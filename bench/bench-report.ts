@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { CpuUsage } from './cpu-accounting';
 import type { RunFigures } from './measure-run';
 import type { FloorResult, NaiveResult, SetBasedResult } from './reference-points';
+import { readApiScenario, renderApiSection } from './api-report';
 
 export type Scenario = {
   key: string;
@@ -172,6 +173,8 @@ export function readScenarios(file: string): Map<string, Scenario> {
 /** Adds (or replaces) these scenarios and rewrites the whole file from the data. */
 export function writeReport(file: string, fresh: Scenario[], notes: string[]): void {
   const all = readScenarios(file);
+  // The API bench's section is its own (npm run bench:api); kept as its figures say.
+  const api = readApiScenario(file);
   for (const s of fresh) all.set(s.key, s);
   const list = [...all.values()].sort(order);
   const summary = list.map((s) => {
@@ -213,6 +216,7 @@ export function writeReport(file: string, fresh: Scenario[], notes: string[]): v
     '',
     ...notes.map((l) => l),
     ...(notes.length ? [''] : []),
+    ...(api ? [renderApiSection(api)] : []),
     '## Summary',
     '',
     '| assignments | channels | workers × concurrency | due | trigger → final row | reminders/s | p50 / p99 enqueue → written | peak worker RSS | exactly once | vs (a) floor: dispatch / end to end | vs (b) naive | vs (c) set-based (time) | other CPU | targets | measured (UTC) |',
