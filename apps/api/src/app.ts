@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Container } from '@reminders/core/container';
 import { healthRoutes } from './routes/health';
 import { registerAuth, type AuthOptions } from './plugins/auth';
+import { cacheTokenChecks, type TokenCacheOptions } from './plugins/token-cache';
 import { registerOpenApi } from './plugins/openapi';
 import { registerProblemHandlers, sendProblem } from './plugins/problem';
 import { activityRoutes } from './routes/activities';
@@ -16,6 +17,8 @@ export type AppOptions = {
   container: Container;
   /** Failed-authentication limiting per client address (defaults: 20 per minute). */
   authFailures?: AuthOptions['failures'];
+  /** The per-process cache of successful token checks (TTL at most 1 s; tests inject its clock). */
+  tokenCache?: Omit<TokenCacheOptions, 'clock'>;
 };
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -36,7 +39,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerProblemHandlers(app);
   // Bodies are JSON only: anything else is a 415, not a string the schema then has to refuse.
   app.removeContentTypeParser('text/plain');
-  registerAuth(app, { tokens: opts.container.services.tokens, clock: opts.container.clock, failures: opts.authFailures });
+  // Token checks are cached for at most a second: a revocation anywhere takes effect here within it.
+  const tokens = cacheTokenChecks(opts.container.services.tokens, { ...opts.tokenCache, clock: opts.container.clock });
+  registerAuth(app, { tokens, clock: opts.container.clock, failures: opts.authFailures });
   await registerOpenApi(app);
   await app.register(healthRoutes, { container: opts.container });
   await app.register(activityRoutes, { container: opts.container });
