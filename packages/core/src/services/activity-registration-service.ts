@@ -146,12 +146,12 @@ export function createActivityRegistrationService(deps: ActivityRegistrationDeps
       if (dupes.length) throw new AppError('invalid', 'validation-error', 'client_id must be unique within one request', dupes);
 
       const now = deps.clock.now();
-      const requestHash = createHash('sha256').update(JSON.stringify(items)).digest('hex');
       const result = await deps.contactTracking.register(items, {
         now,
         timeZone: deps.timeZone,
         precheck: precheck(now),
-        idempotency: opts.idempotency ? { ...opts.idempotency, requestHash, expiredBefore: new Date(now.getTime() - keyRetentionMs) } : undefined,
+        // The body's hash is needed only under a key (it tells a retry from a reuse).
+        idempotency: opts.idempotency ? { ...opts.idempotency, requestHash: createHash('sha256').update(JSON.stringify(items)).digest('hex'), expiredBefore: new Date(now.getTime() - keyRetentionMs) } : undefined,
         respond: (outcomes, states): BulkResult => {
           const today = localDate(now, deps.timeZone);
           const summary = { received: items.length, created: 0, duplicate: 0, conflict: 0, rejected: 0 };
