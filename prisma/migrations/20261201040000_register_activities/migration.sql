@@ -19,6 +19,8 @@ DECLARE
     raced JSONB;
     raced_ords INT[];
     states JSONB;
+    -- Looked up once per call, not once per row (a catalog lookup each time).
+    id_seq REGCLASS := pg_get_serial_sequence('activities', 'id')::regclass;
 BEGIN
     WITH input AS MATERIALIZED (
         SELECT u.* FROM unnest(p_assignment_ids, p_types, p_occurred, p_paths, p_registered_by, p_client_ids, p_notes)
@@ -35,23 +37,27 @@ BEGIN
           LEFT JOIN assignments a ON a.id = i.assignment_id
           LEFT JOIN activities p ON p.client_id = i.client_id
     ), numbered AS MATERIALIZED (
-        SELECT nextval(pg_get_serial_sequence('activities', 'id'))::int AS new_id, v.*
-          FROM (SELECT * FROM verdict WHERE reason IS NULL AND prior_id IS NULL ORDER BY ord) v
+        -- An id only for a row to insert, drawn in input order (the sort runs before nextval).
+        SELECT v.*, CASE WHEN v.reason IS NULL AND v.prior_id IS NULL THEN nextval(id_seq)::int END AS new_id
+          FROM verdict v ORDER BY v.ord
     ), ins AS (
         INSERT INTO activities (id, assignment_id, activity_type, occurred_at, registration_path, registered_by, client_id, note, created_at)
         SELECT new_id, assignment_id, activity_type, occurred_at, registration_path, registered_by, client_id, note, p_now
-          FROM numbered ORDER BY assignment_id, ord
+          FROM numbered WHERE new_id IS NOT NULL ORDER BY assignment_id, ord
         ON CONFLICT (client_id) DO NOTHING
         RETURNING id
+    ), placed AS (
+        -- One pass over the items; "inserted" is a hashed lookup, not a join of CTE scans.
+        SELECT n.*, n.new_id IN (SELECT id FROM ins) AS inserted FROM numbered n
     )
     SELECT jsonb_agg(jsonb_build_object(
-               'ord', v.ord, 'reason', v.reason, 'id', COALESCE(v.prior_id, n.new_id), 'inserted', ins.id IS NOT NULL,
-               'prior', CASE WHEN v.reason IS NULL AND v.prior_id IS NOT NULL THEN jsonb_build_object(
-                   'assignment_id', v.prior_assignment_id, 'activity_type', v.prior_type, 'occurred_ms', v.prior_occurred_ms) END)
-             ORDER BY v.ord),
-           array_agg(v.ord) FILTER (WHERE n.new_id IS NOT NULL AND ins.id IS NULL)
+               'ord', p.ord, 'reason', p.reason, 'id', COALESCE(p.prior_id, p.new_id), 'inserted', COALESCE(p.inserted, false),
+               'prior', CASE WHEN p.reason IS NULL AND p.prior_id IS NOT NULL THEN jsonb_build_object(
+                   'assignment_id', p.prior_assignment_id, 'activity_type', p.prior_type, 'occurred_ms', p.prior_occurred_ms) END)
+             ORDER BY p.ord),
+           array_agg(p.ord) FILTER (WHERE p.new_id IS NOT NULL AND NOT p.inserted)
       INTO judged, raced_ords
-      FROM verdict v LEFT JOIN numbered n ON n.ord = v.ord LEFT JOIN ins ON ins.id = n.new_id;
+      FROM placed p;
 
     IF raced_ords IS NOT NULL THEN
         SELECT jsonb_object_agg(u.ord::text, jsonb_build_object(
