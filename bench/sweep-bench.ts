@@ -231,6 +231,7 @@ const REPRODUCE = [
   'npm run bench -- --assignments 100000 --email --smtp-reply-ms 20 --workers 1,2   # a relay that takes 20 ms per message',
   'npm run bench -- --assignments 100000 --email --smtp-reply-ms 20 --smtp-connections 20   # twice the connections',
   'npm run bench -- --assignments 1000000',
+  'npm run bench:api                                 # the API section: registration against a bare insert',
   '```',
 ];
 
