@@ -4,9 +4,12 @@
  * 127.0.0.1, and drives it with autocannon for a bounded time per scenario: single registrations
  * (POST /v1/activities) and bulk registrations (POST /v1/activities/bulk). Prints registrations
  * per second (counted in the database, not just from 2xx answers) and latency percentiles.
- * The load generator shares the process with the server, so the figures are a floor.
+ * In the same run, alternating with the real phases, it measures its own floor: a bare Fastify
+ * route doing one INSERT (bench/api-floor.ts), same connections, and reports the ratios.
+ * The load generator shares the process with the servers (both sides alike).
+ * Figures are written to docs/benchmarks.md (the API section only; `--rerender` redraws it).
  *
- *   npm run bench:api -- [--assignments 20000] [--seconds 10] [--connections 50] [--bulk-connections 8] [--bulk-size 100]
+ *   npm run bench:api -- [--assignments 20000] [--seconds 10] [--connections 50] [--bulk-connections 8] [--bulk-size 100] [--no-floor]
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -15,7 +18,11 @@ import { buildApp } from '@reminders/api/app';
 import { createContainer } from '@reminders/core/container';
 import { createLogger } from '@reminders/core/logger';
 import { seedDemoData } from '@reminders/core/seed/seed-demo-data';
+import path from 'node:path';
 import { createBenchEnv, machineDescription } from './bench-env';
+import { startFloorApi } from './api-floor';
+import { apiTargets, readApiScenario, writeApiReport, type ApiPhase, type ApiScenario } from './api-report';
+import { cpuSnapshot, cpuUsage } from './cpu-accounting';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +33,10 @@ const { values } = parseArgs({
     'bulk-size': { type: 'string', default: '100' },
     'database-url': { type: 'string', default: 'postgresql://postgres@127.0.0.1:5432/postgres' },
     'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+    'no-floor': { type: 'boolean', default: false },
+    /** Only redraw the API section of --out from the figures stored in it. */
+    rerender: { type: 'boolean', default: false },
+    out: { type: 'string', default: path.resolve(__dirname, '../docs/benchmarks.md') },
   },
 });
 
@@ -46,9 +57,16 @@ for (const name of ['database-url', 'redis-url'] as const) {
   if (host !== '127.0.0.1' && host !== 'localhost') usage(`--${name} must point at 127.0.0.1 (the bench only touches this machine), got ${host}`);
 }
 
-type Phase = { label: string; requests: number; non2xx: number; errors: number; registrations: number; seconds: number; p50: number; p90: number; p99: number; max: number };
+type Phase = ApiPhase;
 
 async function main() {
+  if (values.rerender) {
+    const stored = readApiScenario(values.out!);
+    if (!stored) usage(`${values.out} holds no API bench figures to redraw`);
+    writeApiReport(values.out!, stored);
+    process.stdout.write(`rewrote the API section of ${values.out}\n`);
+    return;
+  }
   const assignments = positiveInt('assignments', 1_000_000);
   const seconds = positiveInt('seconds', 600);
   const connections = positiveInt('connections', 1000);
@@ -76,11 +94,12 @@ async function main() {
     const item = () => ({ assignment_id: pick(), activity_type: 'call', occurred_at: new Date(Date.now() - 60_000).toISOString(), registered_by: 'bench' });
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const countActivities = async (path: 'direct' | 'bulk') => container.prisma.activity.count({ where: { registrationPath: path, registeredBy: 'bench' } });
+    const floor = values['no-floor'] ? null : await startFloorApi(env.databaseUrl, { poolSize: 10 });
 
-    async function phase(label: string, path: 'direct' | 'bulk', opts: { url: string; connections: number; body: () => unknown }): Promise<Phase> {
+    async function phase(label: string, path: 'direct' | 'bulk', opts: { base?: string; url: string; connections: number; body: () => unknown }): Promise<Phase> {
       const before = await countActivities(path);
       const result = await autocannon({
-        url: `${address}${opts.url}`,
+        url: `${opts.base ?? address}${opts.url}`,
         connections: opts.connections,
         duration: seconds,
         requests: [{ method: 'POST', headers, setupRequest: (req) => ({ ...req, body: JSON.stringify(opts.body()) }) }],
@@ -102,10 +121,26 @@ async function main() {
     }
 
     const phases: Phase[] = [];
+    const byKey: Record<string, Phase> = {};
+    const loadavgBefore = os.loadavg();
+    const cpuBefore = cpuSnapshot();
+    const single = () => ({ ...item(), registration_path: 'direct' });
+    const bulk = () => ({ items: Array.from({ length: bulkSize }, item) });
+    // Floor first, then the real route, for each shape: the two see the same machine a few seconds apart.
+    if (floor) {
+      say(`floor single: bare INSERT, ${connections} connections, ${seconds} s ...`);
+      phases.push((byKey['single-floor'] = await phase('floor single', 'direct', { base: floor.address, url: '/floor/activities', connections, body: single })));
+    }
     say(`single: POST /v1/activities, ${connections} connections, ${seconds} s ...`);
-    phases.push(await phase('single', 'direct', { url: '/v1/activities', connections, body: () => ({ ...item(), registration_path: 'direct' }) }));
+    phases.push((byKey.single = await phase('single', 'direct', { url: '/v1/activities', connections, body: single })));
+    if (floor) {
+      say(`floor bulk: bare multi-row INSERT x${bulkSize}, ${bulkConnections} connections, ${seconds} s ...`);
+      phases.push((byKey['bulk-floor'] = await phase(`floor bulk`, 'bulk', { base: floor.address, url: '/floor/activities/bulk', connections: bulkConnections, body: bulk })));
+    }
     say(`bulk: POST /v1/activities/bulk, ${bulkSize} items per request, ${bulkConnections} connections, ${seconds} s ...`);
-    phases.push(await phase(`bulk x${bulkSize}`, 'bulk', { url: '/v1/activities/bulk', connections: bulkConnections, body: () => ({ items: Array.from({ length: bulkSize }, item) }) }));
+    phases.push((byKey.bulk = await phase(`bulk x${bulkSize}`, 'bulk', { url: '/v1/activities/bulk', connections: bulkConnections, body: bulk })));
+    const cpu = cpuUsage(cpuBefore, cpuSnapshot(), []);
+    await floor?.close();
 
     say('');
     say('scenario      registrations/s   requests/s   p50 ms   p90 ms   p99 ms   max ms   requests   non-2xx   errors');
@@ -125,10 +160,28 @@ async function main() {
         ].join(' '),
       );
     }
-    say(`load average after: ${load()}`);
+    say(`load average after: ${load()}; CPU seconds taken by other processes meanwhile: ${cpu.other.toFixed(1)}`);
     if (phases.some((p) => p.non2xx > 0 || p.errors > 0)) {
       say('some requests failed: the figures above are not valid');
       process.exitCode = 1;
+      return;
+    }
+    const scenario: ApiScenario = {
+      date: new Date().toISOString(),
+      machine: machineDescription(),
+      load: { loadavgBefore, loadavgAfter: os.loadavg() },
+      assignments,
+      seconds,
+      connections,
+      bulkConnections,
+      bulkSize,
+      phases: byKey,
+      otherCpuSeconds: +cpu.other.toFixed(1),
+    };
+    for (const t of apiTargets(scenario)) say(`target ${t.met ? 'met' : 'NOT MET'}: ${t.target} (${t.ratio.toFixed(2)}×)`);
+    if (floor) {
+      writeApiReport(values.out!, scenario);
+      say(`wrote the API section of ${values.out}`);
     }
   } finally {
     await app.close();

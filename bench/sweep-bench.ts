@@ -221,6 +221,16 @@ async function main() {
 }
 
 const REPRODUCE = [
+  'Worker memory (issue 17, measured 2026-12-01 on the loaded machine, 20,000 assignments, 1 worker):',
+  'an idle `serve-worker` already holds 218 MB RSS (modules 95 MB; the rest is mostly Prisma\'s WASM',
+  'query compiler and V8 code, not the heap: heapUsed stays ~35 MB). Peak RSS did not follow',
+  'DISPATCH_CONCURRENCY: 329 MB at 500, 329 MB at 200, 338 MB at 100 (so the default stays 500, the',
+  'fastest). It follows V8\'s heap sizing: `--max-semi-space-size=4` alone gave 339 MB; with',
+  '`--max-old-space-size=128 --max-semi-space-size=8` the peak was 248 MB and the run faster (6.97 s',
+  'against 7.97 s). Reproduce with `npm run bench -- --assignments 20000 --no-references',
+  '"--worker-node-options=--max-old-space-size=128 --max-semi-space-size=8"`; not yet the deployed',
+  'default (it needs NODE_OPTIONS on the worker service and a 1M run to show the cap is safe).',
+  '',
   'Reproduce (each command adds or replaces its own sections):',
   '',
   '```',
@@ -231,6 +241,7 @@ const REPRODUCE = [
   'npm run bench -- --assignments 100000 --email --smtp-reply-ms 20 --workers 1,2   # a relay that takes 20 ms per message',
   'npm run bench -- --assignments 100000 --email --smtp-reply-ms 20 --smtp-connections 20   # twice the connections',
   'npm run bench -- --assignments 1000000',
+  'npm run bench:api                                 # the API section: registration against a bare insert',
   '```',
 ];
 

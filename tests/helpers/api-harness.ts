@@ -17,7 +17,7 @@ export type ApiHarness = Awaited<ReturnType<typeof startApiHarness>>;
 
 export async function startApiHarness(
   env: TestEnv,
-  opts: { now: string; workers?: boolean; sweepWorker?: boolean; authFailures?: { max?: number; windowMs?: number }; logTo?: Writable; overrides?: Record<string, string> },
+  opts: { now: string; workers?: boolean; sweepWorker?: boolean; authFailures?: { max?: number; windowMs?: number }; logTo?: Writable; overrides?: Record<string, string>; tokenCache?: { ttlMs?: number; monotonicMs?: () => number }; tokenNames?: string },
 ) {
   let stopWorkers: (() => Promise<void>) | null = null;
   let c;
@@ -33,11 +33,11 @@ export async function startApiHarness(
     const logger = opts.logTo ? createLogger({ ...config, logLevel: 'info' }, { destination: opts.logTo }) : createLogger(config);
     c = createContainer({ config, logger, clock });
   }
-  const app = await buildApp({ container: c, authFailures: opts.authFailures ?? { max: 10_000 } });
+  const app = await buildApp({ container: c, authFailures: opts.authFailures ?? { max: 10_000 }, tokenCache: opts.tokenCache });
   await app.ready();
 
   const tokens = {} as Record<Role, string>;
-  for (const role of ROLES) tokens[role] = (await c.services.tokens.create({ name: `test-${role}`, role, createdBy: 'test' })).token;
+  for (const role of ROLES) tokens[role] = (await c.services.tokens.create({ name: `${opts.tokenNames ?? 'test'}-${role}`, role, createdBy: 'test' })).token;
 
   return {
     app,

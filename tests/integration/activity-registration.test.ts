@@ -219,6 +219,21 @@ describe('bulk registration', () => {
     expect(await activityCount()).toBe(before);
   });
 
+  it('concurrent registrations of one client id (each a single statement) create it once; the others get it back', async () => {
+    const id = await silentSinceNovember();
+    const item = { assignment_id: id, activity_type: 'call', occurred_at: '2026-11-26T09:00:00Z', registered_by: 'app', client_id: 'race-1', registration_path: 'direct' };
+    const before = await activityCount();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => api.call({ method: 'POST', url: '/v1/activities', as: 'service', payload: item })));
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+    const ids = new Set(answers.map((r) => r.json().activity.id));
+    expect(ids.size).toBe(1);
+    for (const r of answers) expect(r.json().assignment.last_contact_date).toBe('2026-11-26');
+    expect(await activityCount()).toBe(before + 1);
+    const other = await Promise.all(Array.from({ length: 4 }, () => api.call({ method: 'POST', url: '/v1/activities', as: 'service', payload: { ...item, occurred_at: '2026-11-27T09:00:00Z' } })));
+    expect(other.map((r) => r.statusCode)).toEqual([409, 409, 409, 409]);
+    expect(await lastContact(id)).toBe('2026-11-26');
+  });
+
   it('concurrent bulk registrations over the same assignments in different orders do not deadlock', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 30; i++) ids.push(await silentSinceNovember());

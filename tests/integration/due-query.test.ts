@@ -50,8 +50,31 @@ it('the SQL due query matches currentReminder() for random rules, days and page 
           if (due) expected.push({ assignmentId: id, anchorDate: anchor, ...due });
         }
         expect(found).toEqual(expected);
+        // The guard's single pass counts the same due set (and every active assignment).
+        expect(await repo.countActiveAndDue({ now, timeZone: 'Europe/Oslo', rules })).toEqual({ active: 400, due: expected.length });
       },
     ),
     { numRuns: 25 },
   );
+});
+
+it('the guard counts active and due in one pass, leaving out reminders already written', async () => {
+  const repo = createDueAssignmentRepository(prisma);
+  const rules = { firstAfterDays: 3, repeatEveryDays: 7, escalateAfter: 3 };
+  const now = new Date('2026-11-28T10:00:00Z');
+  const p = { now, timeZone: 'Europe/Oslo', rules };
+  const before = await repo.countActiveAndDue(p);
+  expect(before).toEqual({ active: 400, due: await repo.countDue(p) });
+  const written = await repo.findDuePage({ ...p, afterId: 0, limit: 10 });
+  for (const d of written) {
+    await prisma.$executeRaw`
+      INSERT INTO reminders (assignment_id, idempotency_key, anchor_date, sequence_number, due_date, escalated, fencing_token)
+      VALUES (${d.assignmentId}, ${`due-query-${d.assignmentId}`}, ${d.anchorDate}::date, ${d.sequenceNumber}, ${d.dueDate}::date, ${d.escalated}, 1)`;
+  }
+  await prisma.$executeRaw`UPDATE assignments SET status = 'paused' WHERE id = 400`;
+  const after = await repo.countActiveAndDue(p);
+  expect(after).toEqual({ active: 399, due: await repo.countDue(p) });
+  expect(after.due).toBe(before.due - 10 - (written.some((d) => d.assignmentId === 400) ? 0 : 1));
+  await prisma.$executeRaw`DELETE FROM reminders WHERE idempotency_key LIKE 'due-query-%'`;
+  await prisma.$executeRaw`UPDATE assignments SET status = 'active' WHERE id = 400`;
 });

@@ -4,6 +4,7 @@ import type { Container } from '@reminders/core/container';
 import { healthRoutes } from './routes/health';
 import { registerAuth } from './plugins/auth';
 import { createFailureLimiter, type FailureLimiterOptions } from './plugins/auth-failure-limiter';
+import { cacheTokenChecks, type TokenCacheOptions } from './plugins/token-cache';
 import { registerOpenApi } from './plugins/openapi';
 import { registerProblemHandlers, sendProblem } from './plugins/problem';
 import { activityRoutes } from './routes/activities';
@@ -20,6 +21,8 @@ export type AppOptions = {
   container: Container;
   /** Failed-authentication limiting per client address (defaults: 20 per minute). */
   authFailures?: FailureLimiterOptions;
+  /** The per-process cache of successful token checks (TTL at most 1 s; tests inject its clock). */
+  tokenCache?: Omit<TokenCacheOptions, 'clock'>;
 };
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -52,7 +55,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerJsonParser(app);
   // One count of failed sign-ins per address for /v1 and the board, shared by every API process.
   const limiter = createFailureLimiter({ ...opts.authFailures, redis: opts.container.redis, prefix: opts.container.config.redisPrefix });
-  registerAuth(app, { tokens: opts.container.services.tokens, limiter });
+  // Token checks are cached for at most a second: a revocation anywhere takes effect here within it.
+  const tokens = cacheTokenChecks(opts.container.services.tokens, { ...opts.tokenCache, clock: opts.container.clock });
+  registerAuth(app, { tokens, limiter });
   await registerOpenApi(app, { serverUrl: `http://${opts.container.config.host}:${opts.container.config.port}` });
   await app.register(healthRoutes, { container: opts.container });
   await app.register(activityRoutes, { container: opts.container });

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './clock';
 import { redactUrl, type Config } from './config';
 import { createPrisma } from './db/prisma';
 import { createDispatchPool } from './db/dispatch-pool';
+import { createRegistrationPool } from './db/registration-pool';
 import { createDataServices } from './data-services';
 import { createEmailChannel } from './channels/email-channel';
 import { createQueues } from './jobs/queues';
@@ -50,6 +51,8 @@ export function createContainer(opts: ContainerOptions) {
   const prisma = createPrisma(config.databaseUrl);
   const dispatchPool = createDispatchPool(config.databaseUrl);
   dispatchPool.on('error', (err) => logger.warn({ err: { message: err.message } }, 'idle dispatch database connection lost'));
+  const registrationPool = createRegistrationPool(config.databaseUrl);
+  registrationPool.on('error', (err) => logger.warn({ err: { message: err.message } }, 'idle registration database connection lost'));
   // Producer-side connection: commands fail after a few retries instead of waiting forever, so
   // /readyz, the CLI and the lock answer while Redis is down (workers use their own connection).
   const redis = createRedis(config.redisUrl, { forQueue: true });
@@ -89,7 +92,7 @@ export function createContainer(opts: ContainerOptions) {
     owner: config.workerId,
   });
   const runDispatches = createRunDispatchRepository(prisma);
-  const data = createDataServices({ prisma, config, clock, logger });
+  const data = createDataServices({ prisma, registrationPool, config, clock, logger });
   const alertRepo = createAlertRepository(prisma);
   const audit = createAuditRepository(prisma);
   const idempotencyKeys = createIdempotencyKeyRepository(prisma);
@@ -216,7 +219,7 @@ export function createContainer(opts: ContainerOptions) {
       email?.close();
       reminderEmail?.close();
       redis.disconnect();
-      await Promise.all([prisma.$disconnect(), dispatchPool.end()]);
+      await Promise.all([prisma.$disconnect(), dispatchPool.end(), registrationPool.end()]);
     },
   };
 }

@@ -7,6 +7,7 @@ import { createTokenRepository } from './auth/token-repository';
 import { createTokenService } from './auth/token-service';
 import type { Clock } from './clock';
 import type { Config } from './config';
+import type { Pool } from 'pg';
 import type { PrismaClient } from './db/prisma';
 import type { Logger } from './logger';
 import { createAssignmentRepository } from './repositories/assignment-repository';
@@ -15,10 +16,11 @@ import { createContactTrackingRepository } from './repositories/contact-tracking
 import { createActivityRegistrationService } from './services/activity-registration-service';
 import { createAssignmentService } from './services/assignment-service';
 
-export function createDataServices(deps: { prisma: PrismaClient; config: Pick<Config, 'reminderTz' | 'rules' | 'idempotencyKeyRetentionHours' | 'tokenLifetimeDays'>; clock: Clock; logger: Logger }) {
+/** `registrationPool`: the plain pg pool activity registration uses (db/registration-pool.ts). */
+export function createDataServices(deps: { prisma: PrismaClient; registrationPool: Pool; config: Pick<Config, 'reminderTz' | 'rules' | 'idempotencyKeyRetentionHours' | 'tokenLifetimeDays'>; clock: Clock; logger: Logger }) {
   const { prisma, config, clock, logger } = deps;
   const apiTokens = createTokenRepository(prisma);
-  const contactTracking = createContactTrackingRepository(prisma);
+  const contactTracking = createContactTrackingRepository(prisma, deps.registrationPool);
   const assignmentsRead = createAssignmentRepository(prisma);
   const common = { clock, timeZone: config.reminderTz, rules: config.rules };
   return {

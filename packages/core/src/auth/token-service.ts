@@ -25,7 +25,8 @@ export type TokenServiceDeps = {
 
 export type Principal = { tokenId: number; name: string; role: Role };
 
-export type AuthResult = { ok: true; principal: Principal } | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' | 'expired' };
+/** `expiresAt` lets a cache of successful checks (apps/api/src/plugins/token-cache.ts) stop at the token's expiry. */
+export type AuthResult = { ok: true; principal: Principal; expiresAt: Date | null } | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' | 'expired' };
 
 /** The longest lifetime `expiresIn` may ask for. */
 const MAX_LIFETIME_MS = 3650 * 86_400_000;
@@ -98,7 +99,7 @@ export function createTokenService(deps: TokenServiceDeps) {
       if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= touchEveryMs) {
         await deps.tokens.touchLastUsed(row.id, now).catch((err: unknown) => deps.onTouchError?.(err));
       }
-      return { ok: true, principal: { tokenId: row.id, name: row.name, role: row.role } };
+      return { ok: true, principal: { tokenId: row.id, name: row.name, role: row.role }, expiresAt: row.expiresAt ?? null };
     },
   };
 }

@@ -1,13 +1,14 @@
 /**
  * The one code path that writes activities, and the admin correction of last_contact_date.
  *
- * Activities: inserted in one transaction that also answers with each assignment's new contact
- * state. The repository never writes last_contact_date for an activity: the database trigger
+ * Activities: registered by one call of the database function `register_activities`, which
+ * also answers with each assignment's new contact state. The repository never writes last_contact_date for an activity: the database trigger
  * `activities_touch_contact` does, in the same transaction, for every activity row whoever
  * inserts it (so a direct SQL insert by another service is covered too). Rows are inserted in
  * assignment id order, so the trigger's row locks are always taken in the same order and two
  * concurrent bulk registrations cannot deadlock.
  */
+import type { Pool, PoolClient } from 'pg';
 import type { PrismaClient } from '../db/prisma';
 import { dateColumnToIso } from '../domain/calendar';
 import type { ActivityType, RegistrationPath } from '../generated/prisma/enums';
@@ -79,127 +80,136 @@ async function contactStates(db: Tx, ids: number[]): Promise<Map<number, Contact
   );
 }
 
-type StoredActivity = { id: number; client_id: string; assignment_id: number; activity_type: string; occurred_at: Date };
-
-async function activitiesByClientId(db: Tx, clientIds: (string | null)[]): Promise<Map<string, StoredActivity>> {
-  const wanted = clientIds.filter((c): c is string => c !== null);
-  if (wanted.length === 0) return new Map();
-  const rows = await db.$queryRaw<StoredActivity[]>`
-    SELECT id, client_id, assignment_id, activity_type::text, occurred_at FROM activities WHERE client_id = ANY(${wanted}::text[])`;
-  return new Map(rows.map((r) => [r.client_id, r]));
-}
+/** A stored activity under a client id, as the registration function reports it. */
+type StoredActivity = { id: number; assignment_id: number; activity_type: string; occurred_ms: number | string };
 
 /** A client id seen before: the same activity again (duplicate) or another one under the same id (conflict). */
 function compare(item: ActivityInput, prior: StoredActivity): ItemOutcome {
-  const same =
-    prior.assignment_id === item.assignmentId && prior.activity_type === item.activityType && prior.occurred_at.getTime() === item.occurredAt.getTime();
+  const same = prior.assignment_id === item.assignmentId && prior.activity_type === item.activityType && Number(prior.occurred_ms) === item.occurredAt.getTime();
   return { outcome: same ? 'duplicate' : 'conflict', activityId: prior.id };
 }
 
-export function createContactTrackingRepository(prisma: PrismaClient) {
+type Registered = {
+  items: { ord: number; reason: string | null; id: number | null; inserted: boolean; prior: Omit<StoredActivity, 'id'> | null }[];
+  raced: Record<string, StoredActivity>;
+  states: { id: number; status: ContactState['status']; assigned_date: string; last_contact_date: string | null; last_seq: number }[];
+};
+
+const REGISTER_SQL = `SELECT register_activities($1::int[], $2::activity_type[], $3::timestamptz[], $4::registration_path[], $5::text[], $6::text[], $7::text[], $8::timestamptz, $9::text) AS r`;
+
+/** One call of register_activities (prisma/migrations/20261201040000_register_activities): one round trip. */
+async function callRegister(db: Pick<Pool, 'query'> | PoolClient, items: ActivityInput[], now: Date, timeZone: string) {
+  const { rows } = await db.query<{ r: Registered }>({
+    name: 'register_activities',
+    text: REGISTER_SQL,
+    values: [
+      items.map((i) => i.assignmentId),
+      items.map((i) => i.activityType),
+      items.map((i) => i.occurredAt.toISOString()),
+      items.map((i) => i.registrationPath),
+      items.map((i) => i.registeredBy),
+      items.map((i) => i.clientId),
+      items.map((i) => i.note),
+      now.toISOString(),
+      timeZone,
+    ],
+  });
+  const r = rows[0]!.r;
+  const outcomes = r.items.map((x, k): ItemOutcome => {
+    const item = items[k]!;
+    if (x.reason) return { outcome: 'rejected', reason: x.reason };
+    if (x.prior) return compare(item, { ...x.prior, id: x.id! });
+    if (x.inserted) return { outcome: 'created', activityId: x.id! };
+    const raced = r.raced[String(x.ord)];
+    if (!raced) throw new Error(`activity ${x.id} was neither inserted nor found by client id`);
+    return compare(item, raced);
+  });
+  const states = new Map<number, ContactState>(
+    r.states.map((s) => [
+      s.id,
+      { assignmentId: s.id, status: s.status, assignedDate: s.assigned_date, lastContactDate: s.last_contact_date, lastSentSequence: Number(s.last_seq) },
+    ]),
+  );
+  return { outcomes, states };
+}
+
+export function createContactTrackingRepository(prisma: PrismaClient, pool: Pool) {
   return {
     contactState: async (assignmentId: number) => (await contactStates(prisma, [assignmentId])).get(assignmentId) ?? null,
 
     /**
-     * Registers activities in one transaction. `check` refuses an item against its assignment's
-     * state before anything is written (null = accept); `respond` builds the answer from the
-     * outcomes (in input order) and the new contact states. Under an idempotency scope, the key
-     * row is written first (a concurrent request with the same key waits on it), and a retry with
-     * the same body gets the stored answer back. An expired key row is taken over by the new request,
-     * so whether the watchdog has purged it yet makes no difference.
+     * Registers activities and answers with each one's outcome and the new contact states.
+     * `precheck` refuses an item before the database is asked (null = go on: the future check
+     * needs no data); the database then refuses a missing or closed assignment or an activity
+     * before it began (reasons assignment_not_found, assignment_closed, before_assignment, with
+     * the local date in `timeZone`) and answers a known client id from the stored row.
+     * `respond` builds the answer from the outcomes (in input order) and the states.
+     *
+     * Without an idempotency scope this is one statement (one round trip, its own transaction).
+     * Under one, the key row is written first in the same transaction (a concurrent request with
+     * the same key waits on it), and a retry with the same body gets the stored answer back. An
+     * expired key row is taken over by the new request, so whether the watchdog has purged it
+     * yet makes no difference.
      */
     async register<R>(
       items: ActivityInput[],
       opts: {
         now: Date;
+        timeZone: string;
         idempotency?: IdempotencyScope;
-        check: (item: ActivityInput, state: ContactState | undefined) => string | null;
+        precheck: (item: ActivityInput) => string | null;
         respond: (outcomes: ItemOutcome[], states: Map<number, ContactState>) => R;
       },
     ): Promise<RegisterResult<R>> {
-      return prisma.$transaction(async (tx) => {
-        const idem = opts.idempotency;
-        if (idem) {
-          // DO UPDATE only for an expired row; a live one is left alone (and RETURNING gives nothing).
-          const claimed = await tx.$queryRaw<unknown[]>`
-            INSERT INTO api_idempotency_keys (token_name, idempotency_key, request_hash, created_at)
-            VALUES (${idem.tokenName}, ${idem.key}, ${idem.requestHash}, ${opts.now})
-            ON CONFLICT (token_name, idempotency_key) DO UPDATE
-               SET request_hash = EXCLUDED.request_hash, response = NULL, created_at = EXCLUDED.created_at
-             WHERE api_idempotency_keys.created_at < ${idem.expiredBefore}
-            RETURNING 1`;
-          if (claimed.length === 0) {
-            const [prior] = await tx.$queryRaw<{ request_hash: string; response: R | null }[]>`
-              SELECT request_hash, response FROM api_idempotency_keys
-               WHERE token_name = ${idem.tokenName} AND idempotency_key = ${idem.key}`;
-            if (prior && prior.request_hash === idem.requestHash && prior.response !== null) return { kind: 'replayed', response: prior.response };
-            return { kind: 'key_reused' };
-          }
+      const early = items.map((item) => opts.precheck(item));
+      const toDb = items.filter((_, i) => early[i] === null);
+      const merge = (db: { outcomes: ItemOutcome[]; states: Map<number, ContactState> }) => {
+        let k = 0;
+        const outcomes = early.map((reason): ItemOutcome => (reason === null ? db.outcomes[k++]! : { outcome: 'rejected', reason }));
+        return opts.respond(outcomes, db.states);
+      };
+      const nothing = { outcomes: [] as ItemOutcome[], states: new Map<number, ContactState>() };
+      const idem = opts.idempotency;
+      if (!idem) {
+        return { kind: 'registered', response: merge(toDb.length ? await callRegister(pool, toDb, opts.now, opts.timeZone) : nothing) };
+      }
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        // DO UPDATE only for an expired row; a live one is left alone (and RETURNING gives nothing).
+        const claimed = await client.query(
+          `INSERT INTO api_idempotency_keys (token_name, idempotency_key, request_hash, created_at)
+           VALUES ($1, $2, $3, $4)
+           ON CONFLICT (token_name, idempotency_key) DO UPDATE
+              SET request_hash = EXCLUDED.request_hash, response = NULL, created_at = EXCLUDED.created_at
+            WHERE api_idempotency_keys.created_at < $5
+           RETURNING 1`,
+          [idem.tokenName, idem.key, idem.requestHash, opts.now, idem.expiredBefore],
+        );
+        let result: RegisterResult<R>;
+        if (claimed.rowCount === 0) {
+          const { rows: [prior] } = await client.query<{ request_hash: string; response: R | null }>(
+            `SELECT request_hash, response FROM api_idempotency_keys WHERE token_name = $1 AND idempotency_key = $2`,
+            [idem.tokenName, idem.key],
+          );
+          result = prior && prior.request_hash === idem.requestHash && prior.response !== null ? { kind: 'replayed', response: prior.response } : { kind: 'key_reused' };
+        } else {
+          const response = merge(toDb.length ? await callRegister(client, toDb, opts.now, opts.timeZone) : nothing);
+          await client.query(`UPDATE api_idempotency_keys SET response = $3::jsonb WHERE token_name = $1 AND idempotency_key = $2`, [
+            idem.tokenName,
+            idem.key,
+            JSON.stringify(response),
+          ]);
+          result = { kind: 'registered', response };
         }
-
-        const ids = [...new Set(items.map((i) => i.assignmentId))];
-        const before = await contactStates(tx, ids);
-        const outcomes: (ItemOutcome | null)[] = items.map((item) => {
-          const reason = opts.check(item, before.get(item.assignmentId));
-          return reason ? { outcome: 'rejected', reason } : null;
-        });
-        // Client ids seen before are answered from the stored rows without touching the sequence;
-        // ON CONFLICT below still covers a concurrent request registering the same client id.
-        const priorByClientId = await activitiesByClientId(tx, items.filter((it, i) => outcomes[i] === null).map((it) => it.clientId));
-        items.forEach((item, i) => {
-          const prior = item.clientId === null ? undefined : priorByClientId.get(item.clientId);
-          if (outcomes[i] === null && prior) outcomes[i] = compare(item, prior);
-        });
-        const pending = items.map((item, index) => ({ item, index })).filter(({ index }) => outcomes[index] === null);
-
-        if (pending.length > 0) {
-          // Sorted by assignment id: the trigger then locks assignment rows in one global order.
-          const rows = [...pending].sort((x, y) => x.item.assignmentId - y.item.assignmentId || x.index - y.index);
-          // Ids are drawn in the same statement so each row maps back to its item exactly,
-          // whether it was inserted or stopped by ON CONFLICT.
-          const mapped = await tx.$queryRaw<{ ord: bigint; id: number; inserted: boolean }[]>`
-            WITH input AS MATERIALIZED (
-              SELECT nextval(pg_get_serial_sequence('activities', 'id'))::int AS id, u.*
-                FROM unnest(${rows.map((r) => r.item.assignmentId)}::int[],
-                            ${rows.map((r) => r.item.activityType)}::activity_type[],
-                            ${rows.map((r) => r.item.occurredAt.toISOString())}::timestamptz[],
-                            ${rows.map((r) => r.item.registrationPath)}::registration_path[],
-                            ${rows.map((r) => r.item.registeredBy)}::text[],
-                            ${rows.map((r) => r.item.clientId)}::text[],
-                            ${rows.map((r) => r.item.note)}::text[])
-                     WITH ORDINALITY AS u(assignment_id, activity_type, occurred_at, registration_path, registered_by, client_id, note, ord)
-               ORDER BY u.ord
-            ), ins AS (
-              INSERT INTO activities (id, assignment_id, activity_type, occurred_at, registration_path, registered_by, client_id, note, created_at)
-              SELECT id, assignment_id, activity_type, occurred_at, registration_path, registered_by, client_id, note, ${opts.now}::timestamptz
-                FROM input ORDER BY ord
-              ON CONFLICT (client_id) DO NOTHING
-              RETURNING id
-            )
-            SELECT input.ord, input.id, (ins.id IS NOT NULL) AS inserted FROM input LEFT JOIN ins USING (id)`;
-          const byOrd = new Map(mapped.map((m) => [Number(m.ord), m]));
-          const placed = rows.map((r, k) => ({ ...r, id: byOrd.get(k + 1)!.id, inserted: byOrd.get(k + 1)!.inserted }));
-          const racedPrior = await activitiesByClientId(tx, placed.filter((r) => !r.inserted).map((r) => r.item.clientId));
-          for (const r of placed) {
-            if (r.inserted) {
-              outcomes[r.index] = { outcome: 'created', activityId: r.id };
-              continue;
-            }
-            const prior = racedPrior.get(r.item.clientId ?? '');
-            if (!prior) throw new Error(`activity ${r.id} was neither inserted nor found by client id`);
-            outcomes[r.index] = compare(r.item, prior);
-          }
-        }
-
-        const after = await contactStates(tx, ids);
-        const response = opts.respond(outcomes as ItemOutcome[], after);
-        if (idem) {
-          await tx.$executeRaw`
-            UPDATE api_idempotency_keys SET response = ${JSON.stringify(response)}::jsonb
-             WHERE token_name = ${idem.tokenName} AND idempotency_key = ${idem.key}`;
-        }
-        return { kind: 'registered', response };
-      }, TX_OPTIONS);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
     },
 
     /**

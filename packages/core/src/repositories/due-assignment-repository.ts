@@ -42,6 +42,28 @@ export function createDueAssignmentRepository(prisma: PrismaClient) {
       return Number(row?.n ?? 0);
     },
 
+    /**
+     * Both of the blast-radius guard's figures in one pass over the active assignments (issue 17:
+     * it used to be two scans before the first job): how many are active, and how many of them a
+     * sweep at `now` would send a reminder (the same arithmetic as countDue).
+     */
+    async countActiveAndDue(p: { now: Date; timeZone: string; rules: ReminderRules }): Promise<{ active: number; due: number }> {
+      const { firstAfterDays: first, repeatEveryDays: every } = p.rules;
+      // (assignment, anchor, sequence) is unique in reminders: the left join adds no rows.
+      const [row] = await prisma.$queryRaw<{ active: bigint; due: bigint }[]>`
+        WITH today AS (SELECT (${p.now}::timestamptz AT TIME ZONE ${p.timeZone})::date AS d)
+        SELECT count(*) AS active,
+               count(*) FILTER (WHERE today.d - x.anchor >= ${first}::int AND r.id IS NULL) AS due
+          FROM assignments a
+          CROSS JOIN today
+          CROSS JOIN LATERAL (SELECT COALESCE(a.last_contact_date, a.assigned_date) AS anchor) x
+          CROSS JOIN LATERAL (SELECT 1 + ((today.d - x.anchor) - ${first}::int) / ${every}::int AS seq) y
+          LEFT JOIN reminders r ON r.assignment_id = a.id AND r.anchor_date = x.anchor AND r.sequence_number = y.seq
+                                AND today.d - x.anchor >= ${first}::int
+         WHERE a.status = 'active'`;
+      return { active: Number(row?.active ?? 0), due: Number(row?.due ?? 0) };
+    },
+
     async findDuePage(p: { now: Date; timeZone: string; rules: ReminderRules; afterId: number; limit: number }): Promise<DueAssignment[]> {
       const { firstAfterDays: first, repeatEveryDays: every, escalateAfter } = p.rules;
       const rows = await prisma.$queryRaw<

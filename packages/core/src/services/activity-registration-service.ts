@@ -1,7 +1,7 @@
 /**
  * Activity registration, single and bulk. Every activity goes through the contact tracking
- * repository, whose transaction moves last_contact_date (via the database trigger) and answers
- * with the assignment's new contact state.
+ * repository: one database call (one statement without an Idempotency-Key) registers it, moves
+ * last_contact_date (via the database trigger) and answers with the assignment's new contact state.
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
@@ -90,13 +90,11 @@ export function createActivityRegistrationService(deps: ActivityRegistrationDeps
     };
   }
 
-  function checker(now: Date) {
-    return (item: ActivityInput, state: ContactState | undefined): RejectReason | null => {
+  /** What needs no data: a valid instant, not in the future. The rest is judged by the database. */
+  function precheck(now: Date) {
+    return (item: ActivityInput): RejectReason | null => {
       if (Number.isNaN(item.occurredAt.getTime())) throw new AppError('invalid', 'validation-error', 'occurred_at is not a valid date-time');
       if (item.occurredAt.getTime() > now.getTime() + tolerance) return 'occurred_in_future';
-      if (!state) return 'assignment_not_found';
-      if (state.status === 'closed') return 'assignment_closed';
-      if (localDate(item.occurredAt, deps.timeZone) < state.assignedDate) return 'before_assignment';
       return null;
     };
   }
@@ -106,10 +104,10 @@ export function createActivityRegistrationService(deps: ActivityRegistrationDeps
     async registerOne(request: ActivityRequest & { registrationPath: RegistrationPath }) {
       const now = deps.clock.now();
       const item = toInput(request, request.registrationPath);
-      const check = checker(now);
       const result = await deps.contactTracking.register([item], {
         now,
-        check,
+        timeZone: deps.timeZone,
+        precheck: precheck(now),
         respond: ([outcome], states) => {
           const state = states.get(item.assignmentId);
           return { outcome: outcome!, contact: state ? contactView(state, localDate(now, deps.timeZone), deps.rules) : null, state };
@@ -148,12 +146,12 @@ export function createActivityRegistrationService(deps: ActivityRegistrationDeps
       if (dupes.length) throw new AppError('invalid', 'validation-error', 'client_id must be unique within one request', dupes);
 
       const now = deps.clock.now();
-      const check = checker(now);
-      const requestHash = createHash('sha256').update(JSON.stringify(items)).digest('hex');
       const result = await deps.contactTracking.register(items, {
         now,
-        check,
-        idempotency: opts.idempotency ? { ...opts.idempotency, requestHash, expiredBefore: new Date(now.getTime() - keyRetentionMs) } : undefined,
+        timeZone: deps.timeZone,
+        precheck: precheck(now),
+        // The body's hash is needed only under a key (it tells a retry from a reuse).
+        idempotency: opts.idempotency ? { ...opts.idempotency, requestHash: createHash('sha256').update(JSON.stringify(items)).digest('hex'), expiredBefore: new Date(now.getTime() - keyRetentionMs) } : undefined,
         respond: (outcomes, states): BulkResult => {
           const today = localDate(now, deps.timeZone);
           const summary = { received: items.length, created: 0, duplicate: 0, conflict: 0, rejected: 0 };

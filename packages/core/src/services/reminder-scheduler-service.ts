@@ -67,6 +67,8 @@ export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
   return {
     countActive: () => deps.dueAssignments.countActive(),
     countDue: (now: Date) => deps.dueAssignments.countDue({ now, timeZone: deps.timeZone, rules: deps.rules }),
+    /** Active and due in one scan (the guard needs both before the first job). */
+    countActiveAndDue: (now: Date) => deps.dueAssignments.countActiveAndDue({ now, timeZone: deps.timeZone, rules: deps.rules }),
 
     async sweep(ctx: SweepContext): Promise<SweepResult> {
       let enqueued = 0;

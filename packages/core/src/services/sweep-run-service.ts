@@ -111,15 +111,17 @@ export function createSweepRunService(deps: SweepRunDeps) {
     let status: TerminalStatus = 'succeeded';
     let error: string | null = null;
     try {
-      counts.assignmentsEvaluated = await deps.scheduler.countActive();
       if (req.confirmRunId) {
+        counts.assignmentsEvaluated = await deps.scheduler.countActive();
         const by = req.triggeredBy ?? 'unknown';
         if (!(await deps.executionLog.resolveHeld(req.confirmRunId, { by, now: startedAt, continuedByRunId: runId }))) {
           throw new RunRequestError(`run ${req.confirmRunId} is not awaiting confirmation (already resolved?)`);
         }
         rlog.warn({ confirmed: req.confirmRunId, by }, 'held run confirmed by an operator; blast-radius guard bypassed');
       } else {
-        const due = await deps.scheduler.countDue(startedAt);
+        // One pass over the assignments gives both the evaluated count and the guard's measure.
+        const { active, due } = await deps.scheduler.countActiveAndDue(startedAt);
+        counts.assignmentsEvaluated = active;
         const history = await deps.executionLog.recentEnqueuedMedian(deps.jobName, 14, deps.blastRadius.minHistory);
         const verdict = judgeBlastRadius(due, history, deps.blastRadius);
         if (verdict.hold) {

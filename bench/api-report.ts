@@ -1,0 +1,113 @@
+/**
+ * The API bench's section of docs/benchmarks.md: rendered from the figures it embeds as JSON, so
+ * `npm run bench` (which rewrites the whole file) keeps it, and `npm run bench:api` replaces only it.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+export type ApiPhase = { label: string; requests: number; non2xx: number; errors: number; registrations: number; seconds: number; p50: number; p90: number; p99: number; max: number };
+
+export type ApiScenario = {
+  date: string;
+  machine: string;
+  load: { loadavgBefore: number[]; loadavgAfter: number[] };
+  assignments: number;
+  seconds: number;
+  connections: number;
+  bulkConnections: number;
+  bulkSize: number;
+  /** Keys: single, single-floor, bulk, bulk-floor. */
+  phases: Record<string, ApiPhase>;
+  /** CPU seconds other processes took during the bench (other sessions on the shared machine). */
+  otherCpuSeconds?: number | null;
+};
+
+const DATA = /<!-- api-bench-data (\{.*\}) -->/;
+const BEGIN = '<!-- api-bench:begin -->';
+const END = '<!-- api-bench:end -->';
+
+export const rate = (p: ApiPhase) => p.registrations / p.seconds;
+
+export function apiTargets(s: ApiScenario): { target: string; met: boolean; ratio: number }[] {
+  const { single, bulk } = s.phases;
+  const sf = s.phases['single-floor'];
+  const bf = s.phases['bulk-floor'];
+  const out: { target: string; met: boolean; ratio: number }[] = [];
+  if (single && sf) {
+    const r = rate(single) / rate(sf);
+    out.push({ target: 'single registration at least 0.6× the bare insert', met: r >= 0.6, ratio: r });
+    const p = single.p99 / Math.max(1, sf.p99);
+    out.push({ target: "single registration p99 at most 2× the bare insert's", met: p <= 2, ratio: p });
+  }
+  if (bulk && bf) {
+    const r = rate(bulk) / rate(bf);
+    out.push({ target: 'bulk registration at least 0.8× the bare multi-row insert', met: r >= 0.8, ratio: r });
+  }
+  return out;
+}
+
+export function renderApiSection(s: ApiScenario): string {
+  const n = (v: number) => Math.round(v).toLocaleString('en-US');
+  const row = (name: string, p: ApiPhase | undefined) =>
+    p ? `| ${name} | ${n(rate(p))} | ${n(p.requests / p.seconds)} | ${p.p50} | ${p.p90} | ${p.p99} | ${p.max} | ${n(p.requests)} | ${p.non2xx} | ${p.errors} |` : null;
+  const ph = s.phases;
+  const ratio = (a?: ApiPhase, b?: ApiPhase) => (a && b ? `${(rate(a) / rate(b)).toFixed(2)}×` : '–');
+  const p99 = (a?: ApiPhase, b?: ApiPhase) => (a && b ? `${a.p99} ms vs ${b.p99} ms (${(a.p99 / Math.max(1, b.p99)).toFixed(2)}×)` : '–');
+  const lines = [
+    BEGIN,
+    '## API: activity registration against a bare insert',
+    '',
+    'Written by `npm run bench:api` (bench/api-bench.ts); `npm run bench` keeps this section as it is.',
+    'The real API (same container, auth, schemas and Postgres pool as production) and, in the same',
+    'run on the same data, a bare Fastify app (bench/api-floor.ts) whose route does only one pg',
+    '`INSERT INTO activities` (the contact trigger fires) for a single registration and one multi-row',
+    'INSERT for bulk: the floor. Both are driven by autocannon from the same process with the same',
+    'connections, floor and real phase alternating. Registrations are counted in the database.',
+    '',
+    `Measured ${s.date} on ${s.machine}; ${n(s.assignments)} assignments seeded; ${s.seconds} s per phase; ` +
+      `single: ${s.connections} connections; bulk: ${s.bulkConnections} connections × ${s.bulkSize} items. ` +
+      `Load average before / after: ${s.load.loadavgBefore.map((v) => v.toFixed(2)).join(' ')} / ${s.load.loadavgAfter.map((v) => v.toFixed(2)).join(' ')}` +
+      (s.otherCpuSeconds != null ? `; other processes took ${s.otherCpuSeconds.toFixed(1)} CPU s meanwhile.` : '.'),
+    '',
+    '| phase | registrations/s | requests/s | p50 ms | p90 ms | p99 ms | max ms | requests | non-2xx | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    row('floor: bare single INSERT', ph['single-floor']),
+    row('POST /v1/activities', ph.single),
+    row(`floor: bare multi-row INSERT ×${s.bulkSize}`, ph['bulk-floor']),
+    row(`POST /v1/activities/bulk ×${s.bulkSize}`, ph.bulk),
+    '',
+    `Single: **${ratio(ph.single, ph['single-floor'])}** the floor's registrations per second; p99 ${p99(ph.single, ph['single-floor'])}.`,
+    `Bulk: **${ratio(ph.bulk, ph['bulk-floor'])}** the floor's registrations per second; p99 ${p99(ph.bulk, ph['bulk-floor'])}.`,
+    '',
+    'Targets (issue 17): ' + apiTargets(s).map((t) => `${t.met ? 'met' : '**not met**'}: ${t.target} (${t.ratio.toFixed(2)}×)`).join('; ') + '.',
+    '',
+    '```',
+    `npm run bench:api -- --assignments ${s.assignments} --seconds ${s.seconds} --connections ${s.connections} --bulk-connections ${s.bulkConnections} --bulk-size ${s.bulkSize}`,
+    '```',
+    '',
+    `<!-- api-bench-data ${JSON.stringify(s)} -->`,
+    END,
+    '',
+  ].filter((l) => l !== null);
+  return lines.join('\n');
+}
+
+export function readApiScenario(file: string): ApiScenario | null {
+  if (!existsSync(file)) return null;
+  const m = DATA.exec(readFileSync(file, 'utf8'));
+  return m ? (JSON.parse(m[1]!) as ApiScenario) : null;
+}
+
+/** Replaces the API section (or adds it before the sweep's summary) and leaves the rest as it is. */
+export function writeApiReport(file: string, s: ApiScenario): void {
+  const md = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n';
+  const section = renderApiSection(s);
+  const b = md.indexOf(BEGIN);
+  const e = md.indexOf(END);
+  let out: string;
+  if (b >= 0 && e > b) out = md.slice(0, b) + section + md.slice(e + END.length + 1);
+  else {
+    const at = md.indexOf('## Summary');
+    out = at >= 0 ? md.slice(0, at) + section + '\n' + md.slice(at) : md + '\n' + section;
+  }
+  writeFileSync(file, out);
+}
