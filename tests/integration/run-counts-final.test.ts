@@ -6,11 +6,13 @@
  * settles what is left of its record in the same transaction as its counts, and nothing changes
  * the record of a finished run after that.
  */
+import { Client } from 'pg';
 import { addDays } from '@reminders/core/domain/calendar';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
 import { startHarness, type Harness } from '../helpers/sweep-harness';
 import { createSilentAssignments } from '../helpers/fixtures';
 import { waitFor } from '../helpers/wait-for';
+import { terminateBackends } from '../../chaos/lib/postgres';
 
 const TODAY = '2026-11-28';
 const MORNING = '2026-11-28T06:00:00Z';
@@ -67,5 +69,27 @@ describe('a finished run: its counts are its dispatch records, and they stay so'
     const old = await h.prisma.cronExecutionLog.findUniqueOrThrow({ where: { id: dead.runId } });
     expect(old).toMatchObject({ status: 'abandoned', remindersEnqueued: 10, remindersSent: 1, remindersSkipped: 9 });
     expect(await tally(dead.runId)).toEqual({ sent: 1, skipped: 9 });
+  });
+
+  it('a run is still closed when its connection is cut during its finish (the finish retries): never left running', async () => {
+    env = await createTestEnv();
+    h = await startHarness(env, { now: MORNING, startWorkers: false });
+    const run = await h.c.repositories.executionLog.startRun({ jobName: 'reminder-sweep', trigger: 'manual', workerId: 'w', now: new Date(MORNING), triggeredBy: 'test' });
+    // Another session holds the run's row, so the finish's transaction waits inside; then every
+    // connection of the database is cut (pg-terminate does this mid-run), that one included.
+    const blocker = new Client({ connectionString: env.databaseUrl });
+    blocker.on('error', () => undefined);
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT id FROM cron_execution_log WHERE id = $1 FOR UPDATE', [run.runId]);
+    const finishing = h.c.repositories.executionLog.finish(run.runId, { status: 'failed', now: new Date(MORNING), counts: {}, error: 'cut' });
+    await waitFor('the finish to wait for the row', async () => {
+      const [r] = await h.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+      return r!.n > 0;
+    });
+    await terminateBackends(env.databaseUrl);
+    await blocker.end().catch(() => undefined);
+    expect(await finishing).toBe(true);
+    expect(await h.prisma.cronExecutionLog.findUniqueOrThrow({ where: { id: run.runId } })).toMatchObject({ status: 'failed', error: 'cut' });
   });
 });

@@ -34,6 +34,8 @@ const COUNTS_FROM_RECORDS = Prisma.sql`
   reminders_failed = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id AND d.outcome = 'failed'),
   reminders_lost = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id AND d.outcome = 'lost')`;
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 type Tx = Pick<PrismaClient, '$executeRaw' | '$queryRaw'>;
 
 /**
@@ -131,20 +133,35 @@ export function createExecutionLogRepository(prisma: PrismaClient) {
      * (a late job of a finished run is fenced, and a record once settled never changes).
      */
     async finish(runId: number, f: { status: TerminalStatus; now: Date; counts: Partial<RunCounts>; error?: string | null }): Promise<boolean> {
-      return prisma.$transaction(async (tx) => {
-        const [row] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM cron_execution_log WHERE id = ${runId} AND status = 'running' FOR UPDATE`;
-        if (!row) return false;
-        await settleUnreported(tx, [runId], f.status);
-        await tx.$executeRaw`
-          UPDATE cron_execution_log
-             SET status = ${f.status}::run_status, finished_at = ${f.now}, heartbeat_at = ${f.now},
-                 duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (${f.now}::timestamptz - started_at)) * 1000)::int),
-                 error = ${f.error ?? null},
-                 assignments_evaluated = COALESCE(${f.counts.assignmentsEvaluated ?? null}::int, assignments_evaluated),
-                 ${COUNTS_FROM_RECORDS}
-           WHERE id = ${runId}`;
-        return true;
-      });
+      const once = () =>
+        prisma.$transaction(async (tx) => {
+          const [row] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM cron_execution_log WHERE id = ${runId} AND status = 'running' FOR UPDATE`;
+          if (!row) return false;
+          await settleUnreported(tx, [runId], f.status);
+          await tx.$executeRaw`
+            UPDATE cron_execution_log
+               SET status = ${f.status}::run_status, finished_at = ${f.now}, heartbeat_at = ${f.now},
+                   duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (${f.now}::timestamptz - started_at)) * 1000)::int),
+                   error = ${f.error ?? null},
+                   assignments_evaluated = COALESCE(${f.counts.assignmentsEvaluated ?? null}::int, assignments_evaluated),
+                   ${COUNTS_FROM_RECORDS}
+             WHERE id = ${runId}`;
+          return true;
+        });
+      // A run whose finish fails would stay `running` while its worker lives on (found by
+      // pg-terminate: connections cut just before it). Retried; an attempt whose commit landed
+      // although its answer was lost is recognised by its own status and finish time.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (await once()) return true;
+          if (attempt === 1) return false;
+          const row = await prisma.cronExecutionLog.findUnique({ where: { id: runId }, select: { status: true, finishedAt: true } });
+          return row?.status === f.status && row.finishedAt?.getTime() === f.now.getTime();
+        } catch (err) {
+          if (attempt >= 6) throw err;
+          await sleep(100 * 2 ** attempt);
+        }
+      }
     },
 
     /** Median reminders enqueued by the last `n` successful runs (null with fewer than `min` runs). */
