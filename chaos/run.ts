@@ -65,11 +65,11 @@ async function main(): Promise<void> {
       const flag = r.ok ? 'ok  ' : 'FAIL';
       process.stdout.write(
         `${flag} ${s.name} #${i}  expected ${r.expected} sent ${r.sent} dup ${r.duplicates} lost ${r.lost} running ${r.nonTerminalRuns}` +
-          `${r.emailsExpected ? ` e-mails ${r.emailsSent}/${r.emailsExpected} dup ${r.emailDuplicates}${r.emailsResent ? ` re-sent ${r.emailsResent}` : ''}` : ''}  ${(r.durationMs / 1000).toFixed(1)} s` +
+          `${r.emailsExpected ? ` e-mails ${r.emailsSent}/${r.emailsExpected} dup ${r.emailDuplicates}${r.emailsInDoubt ? ` re-sent ${r.emailsResent} of ${r.emailsInDoubt} in doubt` : ''}` : ''}  ${(r.durationMs / 1000).toFixed(1)} s` +
           `${r.notes.length ? `  [${r.notes.join('; ')}]` : ''}\n`,
       );
       if (!r.ok) {
-        for (const p of [...r.violations, ...r.crashes, ...r.alertsMissing.map((a) => `alert missing: ${a}`), ...r.alertsUnexpected.map((a) => `unexpected alert: ${a}`)]) process.stdout.write(`       ${p}\n`);
+        for (const p of [...r.violations, ...r.crashes, ...r.countMismatches.map((m) => `counts differ from the records: ${m}`), ...r.alertsMissing.map((a) => `alert missing: ${a}`), ...r.alertsUnexpected.map((a) => `unexpected alert: ${a}`)]) process.stdout.write(`       ${p}\n`);
         if (r.logs) process.stdout.write(`       worker logs: ${r.logs}\n`);
       }
     }

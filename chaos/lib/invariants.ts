@@ -6,7 +6,10 @@
  *    mentor has an address and SMTP is configured, exactly one e-mail (counted by Message-ID at
  *    the SMTP server);
  *  - no reminder for anything that was not due, and none written after contact was registered;
- *  - every execution-log row has a terminal status;
+ *  - every execution-log row has a terminal status, and every finished run's counts are its
+ *    dispatch records (run_dispatches): each outcome's count, their sum = reminders_enqueued, and
+ *    reminders_sent = the records settled sent, each naming a reminder this run wrote or whose
+ *    e-mail it delivered;
  *  - the alerts the incident called for were raised and delivered to the webhook.
  */
 import type { World } from './world';
@@ -29,6 +32,10 @@ export type IterationResult = {
   emailsLost: number;
   /** E-mails in flight on a killed worker that were sent once more (same Message-ID): at-least-once. */
   emailsResent: number;
+  /** E-mails claimed and unconfirmed on the killed or frozen worker(s) at the fault: the most that may be re-sent. */
+  emailsInDoubt: number;
+  /** Finished runs whose execution-log counts differ from their dispatch records. */
+  countMismatches: string[];
   runs: number;
   nonTerminalRuns: number;
   alertsMissing: string[];
@@ -60,6 +67,52 @@ function alertsCalledFor(runs: { id: number; status: string }[], staleAtRecovery
     }
   }
   for (const id of staleAtRecovery) out.push(`long_run:run-${id}`);
+  return out;
+}
+
+type RunTally = {
+  id: number; status: string; enqueued: number; sent: number; suppressed: number; skipped: number; failed: number; lost: number;
+  r_total: number; r_unsettled: number; r_sent: number; r_suppressed: number; r_skipped: number; r_failed: number; r_lost: number;
+  r_sent_backed: number;
+};
+
+/**
+ * The execution log against the dispatch records. Whoever closes a run (itself, a newer run, an
+ * operator's lock release) settles what is left of its record in the same transaction as the
+ * counts, and a settled record never changes: for every finished run they must be equal.
+ */
+async function countMismatches(w: World): Promise<string[]> {
+  const rows = await w.prisma.$queryRaw<RunTally[]>`
+    SELECT l.id, l.status::text AS status, l.reminders_enqueued AS enqueued, l.reminders_sent AS sent, l.reminders_suppressed AS suppressed,
+           l.reminders_skipped AS skipped, l.reminders_failed AS failed, l.reminders_lost AS lost,
+           count(d.assignment_id)::int AS r_total,
+           count(*) FILTER (WHERE d.assignment_id IS NOT NULL AND d.outcome IS NULL)::int AS r_unsettled,
+           count(*) FILTER (WHERE d.outcome = 'sent')::int AS r_sent,
+           count(*) FILTER (WHERE d.outcome = 'suppressed')::int AS r_suppressed,
+           count(*) FILTER (WHERE d.outcome = 'skipped')::int AS r_skipped,
+           count(*) FILTER (WHERE d.outcome = 'failed')::int AS r_failed,
+           count(*) FILTER (WHERE d.outcome = 'lost')::int AS r_lost,
+           count(*) FILTER (WHERE d.outcome = 'sent' AND EXISTS (
+             SELECT 1 FROM reminders r WHERE r.id = d.reminder_id AND r.assignment_id = d.assignment_id
+                AND (r.run_id = l.id OR r.email_status = 'sent')))::int AS r_sent_backed
+      FROM cron_execution_log l LEFT JOIN run_dispatches d ON d.run_id = l.id
+     WHERE l.status <> 'running'
+     GROUP BY l.id ORDER BY l.id`;
+  const out: string[] = [];
+  const outcomes = ['sent', 'suppressed', 'skipped', 'failed', 'lost'] as const;
+  for (const r of rows) {
+    const bad: string[] = [];
+    for (const o of outcomes) {
+      const logged = r[o];
+      const recorded = r[`r_${o}`];
+      if (logged !== recorded) bad.push(`${o} ${logged} in the log, ${recorded} records`);
+    }
+    const sum = outcomes.reduce((n, o) => n + r[o], 0);
+    if (sum !== r.enqueued || r.enqueued !== r.r_total) bad.push(`outcomes sum to ${sum}, reminders_enqueued ${r.enqueued}, ${r.r_total} records`);
+    if (r.r_unsettled) bad.push(`${r.r_unsettled} records without an outcome`);
+    if (r.r_sent_backed !== r.r_sent) bad.push(`${r.r_sent - r.r_sent_backed} records settled sent name no reminder this run wrote or e-mailed`);
+    if (bad.length) out.push(`run ${r.id} (${r.status}): ${bad.join('; ')}`);
+  }
   return out;
 }
 
@@ -128,6 +181,7 @@ export async function checkInvariants(w: World, startedAt: number): Promise<Iter
     }
   }
 
+  const mismatches = await countMismatches(w);
   const runs = await w.runs();
   const nonTerminalRuns = runs.filter((r) => r.status === 'running').length;
   const alerts = await p.alert.findMany({ select: { kind: true, incidentKey: true, deliveredAt: true } });
@@ -155,6 +209,8 @@ export async function checkInvariants(w: World, startedAt: number): Promise<Iter
     emailDuplicates,
     emailsLost,
     emailsResent,
+    emailsInDoubt: w.emailsInDoubt.size,
+    countMismatches: mismatches,
     runs: runs.length,
     nonTerminalRuns,
     alertsMissing,
@@ -174,6 +230,7 @@ export async function checkInvariants(w: World, startedAt: number): Promise<Iter
     emailDuplicates === 0 &&
     emailsLost === 0 &&
     nonTerminalRuns === 0 &&
+    mismatches.length === 0 &&
     alertsMissing.length === 0 &&
     alertsUnexpected.length === 0 &&
     result.crashes.length === 0 &&

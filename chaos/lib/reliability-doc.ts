@@ -13,8 +13,29 @@ const DESCRIPTIONS: Record<string, string> = {
   'sigstop-holder': 'The lock holder is frozen with SIGSTOP past its lock TTL, another worker runs a sweep with a newer fencing token, then SIGCONT: the frozen run may not write anything after that.',
   'twenty-triggers': 'Twenty manual triggers at once over three worker processes: exactly one run enqueues each due reminder, once.',
   'smtp-down': 'The SMTP server refuses connections for a whole run (every retry fails), then comes back: the next run e-mails each of those reminders once; the failure alert and the recovery alert are raised.',
+  'forged-dispatch-jobs':
+    "Jobs added straight to the dispatch queue during a real run with e-mail on: payloads claiming authority (idempotencyKey, sequenceNumber 9, escalated, a fencing token) for an assignment reminded and then contacted today and for a queued one, well-formed payloads for assignments the run did not fan out (contacted today, closed) and for a run that does not exist, a claimed payload under the run's own job-id scheme, the re-add of a queued job's id and the removal and re-add of a done one: every forged payload is refused without retry and audited (`dispatch.refused`), no reminder or e-mail comes of any of them.",
+  'removed-jobs':
+    'Waiting dispatch jobs are removed during the run as Bull Board can (ten one by one, then a clean of up to 25 waiting jobs): the run ends failed within seconds of its last reported job (not after RUN_TIMEOUT_MINUTES) with reminders_lost equal to what was removed, and the recovery run sends them.',
+  'stalled-dispatch':
+    "A dispatch worker (not the run holder) is frozen with SIGSTOP while it holds active dispatch jobs with an e-mail claimed, past BullMQ's lock duration and stalled-check interval (30 s each: the worker app has no setting to shorten them), until another worker has re-run its jobs; then SIGCONT. The relay takes 100 ms to accept a message, so messages are in flight on the frozen worker. No reminder is written twice; an e-mail is sent twice only if the frozen worker had claimed it (the window below).",
+  'pause-mid-run':
+    'The sweep is paused (the ops service, as the CLI and the API do) while the run dispatches: the run ends `cancelled` within seconds, no reminder row is created after the pause committed (compared by created_at), and after the resume the recovery run sends the rest.',
   'activity-during-dispatch': 'Activities are registered (direct, proxy, coordinator proxy, bulk) for twenty assignments whose reminder job is still queued: none of them is reminded after its contact was committed.',
 };
+
+/** The one e-mail window the leased outbox leaves open, as measured. */
+function emailWindow(summaries: ScenarioSummary[]): string {
+  const measured = summaries.filter((s) => s.emailWindow !== '-');
+  if (!measured.length) return '';
+  return [
+    '**The e-mail window, measured.** A message the relay accepted while its sender was killed or',
+    'frozen before recording it is sent once more after the lease, with the same Message-ID. Per',
+    'iteration (one kill or freeze), the most e-mails re-sent of the most claimed and unconfirmed on',
+    `the victim at the fault: ${measured.map((s) => `${s.scenario} ${s.emailWindow}`).join(', ')}. It is bounded by the`,
+    "victim's messages in flight (DISPATCH_CONCURRENCY jobs, 2 here); nothing else is ever sent twice.",
+  ].join('\n');
+}
 
 export function writeReliabilityDoc(
   file: string,
@@ -38,12 +59,18 @@ export function writeReliabilityDoc(
     '  notification for the mentor (and one for the coordinator when escalated); with SMTP on,',
     '  exactly one e-mail per reminder whose mentor has an address, counted by Message-ID at the',
     '  SMTP server ("duplicates" and "lost" count both). One exception, counted apart as "re-sent',
-    '  after a kill": an e-mail whose attempt the killed worker had claimed but not confirmed may',
-    '  already have reached the SMTP server, and the next run sends it once more with the same',
-    '  Message-ID (at-least-once across a crash: the send and its record cannot be one transaction;',
-    '  receivers can drop the copy by Message-ID). Any other extra copy is a duplicate and fails;',
+    '  after a kill": an e-mail whose attempt the killed or frozen worker had claimed (a live lease',
+    '  in the outbox) but not confirmed may already have been accepted by the SMTP server; once its',
+    '  lease (EMAIL_LEASE_SECONDS, 5 s here) has expired another sender sends it once more with the',
+    '  same Message-ID (at-least-once across a crash: the send and its record cannot be one',
+    '  transaction; receivers can drop the copy by Message-ID). Any other extra copy is a duplicate',
+    '  and fails. The recovery waits for those leases to end: "nothing left due" includes written',
+    '  reminders whose e-mail is undelivered;',
     '- nothing is sent for an assignment that was not due, and nothing after contact was committed;',
-    '- every execution-log row has a terminal status;',
+    '- every execution-log row has a terminal status, and the counts of every finished run are its',
+    '  dispatch records (`run_dispatches`): sent, suppressed, skipped, failed and lost each equal to',
+    '  the records with that outcome, their sum equal to reminders_enqueued, and every record settled',
+    '  sent naming a reminder the run wrote or whose e-mail it delivered, none left unsettled;',
     '- each failure streak raised `consecutive_failures` (threshold 1 here) and the success after',
     '  it `recovered`; a run left `running` by a dead or frozen worker raised `long_run`; all were',
     '  delivered to the webhook, and no failure alert was raised that no failed run called for;',
@@ -53,6 +80,8 @@ export function writeReliabilityDoc(
     '## Results',
     '',
     markdownTable(r.summaries),
+    '',
+    emailWindow(r.summaries),
     '',
     problems.length ? '### Problems\n\n' + problems.join('\n') + '\n' : 'No iteration broke a promise.\n',
     '## What it has caught',
@@ -65,6 +94,13 @@ export function writeReliabilityDoc(
     '- **A superseded run reported a failure after the newer run had succeeded** (sigstop-holder): the',
     '  thawed run bumped the failure counter and raised `consecutive_failures`. Its outcome is no longer',
     '  recorded once the newer run has closed its row.',
+    '- **A finished run\'s counts drifted from its records** (redis-restart 5 of 5, pg-terminate 3 of 5,',
+    '  found by the counts-equal-records invariant): a run that ended before every job had reported',
+    '  (lock lost, Postgres connections cut, timed out, closed as abandoned) wrote its counts, then its',
+    '  late jobs settled their records as fenced (`skipped 0` in the log against 195 skipped records;',
+    '  after a cut connection even `reminders_enqueued 0` against 350 records). Whoever closes a run now',
+    '  settles the unreported rest as skipped in the same transaction as the counts, which come from',
+    '  the records (tests/integration/run-counts-final.test.ts).',
     '- **`waitForRun` answered "no run" for a finished run** (twenty-triggers): the job was read before',
     '  it completed and its state after. It reads the job again once completed.',
     '',
@@ -88,7 +124,7 @@ export function writeReliabilityDoc(
     '## Running it',
     '',
     '```',
-    'npm run chaos                                   # everything, 5 iterations each (5-7 min on 2 CPUs)',
+    `npm run chaos                                   # everything, 5 iterations each (this one: ${Math.round(r.scenarioSeconds / 60)} min of scenarios at ${r.iterations} each)`,
     'npm run chaos -- --iterations 1 --only smtp-down # one scenario once',
     'npx jest tests/chaos                            # the fast subset CI runs in npm test',
     '```',

@@ -11,7 +11,11 @@ export type ScenarioSummary = {
   duplicates: number;
   lost: number;
   nonTerminal: number;
+  /** Finished runs whose log counts differ from their dispatch records. */
+  countMismatches: number;
   emails: string;
+  /** The most e-mails re-sent after one kill / freeze (same Message-ID), of the most that were in doubt. */
+  emailWindow: string;
   afterContact: number;
   unexpected: number;
   alerts: string;
@@ -29,6 +33,7 @@ export function summarise(title: string, results: IterationResult[]): ScenarioSu
     for (const v of r.violations) problems.push(`${at}: ${v}`);
     for (const c of r.crashes) problems.push(`${at}: ${c}`);
     if (r.alertsMissing.length) problems.push(`${at}: alerts missing: ${r.alertsMissing.join(', ')}`);
+    for (const m of r.countMismatches) problems.push(`${at}: counts differ from the records: ${m}`);
     if (r.alertsUnexpected.length) problems.push(`${at}: unexpected alerts: ${r.alertsUnexpected.join(', ')}`);
     if (!r.faultHit && !r.violations.length) problems.push(`${at}: the fault missed its moment (${r.notes.join('; ')})`);
   }
@@ -43,6 +48,8 @@ export function summarise(title: string, results: IterationResult[]): ScenarioSu
     duplicates: sum((r) => r.duplicates),
     lost: sum((r) => r.lost),
     nonTerminal: sum((r) => r.nonTerminalRuns),
+    countMismatches: sum((r) => r.countMismatches.length),
+    emailWindow: results.some((r) => r.emailsInDoubt > 0) ? `${Math.max(...results.map((r) => r.emailsResent))} of ${Math.max(...results.map((r) => r.emailsInDoubt))}` : '-',
     emails: emailsExpected ? `${sum((r) => r.emailsSent)}/${emailsExpected} (${sum((r) => r.emailDuplicates)}, ${sum((r) => r.emailsLost)}, ${sum((r) => r.emailsResent)})` : '-',
     afterContact: sum((r) => r.afterContact),
     unexpected: sum((r) => r.unexpected),
@@ -54,10 +61,10 @@ export function summarise(title: string, results: IterationResult[]): ScenarioSu
   };
 }
 
-const HEADERS = ['scenario', 'runs', 'reminders expected', 'sent', 'duplicates', 'lost', 'runs without a terminal status', 'e-mails sent (dup, lost, re-sent after a kill)', 'after contact', 'not due but sent', 'alerts', 'fault landed', 'time (s)', 'result'];
+const HEADERS = ['scenario', 'runs', 'reminders expected', 'sent', 'duplicates', 'lost', 'runs without a terminal status', 'runs whose counts differ from their records', 'e-mails sent (dup, lost, re-sent after a kill)', 'most re-sent after one kill (of in doubt)', 'after contact', 'not due but sent', 'alerts', 'fault landed', 'time (s)', 'result'];
 
 function cells(s: ScenarioSummary): string[] {
-  return [s.title, String(s.runs), String(s.expected), String(s.sent), String(s.duplicates), String(s.lost), String(s.nonTerminal), s.emails, String(s.afterContact), String(s.unexpected), s.alerts, s.faultHit, s.seconds.toFixed(1), s.ok ? 'pass' : 'FAIL'];
+  return [s.title, String(s.runs), String(s.expected), String(s.sent), String(s.duplicates), String(s.lost), String(s.nonTerminal), String(s.countMismatches), s.emails, s.emailWindow, String(s.afterContact), String(s.unexpected), s.alerts, s.faultHit, s.seconds.toFixed(1), s.ok ? 'pass' : 'FAIL'];
 }
 
 export function terminalTable(rows: ScenarioSummary[]): string {

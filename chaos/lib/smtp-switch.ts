@@ -18,7 +18,12 @@ export type SmtpSwitch = {
 
 const MESSAGE_ID_RE = /^Message-ID:\s*(<[^>\r\n]+>)/im;
 
-export async function startSmtpSwitch(opts: { up?: boolean } = {}): Promise<SmtpSwitch> {
+/**
+ * `acceptDelayMs`: the relay counts a message when its data has arrived and answers 250 this much
+ * later (a real relay's latency), so a sender frozen or killed in that gap has had its message
+ * accepted without knowing it: the window the leased outbox leaves open.
+ */
+export async function startSmtpSwitch(opts: { up?: boolean; acceptDelayMs?: number } = {}): Promise<SmtpSwitch> {
   const port = await freePort();
   const byMessageId = new Map<string, number>();
   let server: SMTPServer | null = null;
@@ -34,7 +39,8 @@ export async function startSmtpSwitch(opts: { up?: boolean } = {}): Promise<Smtp
         stream.on('end', () => {
           const id = MESSAGE_ID_RE.exec(raw)?.[1] ?? `<no-id-${byMessageId.size}>`;
           byMessageId.set(id, (byMessageId.get(id) ?? 0) + 1);
-          callback();
+          if (opts.acceptDelayMs) setTimeout(() => callback(), opts.acceptDelayMs);
+          else callback();
         });
       },
     });

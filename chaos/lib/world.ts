@@ -26,6 +26,8 @@ export const CHAOS_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
   DISPATCH_CONCURRENCY: '2',
   SWEEP_PAGE_SIZE: '25',
   EMAIL_MAX_ATTEMPTS: '3',
+  // A killed or frozen worker's e-mail claims are leased: short here, so recovery waits seconds.
+  EMAIL_LEASE_SECONDS: '5',
   DISPATCH_RETRY_BACKOFF_MS: '100',
   ALERT_FAILURE_THRESHOLD: '1',
   ALERT_MAX_RUN_MINUTES: '1',
@@ -55,6 +57,8 @@ export type WorldOptions = {
   due: number;
   /** Start an SMTP server (and give the workers SMTP_URL). */
   smtp?: boolean;
+  /** The SMTP server answers 250 this long after a message's data arrived (relay latency). */
+  smtpAcceptDelayMs?: number;
   /** Extra environment for workers and the operator's container. */
   vars?: Record<string, string>;
   /** A real Sentinel or Cluster deployment instead of the single redis-server. */
@@ -76,7 +80,7 @@ export async function createWorld(opts: WorldOptions) {
   // A Cluster needs every key of a queue in one slot: the prefix is a hash tag.
   const redisVars: Record<string, string> = sentinel ? { REDIS_URL: sentinel.url(3) } : cluster ? { REDIS_URL: cluster.url(2), REDIS_PREFIX: '{reminders}' } : { REDIS_URL: redis.url };
   const hook = await startWebhookReceiver();
-  const smtp: SmtpSwitch | null = opts.smtp ? await startSmtpSwitch() : null;
+  const smtp: SmtpSwitch | null = opts.smtp ? await startSmtpSwitch({ acceptDelayMs: opts.smtpAcceptDelayMs }) : null;
   const vars = (extra: Record<string, string> = {}) =>
     env.env({
       ...CHAOS_DEFAULTS,
@@ -206,20 +210,26 @@ export async function createWorld(opts: WorldOptions) {
 
   const countDue = () => retrying('count due', () => c.repositories.dueAssignments.countDue({ now: new Date(), timeZone: config.reminderTz, rules: config.rules }));
 
-  /** E-mails of reminders still waiting to be delivered (their assignment still silent since the anchor). */
-  async function pendingEmails(): Promise<number> {
-    const [r] = await c.prisma.$queryRaw<{ n: bigint }[]>`
-      SELECT count(*) AS n FROM reminders r JOIN assignments a ON a.id = r.assignment_id
-       WHERE r.email_status IN ('reserved', 'failed') AND a.status = 'active'
+  /**
+   * E-mails of reminders still waiting to be delivered (their assignment still silent since the
+   * anchor), and when the last live lease among them ends (a killed or frozen sender's claim:
+   * no run may adopt it before then).
+   */
+  async function pendingEmailState(): Promise<{ pending: number; leasedUntil: Date | null }> {
+    const [r] = await c.prisma.$queryRaw<{ n: bigint; until: Date | null }[]>`
+      SELECT count(*) AS n, max(r.email_lease_until) FILTER (WHERE r.email_lease_until > clock_timestamp()) AS until
+        FROM reminders r JOIN assignments a ON a.id = r.assignment_id JOIN peer_mentors pm ON pm.id = a.peer_mentor_id
+       WHERE r.email_status IN ('reserved', 'failed') AND a.status = 'active' AND pm.email IS NOT NULL
          AND COALESCE(a.last_contact_date, a.assigned_date) = r.anchor_date`;
-    return Number(r?.n ?? 0);
+    return { pending: Number(r?.n ?? 0), leasedUntil: r?.until ?? null };
   }
+  const pendingEmails = async () => (await retrying('pending e-mails', pendingEmailState)).pending;
 
   /**
    * What an operator does after an incident: the watchdog flags a run left `running`, then runs
    * are triggered until one succeeds with nothing left due. Bounded: at most `maxRuns` triggers.
    */
-  async function recover(maxRuns = 6): Promise<void> {
+  async function recover(maxRuns = 8): Promise<void> {
     if (![...workers.values()].some((w) => w.alive() && !w.stopped())) await startWorker(`recovery-${workers.size}`);
     // A run still going on a live worker is left to finish first.
     const current = await retrying('running row', () => runningRow());
@@ -234,18 +244,28 @@ export async function createWorld(opts: WorldOptions) {
     }
     for (let i = 0; i < maxRuns; i++) {
       const run = await waitForRun(await trigger('chaos-recovery'));
-      if (run?.status === 'succeeded' && (await countDue()) === 0 && (await pendingEmails()) === 0) break;
+      const mail = smtp ? await retrying('pending e-mails', pendingEmailState) : { pending: 0, leasedUntil: null };
+      if (run?.status === 'succeeded' && (await countDue()) === 0 && mail.pending === 0) break;
       // A dead holder's lock expires by its TTL.
       if (run?.status === 'skipped_locked') await sleep(config.lockTtlMs);
+      // E-mails a killed or frozen sender had claimed are its own until their lease ends
+      // (EMAIL_LEASE_SECONDS): the next run adopts them only after that.
+      if (mail.leasedUntil) await sleep(Math.max(0, mail.leasedUntil.getTime() - Date.now()) + 250);
     }
     await tickWatchdog();
   }
 
-  /** Call right after killing a worker: notes the e-mails it may have been sending. */
-  async function noteEmailsInDoubt(): Promise<number> {
-    await sleep(200);
+  /**
+   * Call right after killing or freezing a worker: notes the e-mails it may have been sending (a
+   * live claim: reserved under a lease; `owner`: only that worker's claims). Returns how many.
+   */
+  async function noteEmailsInDoubt(owner?: string, settleMs = 200): Promise<number> {
+    await sleep(settleMs);
     const rows = await retrying('e-mails in doubt', () =>
-      c.prisma.reminder.findMany({ where: { emailStatus: 'reserved', emailAttempts: { gte: 1 } }, select: { idempotencyKey: true } }),
+      c.prisma.reminder.findMany({
+        where: { emailStatus: 'reserved', emailAttempts: { gte: 1 }, emailLeaseUntil: { not: null }, ...(owner ? { emailLeaseOwner: { startsWith: `${owner} (` } } : {}) },
+        select: { idempotencyKey: true },
+      }),
     );
     for (const r of rows) emailsInDoubt.add(r.idempotencyKey);
     return rows.length;

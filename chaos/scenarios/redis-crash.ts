@@ -1,6 +1,7 @@
 /**
  * Crash the scenario's Redis mid-run (SIGKILL; the append-only file is fsynced once a second, so
- * up to a second of writes is lost: jobs, outcomes, lock extensions) and start it again at once.
+ * up to a second of writes is lost: jobs, lock extensions; a job lost so is counted `lost` by its
+ * run, whose outcomes are in PostgreSQL) and start it again at once.
  */
 import { waitForDispatching, waitForRunEnd, type Scenario } from './types';
 

@@ -18,7 +18,7 @@ export const sigkillDispatch: Scenario = {
     const { run, worker } = await w.holder();
     const written = await waitForDispatching(w, 0.3);
     await worker.kill('SIGKILL');
-    const inDoubt = await w.noteEmailsInDoubt();
+    const inDoubt = await w.noteEmailsInDoubt(worker.id);
     if (inDoubt) w.note(`${inDoubt} e-mail(s) claimed and unconfirmed at the kill`);
     const after = await w.prisma.cronExecutionLog.findUniqueOrThrow({ where: { id: run.id } });
     if (after.status === 'running' && written < w.due) w.hit();

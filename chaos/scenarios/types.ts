@@ -9,6 +9,8 @@ export type Scenario = {
   /** Assignments with a reminder due. */
   due: number;
   smtp?: boolean;
+  /** The SMTP server answers 250 this long after a message's data arrived (relay latency). */
+  smtpAcceptDelayMs?: number;
   /** Environment for the workers and the operator's container (beside CHAOS_DEFAULTS). */
   vars?: Record<string, string>;
   /** Worker processes started before the fault (their WORKER_IDs). */

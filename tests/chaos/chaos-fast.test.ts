@@ -18,6 +18,7 @@ describe('fault injection (fast subset of npm run chaos)', () => {
     const problems = [
       ...r.violations,
       ...r.crashes,
+      ...r.countMismatches.map((m) => `counts differ from the records: ${m}`),
       ...r.alertsMissing.map((a) => `alert missing: ${a}`),
       ...r.alertsUnexpected.map((a) => `unexpected alert: ${a}`),
       ...(r.faultHit ? [] : [`the fault missed its moment: ${r.notes.join('; ')}`]),

@@ -31,6 +31,7 @@ describe('config', () => {
     ['RUN_RETRY_AFTER_MINUTES', '0', /RUN_RETRY_AFTER_MINUTES must be between 1 and 1440, got 0/],
     ['RUN_RETRY_MAX', '49', /RUN_RETRY_MAX must be between 0 and 48, got 49/],
     ['RUN_RETRY_MAX', 'lots', /RUN_RETRY_MAX must be a whole number/],
+    ['EMAIL_LEASE_SECONDS', '4', /EMAIL_LEASE_SECONDS must be between 5 and 86400, got 4/],
   ])('%s=%s is refused with one line naming the variable', (name, value, message) => {
     let err: unknown;
     try {
@@ -59,6 +60,11 @@ describe('config', () => {
   it('retries a failed run after 30 minutes, at most 3 times a day, unless told otherwise (0: never)', () => {
     expect(loadConfig({}).watchdog).toMatchObject({ retryAfterMinutes: 30, retryMax: 3 });
     expect(loadConfig({ RUN_RETRY_AFTER_MINUTES: '90', RUN_RETRY_MAX: '0' }).watchdog).toMatchObject({ retryAfterMinutes: 90, retryMax: 0 });
+  });
+
+  it('takes an e-mail lease as short as 5 s (the chaos suite waits that out after a kill)', () => {
+    expect(loadConfig({}).emailLeaseSeconds).toBe(300);
+    expect(loadConfig({ EMAIL_LEASE_SECONDS: '5' }).emailLeaseSeconds).toBe(5);
   });
 
   it('refuses ALERT_EMAIL_TO without SMTP_URL', () => {

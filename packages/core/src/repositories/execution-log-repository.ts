@@ -25,6 +25,32 @@ export type RunStart = {
   triggeredBy?: string | null;
 };
 
+/** The dispatch counts of the row being updated, from its records (`cron_execution_log` in scope). */
+const COUNTS_FROM_RECORDS = Prisma.sql`
+  reminders_enqueued = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id),
+  reminders_sent = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id AND d.outcome = 'sent'),
+  reminders_suppressed = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id AND d.outcome = 'suppressed'),
+  reminders_skipped = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id AND d.outcome = 'skipped'),
+  reminders_failed = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id AND d.outcome = 'failed'),
+  reminders_lost = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id AND d.outcome = 'lost')`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Tx = Pick<PrismaClient, '$executeRaw' | '$queryRaw'>;
+
+/**
+ * Settles the records of runs that are ending with jobs still unreported (lock lost, timed out,
+ * failed, abandoned): the run gave up on them, and the next run sends what is still due. Their
+ * late jobs are fenced and write nothing (an e-mail already claimed may still go out: its
+ * reminder is marked sent; the record keeps this outcome).
+ */
+async function settleUnreported(tx: Tx, runIds: number[], status: TerminalStatus): Promise<void> {
+  const reason = `the run ended (${status}) before this job reported; the next run sends what is still due`;
+  await tx.$executeRaw`
+    UPDATE run_dispatches SET outcome = 'skipped', reason = ${reason}, settled_at = clock_timestamp()
+     WHERE run_id = ANY(${runIds}::int[]) AND outcome IS NULL`;
+}
+
 export function createExecutionLogRepository(prisma: PrismaClient) {
   return {
     /** Takes the next fencing token and writes the `running` row, in one transaction. */
@@ -77,43 +103,65 @@ export function createExecutionLogRepository(prisma: PrismaClient) {
      * other `running` row belongs to a worker that died or lost the lock.
      */
     async closeStale(jobName: string, exceptRunId: number, now: Date): Promise<{ id: number; workerId: string }[]> {
-      // Their counts are what their dispatch records say by now (the run never got to write them).
-      return prisma.$queryRaw<{ id: number; workerId: string }[]>`
-        UPDATE cron_execution_log
-           SET status = 'abandoned', finished_at = ${now},
-               reminders_enqueued = GREATEST(reminders_enqueued, (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id)),
-               reminders_sent = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id AND d.outcome = 'sent'),
-               reminders_suppressed = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id AND d.outcome = 'suppressed'),
-               reminders_skipped = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id AND d.outcome = 'skipped'),
-               reminders_failed = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id AND d.outcome = 'failed'),
-               reminders_lost = (SELECT count(*) FROM run_dispatches d WHERE d.run_id = cron_execution_log.id AND d.outcome = 'lost'),
-               duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (${now}::timestamptz - started_at)) * 1000)::int),
-               error = COALESCE(error || '; ', '') || 'abandoned: worker ' || worker_id || ' stopped before finishing (last heartbeat '
-                       || COALESCE(to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'never') || '); closed by run ' || ${exceptRunId}::text
-         WHERE job_name = ${jobName} AND status = 'running' AND id <> ${exceptRunId}
-        RETURNING id, worker_id AS "workerId"`;
+      // Their counts are their dispatch records, whose unsettled rest is settled now (as in finish).
+      return prisma.$transaction(async (tx) => {
+        const stale = await tx.$queryRaw<{ id: number }[]>`
+          SELECT id FROM cron_execution_log WHERE job_name = ${jobName} AND status = 'running' AND id <> ${exceptRunId} ORDER BY id FOR UPDATE`;
+        if (!stale.length) return [];
+        const ids = stale.map((r) => r.id);
+        await settleUnreported(tx, ids, 'abandoned');
+        return tx.$queryRaw<{ id: number; workerId: string }[]>`
+          UPDATE cron_execution_log
+             SET status = 'abandoned', finished_at = ${now},
+                 ${COUNTS_FROM_RECORDS},
+                 duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (${now}::timestamptz - started_at)) * 1000)::int),
+                 error = COALESCE(error || '; ', '') || 'abandoned: worker ' || worker_id || ' stopped before finishing (last heartbeat '
+                         || COALESCE(to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'never') || '); closed by run ' || ${exceptRunId}::text
+           WHERE id = ANY(${ids}::int[])
+          RETURNING id, worker_id AS "workerId"`;
+      });
     },
 
     async heartbeat(runId: number, now: Date, counts: Partial<RunCounts> = {}): Promise<void> {
       await prisma.cronExecutionLog.updateMany({ where: { id: runId, status: 'running' }, data: { heartbeatAt: now, ...counts } });
     },
 
-    /** Writes the terminal status and counts; a row already closed (e.g. abandoned by a newer run) is left alone. */
+    /**
+     * Writes the terminal status and the counts; a row already closed (e.g. abandoned by a newer
+     * run) is left alone. The dispatch counts are the run's records: what is still unsettled is
+     * settled here as skipped, in the same transaction, so the log equals the records and stays so
+     * (a late job of a finished run is fenced, and a record once settled never changes).
+     */
     async finish(runId: number, f: { status: TerminalStatus; now: Date; counts: Partial<RunCounts>; error?: string | null }): Promise<boolean> {
-      const n = await prisma.$executeRaw`
-        UPDATE cron_execution_log
-           SET status = ${f.status}::run_status, finished_at = ${f.now}, heartbeat_at = ${f.now},
-               duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (${f.now}::timestamptz - started_at)) * 1000)::int),
-               error = ${f.error ?? null},
-               assignments_evaluated = COALESCE(${f.counts.assignmentsEvaluated ?? null}::int, assignments_evaluated),
-               reminders_enqueued = COALESCE(${f.counts.remindersEnqueued ?? null}::int, reminders_enqueued),
-               reminders_sent = COALESCE(${f.counts.remindersSent ?? null}::int, reminders_sent),
-               reminders_suppressed = COALESCE(${f.counts.remindersSuppressed ?? null}::int, reminders_suppressed),
-               reminders_skipped = COALESCE(${f.counts.remindersSkipped ?? null}::int, reminders_skipped),
-               reminders_failed = COALESCE(${f.counts.remindersFailed ?? null}::int, reminders_failed),
-               reminders_lost = COALESCE(${f.counts.remindersLost ?? null}::int, reminders_lost)
-         WHERE id = ${runId} AND status = 'running'`;
-      return n === 1;
+      const once = () =>
+        prisma.$transaction(async (tx) => {
+          const [row] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM cron_execution_log WHERE id = ${runId} AND status = 'running' FOR UPDATE`;
+          if (!row) return false;
+          await settleUnreported(tx, [runId], f.status);
+          await tx.$executeRaw`
+            UPDATE cron_execution_log
+               SET status = ${f.status}::run_status, finished_at = ${f.now}, heartbeat_at = ${f.now},
+                   duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (${f.now}::timestamptz - started_at)) * 1000)::int),
+                   error = ${f.error ?? null},
+                   assignments_evaluated = COALESCE(${f.counts.assignmentsEvaluated ?? null}::int, assignments_evaluated),
+                   ${COUNTS_FROM_RECORDS}
+             WHERE id = ${runId}`;
+          return true;
+        });
+      // A run whose finish fails would stay `running` while its worker lives on (found by
+      // pg-terminate: connections cut just before it). Retried; an attempt whose commit landed
+      // although its answer was lost is recognised by its own status and finish time.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (await once()) return true;
+          if (attempt === 1) return false;
+          const row = await prisma.cronExecutionLog.findUnique({ where: { id: runId }, select: { status: true, finishedAt: true } });
+          return row?.status === f.status && row.finishedAt?.getTime() === f.now.getTime();
+        } catch (err) {
+          if (attempt >= 6) throw err;
+          await sleep(100 * 2 ** attempt);
+        }
+      }
     },
 
     /**

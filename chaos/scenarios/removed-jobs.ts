@@ -1,0 +1,44 @@
+/**
+ * Dispatch jobs removed while the run dispatches, as an operator can in Bull Board: a few one by
+ * one (`queue.remove`, the job's "remove" button) and then a "clean" of waiting jobs. The run must
+ * not wait for jobs that will never report: it ends within seconds (not RUN_TIMEOUT_MINUTES) as
+ * failed with reminders_lost equal to what was removed, and the recovery run sends them.
+ */
+import type { Scenario } from './types';
+import { waitForDispatching, waitForRunEnd } from './types';
+
+export const removedJobs: Scenario = {
+  name: 'removed-jobs',
+  title: 'dispatch jobs removed mid-run (Bull Board remove and clean of waiting jobs)',
+  due: 300,
+  // One slow dispatcher, so most jobs are still waiting when they are removed.
+  vars: { DISPATCH_CONCURRENCY: '1' },
+  workers: ['w1'],
+  fast: true,
+  async inject(w) {
+    await w.trigger('chaos');
+    const { run } = await w.holder();
+    await waitForDispatching(w, 0.05);
+    const q = w.c.queues.dispatch;
+    const waiting = await q.getWaiting(0, 9);
+    let removed = 0;
+    for (const job of waiting) removed += await q.remove(job.id!);
+    const cleaned = await q.clean(0, 25, 'wait');
+    removed += cleaned.length;
+    const removedAt = Date.now();
+    const status = await waitForRunEnd(w, run.id, 60_000);
+    const seconds = (Date.now() - removedAt) / 1000;
+    const row = await w.prisma.cronExecutionLog.findUniqueOrThrow({ where: { id: run.id } });
+    // How long the run waited after the last job that did report: the time to notice the lost ones.
+    const [last] = await w.prisma.$queryRaw<{ at: Date | null }[]>`
+      SELECT max(settled_at) AS at FROM run_dispatches WHERE run_id = ${run.id} AND outcome <> 'lost'`;
+    const noticed = row.finishedAt && last?.at ? (row.finishedAt.getTime() - last.at.getTime()) / 1000 : NaN;
+    w.note(`${removed} jobs removed; run ${run.id} ended ${status} ${seconds.toFixed(1)} s later, ${noticed.toFixed(1)} s after its last reported job, with ${row.remindersLost} lost`);
+    if (!(noticed <= 10)) w.violation(`run ${run.id} ended ${noticed.toFixed(1)} s after its last reported job (lost jobs must end it within seconds)`);
+    if (status !== 'failed') w.violation(`run ${run.id} ended ${status}, expected failed (jobs were removed)`);
+    if (row.remindersLost !== removed) w.violation(`run ${run.id} counted ${row.remindersLost} lost, ${removed} jobs were removed`);
+    // The run notices when nothing has settled for a couple of seconds; the rest is the dispatch of what was left.
+    if (seconds > 45) w.violation(`run ${run.id} took ${seconds.toFixed(0)} s to end after the removal`);
+    if (removed > 0 && status === 'failed' && row.remindersLost === removed) w.hit();
+  },
+};
