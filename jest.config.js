@@ -2,6 +2,10 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
+  // Jest 30's "soft" globals cleanup wraps global properties again in every test file; run in band
+  // over 40+ files the nested setters overflowed the stack (RangeError in a later file). Off: each
+  // file already closes what it opens.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   transform: {

@@ -100,7 +100,9 @@ it('a run that finishes after a newer run closed its row records no outcome and 
   lost.abort(new Error('lock extension failed'));
   const late = await staleRun;
   expect(late).toMatchObject({ status: 'abandoned', superseded: true });
-  expect(late.error).toMatch(/^superseded by a newer run; this run would have ended failed: lock lost/);
+  // Its jobs' rows were settled by the newer run when it closed the row, so the stale run may
+  // have stopped waiting before it noticed the lost lock: either way its outcome is not recorded.
+  expect(late.error).toMatch(/^superseded by a newer run; this run would have ended (failed: lock lost|succeeded)/);
   expect(finished).toEqual([]);
   const row = await h.prisma.cronExecutionLog.findUniqueOrThrow({ where: { id: late.runId } });
   expect(row.status).toBe('abandoned');
