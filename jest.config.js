@@ -25,4 +25,7 @@ module.exports = {
   globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
   testTimeout: 60000,
+  // A test that fails in the middle can leave a child (a Redis node, a service) that its afterAll
+  // could not stop; CI must still end. Each file closes what it opens; this only bounds the damage.
+  forceExit: true,
 };

@@ -33,11 +33,11 @@ export const activityDuringDispatch: Scenario = {
     const now = new Date().toISOString();
     const paths = ['direct', 'proxy', 'coordinator_proxy'] as const;
     for (const [i, id] of ids.slice(0, 15).entries()) {
-      await activities.registerOne({ assignmentId: id, activityType: 'call', occurredAt: now, registeredBy: 'chaos', registrationPath: paths[i % 3]!, clientId: `chaos-${id}` });
+      await activities.registerOne({ assignmentId: id, activityType: 'call', occurredAt: now, registeredBy: 'chaos', registrationPath: paths[i % 3]!, clientId: `chaos-${id}` }, 'chaos');
       w.contacted.set(id, await committedAt(w));
     }
     const bulk = ids.slice(15);
-    await activities.registerBulk(bulk.map((id) => ({ assignmentId: id, activityType: 'visit' as const, occurredAt: now, registeredBy: 'chaos-import' })));
+    await activities.registerBulk(bulk.map((id) => ({ assignmentId: id, activityType: 'visit' as const, occurredAt: now, registeredBy: 'chaos-import' })), { clientScope: 'chaos' });
     const at = await committedAt(w);
     for (const id of bulk) w.contacted.set(id, at);
     const row = await w.prisma.cronExecutionLog.findUniqueOrThrow({ where: { id: run.id } });

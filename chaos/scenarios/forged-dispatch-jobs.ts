@@ -60,7 +60,7 @@ export const forgedDispatchJobs: Scenario = {
     }
     const now = new Date().toISOString();
     for (const id of [a.id, b.id]) {
-      await w.c.services.activities.registerOne({ assignmentId: id, activityType: 'call', occurredAt: now, registeredBy: 'chaos', registrationPath: 'direct', clientId: `chaos-forged-${id}` });
+      await w.c.services.activities.registerOne({ assignmentId: id, activityType: 'call', occurredAt: now, registeredBy: 'chaos', registrationPath: 'direct', clientId: `chaos-forged-${id}` }, 'chaos');
       w.contacted.set(id, await committedAt(w));
     }
     const claimed = (assignmentId: number, n: number) => ({

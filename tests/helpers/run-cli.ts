@@ -46,3 +46,20 @@ export function startCli(args: string[], env: Record<string, string>): CliProces
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
 }
+
+/**
+ * Stops a long-running CLI command: SIGTERM, and SIGKILL if it has not exited within `graceMs`
+ * (a shutdown stuck on an unreachable Redis must not hold the test run open). Returns how it ended.
+ */
+export async function stopCli(p: CliProcess | undefined, graceMs = 15_000): Promise<'not running' | 'stopped' | 'killed'> {
+  if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return 'not running';
+  p.child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+  const how = await Promise.race([p.exited.then(() => 'stopped' as const), late]);
+  clearTimeout(timer);
+  if (how === 'stopped') return how;
+  p.child.kill('SIGKILL');
+  await p.exited;
+  return 'killed';
+}

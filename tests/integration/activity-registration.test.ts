@@ -219,6 +219,35 @@ describe('bulk registration', () => {
     expect(await activityCount()).toBe(before);
   });
 
+  it('client ids are per API token: another token reusing one registers its own activity and learns nothing of the first', async () => {
+    // Was: client_id was one namespace across tokens, so a second service's id "import-1" answered
+    // 409 "already used by activity N" (or 200 with the other service's activity) for its own visit.
+    const [mine, theirs] = [await silentSinceNovember(), await silentSinceNovember()];
+    const other = { authorization: `Bearer ${(await api.c.services.tokens.create({ name: 'other-importer', role: 'service', createdBy: 'test' })).token}` };
+    const item = (assignment_id: number) => ({ assignment_id, activity_type: 'visit', occurred_at: '2026-11-25T10:00:00Z', registered_by: 'importer', client_id: 'import-1' });
+    const first = await api.call({ method: 'POST', url: '/v1/activities/bulk', as: 'service', payload: { items: [item(mine)] } });
+    expect(first.json().items[0]).toMatchObject({ status: 'created' });
+    const second = await api.call({ method: 'POST', url: '/v1/activities/bulk', as: other, payload: { items: [item(theirs)] } });
+    expect(second.json().items[0]).toMatchObject({ status: 'created', assignment_id: theirs });
+    expect(second.json().items[0].activity_id).not.toBe(first.json().items[0].activity_id);
+    const single = await api.call({ method: 'POST', url: '/v1/activities', as: other, payload: { ...item(theirs), registration_path: 'direct' } });
+    expect(single.statusCode).toBe(200);
+    expect(single.json().activity).toMatchObject({ id: second.json().items[0].activity_id, assignment_id: theirs });
+    expect(await lastContact(theirs)).toBe('2026-11-25');
+    const rows = await api.prisma.activity.findMany({ where: { clientId: 'import-1' }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => [r.assignmentId, r.clientScope])).toEqual([[mine, 'test-service'], [theirs, 'other-importer']]);
+  });
+
+  it('a refusal for an activity before the assignment began does not quote the start date', async () => {
+    const id = (await createAssignment(api.prisma, { assignedDate: '2026-10-14' })).assignmentId;
+    const payload = { assignment_id: id, activity_type: 'call', occurred_at: '2026-10-01T10:00:00Z', registered_by: 'app' };
+    const single = await api.call({ method: 'POST', url: '/v1/activities', as: 'service', payload: { ...payload, registration_path: 'direct' } });
+    expect(single.statusCode).toBe(422);
+    const bulk = await api.call({ method: 'POST', url: '/v1/activities/bulk', as: 'service', payload: { items: [payload] } });
+    expect(bulk.json().items[0]).toMatchObject({ status: 'rejected', error: { code: 'before_assignment' } });
+    for (const text of [single.body, bulk.body]) expect(text).not.toMatch(/2026-10-14|10-14|assigned/);
+  });
+
   it('concurrent registrations of one client id (each a single statement) create it once; the others get it back', async () => {
     const id = await silentSinceNovember();
     const item = { assignment_id: id, activity_type: 'call', occurred_at: '2026-11-26T09:00:00Z', registered_by: 'app', client_id: 'race-1', registration_path: 'direct' };

@@ -5,7 +5,7 @@
  * the {reminders} slot is killed (SIGKILL), its replica takes over, and the next sweep succeeds.
  */
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
-import { freePort, runCli, startCli, type CliProcess } from '../helpers/run-cli';
+import { freePort, runCli, startCli, stopCli, type CliProcess } from '../helpers/run-cli';
 import { createSilentAssignments } from '../helpers/fixtures';
 import { startClusterTopology, type ClusterTopology } from '../helpers/redis-topology';
 import { waitFor } from '../helpers/wait-for';
@@ -27,14 +27,17 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (service && service.child.exitCode === null) {
-    service.child.kill('SIGTERM');
-    await service.exited;
+  try {
+    await stopCli(service);
+    await prisma?.$disconnect();
+    await env?.destroy();
+  } finally {
+    await cluster?.destroy();
   }
-  await prisma?.$disconnect();
-  await env?.destroy();
-  await cluster?.destroy();
-});
+}, 60_000);
+
+/** On a failed expectation, what the service printed says why (its last lines). */
+const serviceTail = () => (service ? service.output().split('\n').slice(-40).join('\n') : '');
 
 const get = (p: string) => fetch(`http://127.0.0.1:${port}${p}`).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
 
@@ -75,7 +78,7 @@ it('after the primary of the {reminders} slot is killed, its replica takes over 
   await cluster.waitForPromotion(replica.id);
   await createSilentAssignments(prisma, 10, addDays(localDate(new Date(), 'Europe/Oslo'), -20));
   const r = await runCli(['trigger', '--wait'], vars, 60_000);
-  expect(r.stderr).toBe('');
+  expect({ ...r, service: r.code === 0 ? '' : serviceTail() }).toMatchObject({ stderr: '', service: '' });
   expect(r.stdout).toMatch(/^run \d+ succeeded [\s\S]*enqueued 10, sent 10,/);
   expect(await prisma.reminder.count()).toBe(40);
   const dupes = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (SELECT 1 FROM reminders GROUP BY assignment_id, anchor_date, sequence_number HAVING count(*) > 1) d`;

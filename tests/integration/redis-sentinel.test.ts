@@ -6,7 +6,7 @@
  * one reminder per due assignment.
  */
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
-import { runCli, startCli, type CliProcess } from '../helpers/run-cli';
+import { runCli, startCli, stopCli, type CliProcess } from '../helpers/run-cli';
 import { createSilentAssignments } from '../helpers/fixtures';
 import { redisCli, startSentinelTopology, type SentinelTopology } from '../helpers/redis-topology';
 import { waitFor } from '../helpers/wait-for';
@@ -34,14 +34,14 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (worker && worker.child.exitCode === null) {
-    worker.child.kill('SIGTERM');
-    await worker.exited;
+  try {
+    await stopCli(worker);
+    await prisma?.$disconnect();
+    await env?.destroy();
+  } finally {
+    await sentinel?.destroy();
   }
-  await prisma?.$disconnect();
-  await env?.destroy();
-  await sentinel?.destroy();
-});
+}, 60_000);
 
 it('a run on Sentinel db 3 holds its lock there; after the primary is killed mid-run, exactly one reminder per due assignment', async () => {
   const key = `${env.redisPrefix}:lock:reminder-sweep`;

@@ -11,6 +11,17 @@ export { parseRedisUrl } from './redis-url';
 export type RedisConnection = Redis | Cluster;
 
 /**
+ * Errors a failover answers with on a connection that still points at the old node: a demoted
+ * primary (READONLY), a promoted one still loading its data (LOADING), a blocking command cut
+ * short by the role change (UNBLOCKED). Reconnect and resend (2) rather than fail the command:
+ * a BullMQ worker whose blocking poll keeps failing on the old node stops taking jobs.
+ */
+const FAILOVER_ERRORS = /^(READONLY|LOADING|UNBLOCKED)\b/;
+const reconnectOnError = (err: Error): 2 | false => (FAILOVER_ERRORS.test(err.message) ? 2 : false);
+/** TCP keepalive, so a peer that vanished without closing its socket is noticed. */
+const KEEP_ALIVE_MS = 10_000;
+
+/**
  * A new connection. BullMQ workers need `maxRetriesPerRequest: null` (blocking commands);
  * pass `{ forQueue: true }` for producers so a Redis outage fails fast instead of hanging.
  */
@@ -20,6 +31,8 @@ export function createRedis(url: string, opts: { forQueue?: boolean; lazyConnect
     maxRetriesPerRequest: opts.forQueue ? 3 : null,
     enableReadyCheck: true,
     lazyConnect,
+    keepAlive: KEEP_ALIVE_MS,
+    reconnectOnError,
     retryStrategy: (times) => Math.min(times * 200, 5_000),
   };
   const p = parseRedisUrl(url);
@@ -37,8 +50,6 @@ export function createRedis(url: string, opts: { forQueue?: boolean; lazyConnect
       ...(p.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
       // Subscribe to +switch-master so a failover is noticed at once, not at the next error.
       failoverDetector: true,
-      // A demoted primary that comes back answers READONLY: reconnect (sentinels name the new one) and resend.
-      reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
     });
   }
   return new Cluster(p.nodes, {
@@ -56,6 +67,8 @@ export function createRedis(url: string, opts: { forQueue?: boolean; lazyConnect
     slotsRefreshTimeout: 2_000,
     redisOptions: {
       maxRetriesPerRequest: base.maxRetriesPerRequest,
+      keepAlive: KEEP_ALIVE_MS,
+      reconnectOnError,
       username: p.username,
       password: p.password,
       ...(p.tls ? { tls: {} } : {}),

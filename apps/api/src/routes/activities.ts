@@ -39,7 +39,7 @@ export const activityRoutes: FastifyPluginAsync<{ container: Container }> = asyn
       schema: {
         summary: 'Register one activity',
         description:
-          "Registers a contact (call, visit, ...) on an assignment. In the same transaction the assignment's last_contact_date moves forward to the activity's calendar day in the organisation's time zone (never backwards), so the next sweep sends no reminder for the silence it ended. A repeat with the same client_id registers nothing and answers 200 with the first activity.",
+          "Registers a contact (call, visit, ...) on an assignment. In the same transaction the assignment's last_contact_date moves forward to the activity's calendar day in the organisation's time zone (never backwards), so the next sweep sends no reminder for the silence it ended. A repeat with the same client_id from the same API token registers nothing and answers 200 with the first activity (each token has its own client_id namespace).",
         tags: ['activities'],
         body: activityBody,
         response: {
@@ -50,7 +50,7 @@ export const activityRoutes: FastifyPluginAsync<{ container: Container }> = asyn
       },
     },
     async (req, reply) => {
-      const r = await activities.registerOne({ ...toRequest(req.body), registrationPath: req.body.registration_path });
+      const r = await activities.registerOne({ ...toRequest(req.body), registrationPath: req.body.registration_path }, req.principal!.name);
       return reply.code(r.created ? 201 : 200).send({
         created: r.created,
         activity: {
@@ -88,6 +88,7 @@ export const activityRoutes: FastifyPluginAsync<{ container: Container }> = asyn
     async (req, reply) => {
       const key = req.headers['idempotency-key'];
       const { replayed, result } = await activities.registerBulk(req.body.items.map(toRequest), {
+        clientScope: req.principal!.name,
         idempotency: key ? { tokenName: req.principal!.name, key } : undefined,
       });
       if (replayed) reply.header('idempotent-replayed', 'true');

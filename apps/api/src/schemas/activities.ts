@@ -13,7 +13,7 @@ const activityFields = {
   client_id: {
     type: 'string',
     pattern: CLIENT_ID_PATTERN,
-    description: "The caller's own id for this activity; a repeat with the same client_id is not registered twice",
+    description: "The caller's own id for this activity; a repeat with the same client_id from the same API token is not registered twice (each token has its own client_id namespace)",
   },
   note: multilineText(2000, 'Free text'),
 } as const;

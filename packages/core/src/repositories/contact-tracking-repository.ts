@@ -95,10 +95,10 @@ type Registered = {
   states: { id: number; status: ContactState['status']; assigned_date: string; last_contact_date: string | null; last_seq: number }[];
 };
 
-const REGISTER_SQL = `SELECT register_activities($1::int[], $2::activity_type[], $3::timestamptz[], $4::registration_path[], $5::text[], $6::text[], $7::text[], $8::timestamptz, $9::text) AS r`;
+const REGISTER_SQL = `SELECT register_activities($1::int[], $2::activity_type[], $3::timestamptz[], $4::registration_path[], $5::text[], $6::text[], $7::text[], $8::timestamptz, $9::text, $10::text) AS r`;
 
-/** One call of register_activities (prisma/migrations/20261201040000_register_activities): one round trip. */
-async function callRegister(db: Pick<Pool, 'query'> | PoolClient, items: ActivityInput[], now: Date, timeZone: string) {
+/** One call of register_activities (prisma/migrations/20261201040000_register_activities, scoped in 20261202000000_client_id_scope): one round trip. */
+async function callRegister(db: Pick<Pool, 'query'> | PoolClient, items: ActivityInput[], now: Date, timeZone: string, clientScope: string) {
   const { rows } = await db.query<{ r: Registered }>({
     name: 'register_activities',
     text: REGISTER_SQL,
@@ -112,6 +112,7 @@ async function callRegister(db: Pick<Pool, 'query'> | PoolClient, items: Activit
       items.map((i) => i.note),
       now.toISOString(),
       timeZone,
+      clientScope,
     ],
   });
   const r = rows[0]!.r;
@@ -156,6 +157,8 @@ export function createContactTrackingRepository(prisma: PrismaClient, pool: Pool
       opts: {
         now: Date;
         timeZone: string;
+        /** Whose client_id namespace the items' client ids live in (the API token's name). */
+        clientScope: string;
         idempotency?: IdempotencyScope;
         precheck: (item: ActivityInput) => string | null;
         respond: (outcomes: ItemOutcome[], states: Map<number, ContactState>) => R;
@@ -171,7 +174,7 @@ export function createContactTrackingRepository(prisma: PrismaClient, pool: Pool
       const nothing = { outcomes: [] as ItemOutcome[], states: new Map<number, ContactState>() };
       const idem = opts.idempotency;
       if (!idem) {
-        return { kind: 'registered', response: merge(toDb.length ? await callRegister(pool, toDb, opts.now, opts.timeZone) : nothing) };
+        return { kind: 'registered', response: merge(toDb.length ? await callRegister(pool, toDb, opts.now, opts.timeZone, opts.clientScope) : nothing) };
       }
       const client = await pool.connect();
       try {
@@ -194,7 +197,7 @@ export function createContactTrackingRepository(prisma: PrismaClient, pool: Pool
           );
           result = prior && prior.request_hash === idem.requestHash && prior.response !== null ? { kind: 'replayed', response: prior.response } : { kind: 'key_reused' };
         } else {
-          const response = merge(toDb.length ? await callRegister(client, toDb, opts.now, opts.timeZone) : nothing);
+          const response = merge(toDb.length ? await callRegister(client, toDb, opts.now, opts.timeZone, opts.clientScope) : nothing);
           await client.query(`UPDATE api_idempotency_keys SET response = $3::jsonb WHERE token_name = $1 AND idempotency_key = $2`, [
             idem.tokenName,
             idem.key,

@@ -70,11 +70,12 @@ export function createActivityRegistrationService(deps: ActivityRegistrationDeps
   const maxBulk = deps.maxBulkItems ?? 1000;
   const keyRetentionMs = (deps.idempotencyKeyRetentionHours ?? 24) * 3600_000;
 
-  const describe = (reason: RejectReason, item: ActivityInput, state?: ContactState): string =>
+  const describe = (reason: RejectReason, item: ActivityInput): string =>
     ({
       assignment_not_found: `assignment ${item.assignmentId} does not exist`,
       assignment_closed: `assignment ${item.assignmentId} is closed; activities are not registered on closed assignments`,
-      before_assignment: `occurred_at ${item.occurredAt.toISOString()} is before assignment ${item.assignmentId} began (${state?.assignedDate})`,
+      // The start date is not quoted: a caller that may register activities must not read assignments.
+      before_assignment: `occurred_at ${item.occurredAt.toISOString()} is before assignment ${item.assignmentId} began`,
       occurred_in_future: `occurred_at ${item.occurredAt.toISOString()} is in the future`,
     })[reason];
 
@@ -100,13 +101,17 @@ export function createActivityRegistrationService(deps: ActivityRegistrationDeps
   }
 
   return {
-    /** One activity (path direct, proxy or coordinator_proxy). Refusals throw `AppError`. */
-    async registerOne(request: ActivityRequest & { registrationPath: RegistrationPath }) {
+    /**
+     * One activity (path direct, proxy or coordinator_proxy). Refusals throw `AppError`.
+     * `clientScope` names the caller (its API token): a client_id is looked up only among its own.
+     */
+    async registerOne(request: ActivityRequest & { registrationPath: RegistrationPath }, clientScope: string) {
       const now = deps.clock.now();
       const item = toInput(request, request.registrationPath);
       const result = await deps.contactTracking.register([item], {
         now,
         timeZone: deps.timeZone,
+        clientScope,
         precheck: precheck(now),
         respond: ([outcome], states) => {
           const state = states.get(item.assignmentId);
@@ -117,7 +122,7 @@ export function createActivityRegistrationService(deps: ActivityRegistrationDeps
       const { outcome, contact, state } = result.response;
       if (outcome.outcome === 'rejected') {
         const reason = outcome.reason as RejectReason;
-        throw new AppError(REJECT_STATUS[reason], reason.replace(/_/g, '-'), describe(reason, item, state));
+        throw new AppError(REJECT_STATUS[reason], reason.replace(/_/g, '-'), describe(reason, item));
       }
       if (outcome.outcome === 'conflict') {
         throw new AppError('conflict', 'client-id-conflict', `client_id "${item.clientId}" is already used by activity ${outcome.activityId} with different content`);
@@ -130,7 +135,7 @@ export function createActivityRegistrationService(deps: ActivityRegistrationDeps
      * idempotency key, a retry with the same body answers exactly as the first request did, for
      * `idempotencyKeyRetentionHours` after it; later the key is new again.
      */
-    async registerBulk(requests: ActivityRequest[], opts: { idempotency?: { tokenName: string; key: string } } = {}): Promise<{ replayed: boolean; result: BulkResult }> {
+    async registerBulk(requests: ActivityRequest[], opts: { clientScope: string; idempotency?: { tokenName: string; key: string } }): Promise<{ replayed: boolean; result: BulkResult }> {
       if (requests.length === 0 || requests.length > maxBulk) {
         throw new AppError('invalid', 'validation-error', `items must hold 1 to ${maxBulk} activities`, [{ pointer: '/items', detail: `must hold 1 to ${maxBulk} items` }]);
       }
@@ -149,6 +154,7 @@ export function createActivityRegistrationService(deps: ActivityRegistrationDeps
       const result = await deps.contactTracking.register(items, {
         now,
         timeZone: deps.timeZone,
+        clientScope: opts.clientScope,
         precheck: precheck(now),
         // The body's hash is needed only under a key (it tells a retry from a reuse).
         idempotency: opts.idempotency ? { ...opts.idempotency, requestHash: createHash('sha256').update(JSON.stringify(items)).digest('hex'), expiredBefore: new Date(now.getTime() - keyRetentionMs) } : undefined,
@@ -164,7 +170,7 @@ export function createActivityRegistrationService(deps: ActivityRegistrationDeps
             // register activities must not read any assignment by sending items that fail.
             const view = o.outcome === 'rejected' ? undefined : views.get(item.assignmentId);
             let error: BulkItemResult['error'] = null;
-            if (o.outcome === 'rejected') error = { code: o.reason as RejectReason, detail: describe(o.reason as RejectReason, item, states.get(item.assignmentId)) };
+            if (o.outcome === 'rejected') error = { code: o.reason as RejectReason, detail: describe(o.reason as RejectReason, item) };
             if (o.outcome === 'conflict') error = { code: 'client_id_conflict', detail: `client_id "${item.clientId}" is already used by activity ${o.activityId} with different content` };
             return {
               index,
