@@ -11,7 +11,6 @@ import { AppError, type FieldError } from '../errors';
 import type {
   ActivityInput,
   ActivityType,
-  ContactState,
   ContactTrackingRepository,
   ItemOutcome,
   RegistrationPath,
@@ -115,11 +114,11 @@ export function createActivityRegistrationService(deps: ActivityRegistrationDeps
         precheck: precheck(now),
         respond: ([outcome], states) => {
           const state = states.get(item.assignmentId);
-          return { outcome: outcome!, contact: state ? contactView(state, localDate(now, deps.timeZone), deps.rules) : null, state };
+          return { outcome: outcome!, contact: state ? contactView(state, localDate(now, deps.timeZone), deps.rules) : null };
         },
       });
       if (result.kind !== 'registered') throw new Error('unreachable: single registration has no idempotency scope');
-      const { outcome, contact, state } = result.response;
+      const { outcome, contact } = result.response;
       if (outcome.outcome === 'rejected') {
         const reason = outcome.reason as RejectReason;
         throw new AppError(REJECT_STATUS[reason], reason.replace(/_/g, '-'), describe(reason, item));
