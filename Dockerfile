@@ -18,8 +18,8 @@ COPY package.json package-lock.json prisma.config.ts ./
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY packages/core/package.json packages/core/
-COPY packages/cli/package.json packages/cli/
-COPY packages/cli/bin packages/cli/bin/
+COPY apps/cli/package.json apps/cli/
+COPY apps/cli/bin apps/cli/bin/
 COPY prisma prisma/
 COPY scripts scripts/
 
@@ -48,12 +48,12 @@ COPY package.json package-lock.json ./
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY packages/core/package.json packages/core/
-COPY packages/cli/package.json packages/cli/
-COPY packages/cli/bin packages/cli/bin/
+COPY apps/cli/package.json apps/cli/
+COPY apps/cli/bin apps/cli/bin/
 RUN npm ci --omit=dev --ignore-scripts \
  && npm cache clean --force
 
-# No TypeScript sources: `reminders` (packages/cli/bin) runs dist/reminders.js when they are absent.
+# No TypeScript sources: `reminders` (apps/cli/bin) runs dist/reminders.js when they are absent.
 COPY prisma/migrations prisma/migrations/
 COPY --from=build /app/dist dist/
 

@@ -20,7 +20,7 @@ module.exports = {
     '^@reminders/core/(.*)$': '<rootDir>/packages/core/src/$1',
     '^@reminders/api/(.*)$': '<rootDir>/apps/api/src/$1',
     '^@reminders/worker/(.*)$': '<rootDir>/apps/worker/src/$1',
-    '^@reminders/cli/(.*)$': '<rootDir>/packages/cli/src/$1',
+    '^@reminders/cli/(.*)$': '<rootDir>/apps/cli/src/$1',
   },
   globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',

@@ -77,7 +77,7 @@ async function main() {
   const env = await createBenchEnv(values['database-url']!, values['redis-url']!);
   const config = env.config({ LOG_LEVEL: 'warn' });
   const container = createContainer({ config, logger: createLogger(config, { name: 'api-bench' }) });
-  const app = await buildApp({ container });
+  const app = await buildApp({ root: container });
   try {
     const seeded = await seedDemoData({ databaseUrl: env.databaseUrl }, { assignments, timeZone: config.reminderTz, rules: config.rules });
     say(`seeded ${seeded.assignments} assignments (${seeded.activeAssignments} active, ${seeded.activities} activities)`);

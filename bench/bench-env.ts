@@ -12,7 +12,7 @@ import { loadConfig, type Config } from '@reminders/core/config';
 import { ensureDatabase, maintenanceUrl } from '@reminders/core/db/database-url';
 import { migrate } from '@reminders/core/db/migrator';
 
-const BIN = path.resolve(__dirname, '../packages/cli/bin/reminders.js');
+const BIN = path.resolve(__dirname, '../apps/cli/bin/reminders.js');
 
 export type BenchEnv = {
   databaseUrl: string;

@@ -53,7 +53,7 @@ export async function measureRun(o: {
   due: number;
   smtp: BenchSmtpSink | null;
   timeoutMs: number;
-  /** Another entry point for the workers than packages/cli/bin/reminders.js (e.g. a precompiled bundle). */
+  /** Another entry point for the workers than apps/cli/bin/reminders.js (e.g. a precompiled bundle). */
   workerBin?: string;
 }): Promise<RunFigures> {
   const extra = { REDIS_PREFIX: o.prefix, DISPATCH_CONCURRENCY: String(o.concurrency), ...(o.smtp ? { SMTP_URL: o.smtp.url } : {}) };

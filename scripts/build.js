@@ -15,7 +15,7 @@ const external = Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies 
 const started = Date.now();
 const result = buildSync({
   absWorkingDir: root,
-  entryPoints: { reminders: 'packages/cli/src/main.ts' },
+  entryPoints: { reminders: 'apps/cli/src/main.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

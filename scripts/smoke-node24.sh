@@ -24,7 +24,7 @@ cd "$root"
 for f in package.json package-lock.json apps/*/package.json packages/*/package.json; do
   mkdir -p "$work/$(dirname "$f")" && cp "$f" "$work/$f"
 done
-cp -r packages/cli/bin "$work/packages/cli/bin"
+cp -r apps/cli/bin "$work/apps/cli/bin"
 mkdir -p "$work/prisma" && cp -r prisma/migrations "$work/prisma/migrations"
 cp -r dist "$work/dist"
 (cd "$work" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)

@@ -33,7 +33,7 @@ export async function startApiHarness(
     const logger = opts.logTo ? createLogger({ ...config, logLevel: 'info' }, { destination: opts.logTo }) : createLogger(config);
     c = createContainer({ config, logger, clock });
   }
-  const app = await buildApp({ container: c, authFailures: opts.authFailures ?? { max: 10_000 }, tokenCache: opts.tokenCache });
+  const app = await buildApp({ root: c, authFailures: opts.authFailures ?? { max: 10_000 }, tokenCache: opts.tokenCache });
   await app.ready();
 
   const tokens = {} as Record<Role, string>;

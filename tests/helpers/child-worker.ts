@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { TestEnv } from './test-env';
 import { waitFor } from './wait-for';
 
-const BIN = path.resolve(__dirname, '../../packages/cli/bin/reminders.js');
+const BIN = path.resolve(__dirname, '../../apps/cli/bin/reminders.js');
 
 export type ChildWorker = { proc: ChildProcess; output: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> };
 

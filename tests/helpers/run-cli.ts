@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../..');
-export const CLI_BIN = path.join(ROOT, 'packages/cli/bin/reminders.js');
+export const CLI_BIN = path.join(ROOT, 'apps/cli/bin/reminders.js');
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 

@@ -6,6 +6,7 @@ import { createManualClock } from '@reminders/core/clock';
 import { createLogger } from '@reminders/core/logger';
 import type { RunRequest } from '@reminders/core/services/sweep-run-service';
 import { createWorkerApp } from '@reminders/worker/worker-app';
+import { createContainer } from '@reminders/core/container';
 import type { TestEnv } from './test-env';
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
@@ -17,7 +18,8 @@ export async function startHarness(
   const config = env.config({ LOCK_TTL_MS: '3000', DISPATCH_RETRY_BACKOFF_MS: '5', ...opts.overrides });
   const logger = createLogger(config);
   const clock = createManualClock(opts.now);
-  const app = createWorkerApp({ config, logger, clock, registerSchedule: false, sweep: opts.sweepWorker ?? false, watchdog: false });
+  // One all-in-one container, so an API built over the same harness shares it (api-harness.ts).
+  const app = createWorkerApp({ config, logger, clock, registerSchedule: false, sweep: opts.sweepWorker ?? false, watchdog: false, root: (isShuttingDown) => createContainer({ config, logger, clock, isShuttingDown }) });
   let started = false;
   const startWorkers = async () => {
     if (started) return;
@@ -25,7 +27,7 @@ export async function startHarness(
     await app.start();
   };
   if (opts.startWorkers !== false) await startWorkers();
-  const c = app.container;
+  const c = app.container as ReturnType<typeof createContainer>;
   return {
     config,
     clock,

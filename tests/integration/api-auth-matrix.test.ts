@@ -160,7 +160,7 @@ describe('authentication bookkeeping', () => {
   });
 
   it('a /v1 route missing from ROUTE_ROLES stops start-up', async () => {
-    const app = await buildApp({ container: api.c });
+    const app = await buildApp({ root: api.c });
     expect(() => app.get('/v1/forgotten', async () => ({}))).toThrow(/not listed in ROUTE_ROLES/);
     await app.close();
   });
@@ -168,7 +168,7 @@ describe('authentication bookkeeping', () => {
 
 describe('failed-attempt rate limit', () => {
   it('answers 429 to further failed attempts from an address over the limit, never to a valid token (more in auth-limiter.test.ts)', async () => {
-    const app = await buildApp({ container: api.c, authFailures: { max: 3, windowMs: 60_000 } });
+    const app = await buildApp({ root: api.c, authFailures: { max: 3, windowMs: 60_000 } });
     const get = (authorization: string, ip = '10.0.0.7') => app.inject({ method: 'GET', url: `/v1/assignments/${assignmentId}`, headers: { authorization }, remoteAddress: ip });
     for (let i = 0; i < 3; i++) expect((await get('Bearer junk')).statusCode).toBe(401);
     const blocked = await get('Bearer junk');

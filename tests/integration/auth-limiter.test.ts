@@ -23,7 +23,7 @@ afterAll(async () => {
 const basic = (token: string) => `Basic ${Buffer.from(`ops:${token}`).toString('base64')}`;
 
 it('a valid token from an address that sent 1,000 bad ones still gets 200 (admin, operator and service alike)', async () => {
-  const app = await buildApp({ container: api.c, authFailures: { max: 20, windowMs: 60_000 } });
+  const app = await buildApp({ root: api.c, authFailures: { max: 20, windowMs: 60_000 } });
   const ip = '198.51.100.7';
   const statuses = new Map<number, number>();
   for (let i = 0; i < 1000; i++) {
@@ -40,8 +40,8 @@ it('a valid token from an address that sent 1,000 bad ones still gets 200 (admin
 });
 
 it('one count across API processes: failures on one instance block failures on another', async () => {
-  const a = await buildApp({ container: api.c, authFailures: { max: 4, windowMs: 60_000 } });
-  const b = await buildApp({ container: api.c, authFailures: { max: 4, windowMs: 60_000 } });
+  const a = await buildApp({ root: api.c, authFailures: { max: 4, windowMs: 60_000 } });
+  const b = await buildApp({ root: api.c, authFailures: { max: 4, windowMs: 60_000 } });
   const ip = '198.51.100.8';
   const bad = (app: typeof a) => app.inject({ method: 'GET', url: '/v1/sweep/status', headers: { authorization: 'Bearer nope' }, remoteAddress: ip });
   expect([(await bad(a)).statusCode, (await bad(b)).statusCode, (await bad(a)).statusCode, (await bad(b)).statusCode]).toEqual([401, 401, 401, 401]);
@@ -52,7 +52,7 @@ it('one count across API processes: failures on one instance block failures on a
 });
 
 it('Bull Board sign-in failures are counted with the rest; the board answers 429 once over the limit', async () => {
-  const app = await buildApp({ container: api.c, authFailures: { max: 3, windowMs: 60_000 } });
+  const app = await buildApp({ root: api.c, authFailures: { max: 3, windowMs: 60_000 } });
   const ip = '198.51.100.9';
   const board = (token: string) => app.inject({ method: 'GET', url: '/admin/queues', headers: { authorization: basic(token) }, remoteAddress: ip });
   for (let i = 0; i < 2; i++) expect((await board(`rmd_${'y'.repeat(43)}`)).statusCode).toBe(401);
@@ -65,7 +65,7 @@ it('Bull Board sign-in failures are counted with the rest; the board answers 429
 });
 
 it('the window ends (in Redis, on its own clock): failures are answered 401 again', async () => {
-  const app = await buildApp({ container: api.c, authFailures: { max: 1, windowMs: 1000 } });
+  const app = await buildApp({ root: api.c, authFailures: { max: 1, windowMs: 1000 } });
   const ip = '198.51.100.10';
   const bad = () => app.inject({ method: 'GET', url: '/v1/sweep/status', headers: { authorization: 'Bearer nope' }, remoteAddress: ip });
   expect((await bad()).statusCode).toBe(401);

@@ -24,7 +24,7 @@ function containerWithoutRedis() {
 
 it('/readyz answers 503 naming Redis, quickly, while Redis is down', async () => {
   const c = containerWithoutRedis();
-  const app = await buildApp({ container: c });
+  const app = await buildApp({ root: c });
   try {
     const started = Date.now();
     const r = await app.inject({ method: 'GET', url: '/readyz' });
@@ -40,7 +40,7 @@ it('/readyz answers 503 naming Redis, quickly, while Redis is down', async () =>
 
 it('GET /v1/sweep/status answers a 503 naming Redis within a second (it took 7.6 s and answered 500)', async () => {
   const c = containerWithoutRedis();
-  const app = await buildApp({ container: c });
+  const app = await buildApp({ root: c });
   try {
     const { token } = await c.services.tokens.create({ name: 'status-viewer', role: 'viewer', createdBy: 'test' });
     const started = Date.now();

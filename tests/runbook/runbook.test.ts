@@ -54,7 +54,7 @@ function sourceCorpus(): string {
       else if (/\.(ts|sql)$/.test(name)) files.push(full);
     }
   };
-  for (const dir of ['packages/core/src', 'packages/cli/src', 'apps/api/src', 'apps/worker/src', 'prisma/migrations']) walk(path.join(ROOT, dir));
+  for (const dir of ['packages/core/src', 'apps/cli/src', 'apps/api/src', 'apps/worker/src', 'prisma/migrations']) walk(path.join(ROOT, dir));
   return [...files, path.join(ROOT, 'docker-compose.yml')].map((f) => readFileSync(f, 'utf8')).join('\n');
 }
 const corpus = sourceCorpus();
@@ -463,12 +463,11 @@ describe('CLI', () => {
 
   beforeAll(() => {
     // Only the connection is replaced; each command's own parsing and validation runs for real.
-    jest.doMock('@reminders/cli/container-access', () => ({ ...jest.requireActual('@reminders/cli/container-access'), withContainer: reach }));
-    jest.doMock('@reminders/cli/data-access', () => ({ withDataServices: reach }));
+    jest.doMock('@reminders/cli/composition', () => ({ withOps: reach, withData: reach }));
     registerCommands = (require('@reminders/cli/program') as Program).registerCommands;
   });
 
-  /** Commands that connect without going through container-access / data-access: stopped at their action. */
+  /** Commands that connect without going through the CLI's composition root: stopped at their action. */
   const SERVE = new Set(['migrate', 'seed', 'start', 'serve-api', 'serve-worker']);
 
   async function parse(args: string[]): Promise<'ok' | string> {

@@ -1,6 +1,6 @@
 /** Builds the Fastify app (no port): routes, schemas, error shape. `server.ts` listens. */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Container } from '@reminders/core/container';
+import type { ApiRoot } from './composition';
 import { healthRoutes } from './routes/health';
 import { registerAuth } from './plugins/auth';
 import { createFailureLimiter, type FailureLimiterOptions } from './plugins/auth-failure-limiter';
@@ -16,9 +16,12 @@ import { registerBullBoard } from './plugins/bull-board';
 import { registerSecurity } from './plugins/security';
 import { clientErrorHandler, registerJsonParser } from './plugins/edge-errors';
 import { isParsableDateTime } from './schemas/date-time';
+import { createServiceMetrics } from './metrics/service-metrics';
+import { redisReady } from './redis-ready';
 
 export type AppOptions = {
-  container: Container;
+  /** The API's composition root (composition.ts); each route plugin gets only what it uses from it. */
+  root: ApiRoot;
   /** Failed-authentication limiting per client address (defaults: 20 per minute). */
   authFailures?: FailureLimiterOptions;
   /** The per-process cache of successful token checks (TTL at most 1 s; tests inject its clock). */
@@ -26,12 +29,13 @@ export type AppOptions = {
 };
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { root } = opts;
   const app = Fastify({
-    loggerInstance: opts.container.logger as unknown as FastifyBaseLogger,
+    loggerInstance: root.logger as unknown as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     // Behind a reverse proxy, the client's own address (not the proxy's) keys the auth-failure limit.
     // (Fastify accepts a hop count at run time; its types omit it.)
-    trustProxy: opts.container.config.trustProxy as boolean | string | string[],
+    trustProxy: root.config.trustProxy as boolean | string | string[],
     // Requests Fastify refuses before routing (bad percent-encoding, over-long path parameters)
     // get the same problem+json shape as every other error.
     frameworkErrors: (err, req, reply) => {
@@ -54,22 +58,27 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   registerJsonParser(app);
   // One count of failed sign-ins per address for /v1 and the board, shared by every API process.
-  const limiter = createFailureLimiter({ ...opts.authFailures, redis: opts.container.redis, prefix: opts.container.config.redisPrefix });
+  const limiter = createFailureLimiter({ ...opts.authFailures, redis: root.redis, prefix: root.config.redisPrefix });
   // Token checks are cached for at most a second: a revocation anywhere takes effect here within it.
-  const tokens = cacheTokenChecks(opts.container.services.tokens, { ...opts.tokenCache, clock: opts.container.clock });
+  const tokens = cacheTokenChecks(root.services.tokens, { ...opts.tokenCache, clock: root.clock });
   registerAuth(app, { tokens, limiter });
-  await registerOpenApi(app, { serverUrl: `http://${opts.container.config.host}:${opts.container.config.port}` });
-  await app.register(healthRoutes, { container: opts.container });
-  await app.register(activityRoutes, { container: opts.container });
-  await app.register(assignmentRoutes, { container: opts.container });
-  await app.register(tokenRoutes, { container: opts.container });
-  await app.register(opsRoutes, { container: opts.container });
-  await app.register(metricsRoutes, { container: opts.container });
+  await registerOpenApi(app, { serverUrl: `http://${root.config.host}:${root.config.port}` });
+  await app.register(healthRoutes, { checks: { postgres: () => root.prisma.$queryRaw`SELECT 1`, redis: () => root.redis.ping() } });
+  await app.register(activityRoutes, { activities: root.services.activities, idempotencyKeyRetentionHours: root.config.idempotencyKeyRetentionHours });
+  await app.register(assignmentRoutes, { assignments: root.services.assignments });
+  await app.register(tokenRoutes, { tokens: root.services.tokens });
+  await app.register(opsRoutes, {
+    ops: root.services.ops,
+    lockKey: root.services.sweepLock.key,
+    recentAlerts: (limit: number) => root.repositories.alerts.recent(limit),
+    redisReady: (ms: number) => redisReady(root.redis, ms),
+  });
+  await app.register(metricsRoutes, { metrics: createServiceMetrics(root) });
   await registerBullBoard(app, {
-    queues: [opts.container.queues.sweep, opts.container.queues.dispatch],
-    tokens: opts.container.services.tokens,
-    audit: opts.container.repositories.audit,
-    clock: opts.container.clock,
+    queues: [root.queues.sweep, root.queues.dispatch],
+    tokens: root.services.tokens,
+    audit: root.repositories.audit,
+    clock: root.clock,
     limiter,
   });
   return app;

@@ -1,10 +1,10 @@
 /** Listens on HOST:PORT, ticks the watchdog, and closes cleanly on SIGINT / SIGTERM. */
 import type { Config } from '@reminders/core/config';
-import { createContainer } from '@reminders/core/container';
 import { createLogger } from '@reminders/core/logger';
 import { SWEEP_SCHEDULER_ID } from '@reminders/core/jobs/job-catalog';
 import { startWatchdogLoop } from '@reminders/core/services/watchdog-loop';
 import { buildApp } from './app';
+import { createApiRoot } from './composition';
 
 export type ServerOptions = {
   /**
@@ -17,8 +17,8 @@ export type ServerOptions = {
 
 export async function runServer(config: Config, opts: ServerOptions = {}): Promise<void> {
   const logger = createLogger(config, { name: 'api' });
-  const container = createContainer({ config, logger });
-  const app = await buildApp({ container });
+  const root = createApiRoot({ config, logger });
+  const app = await buildApp({ root });
   let closing = false;
   let watchdogLoop: { stop(): void } | null = null;
   const close = async (signal: string) => {
@@ -27,13 +27,13 @@ export async function runServer(config: Config, opts: ServerOptions = {}): Promi
     logger.info({ signal }, 'api stopping');
     watchdogLoop?.stop();
     await app.close();
-    await container.close();
+    await root.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void close('SIGINT'));
   process.on('SIGTERM', () => void close('SIGTERM'));
   await app.listen({ host: config.host, port: config.port });
   if (opts.watchdog !== false) {
-    watchdogLoop = startWatchdogLoop({ state: container.repositories.watchdogState, jobName: SWEEP_SCHEDULER_ID, holder: `api:${config.workerId}`, intervalSeconds: config.watchdog.intervalSeconds, tick: () => container.services.watchdog.tick(), logger });
+    watchdogLoop = startWatchdogLoop({ state: root.repositories.watchdogState, jobName: SWEEP_SCHEDULER_ID, holder: `api:${config.workerId}`, intervalSeconds: config.watchdog.intervalSeconds, tick: () => root.services.watchdog.tick(), logger });
   }
 }

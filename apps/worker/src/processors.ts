@@ -1,7 +1,7 @@
 /** Thin job processors: parse the payload with the catalog's schema, call one service, map the result. */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { dispatchPayload } from '@reminders/core/jobs/job-catalog';
-import type { Container } from '@reminders/core/container';
+import type { WorkerRoot } from './composition';
 import { UnrecordedDeliveryError } from '@reminders/core/services/reminder-dispatch-service';
 
 /**
@@ -9,7 +9,7 @@ import { UnrecordedDeliveryError } from '@reminders/core/services/reminder-dispa
  * request the job names (or from the job scheduler's own job id) and refuses anything else.
  * A refused job fails without retries and never starts a run.
  */
-export function createSweepProcessor(c: Container) {
+export function createSweepProcessor(c: Pick<WorkerRoot, 'services'>) {
   return async (job: Job) => {
     const admitted = await c.services.sweepRequests.admit(job);
     if (!admitted.ok) {
@@ -28,7 +28,7 @@ export function createSweepProcessor(c: Container) {
  * names an assignment its run did not fan out, can only have been written to the queue by hand: it
  * is refused (no retry), logged and audited, and writes nothing.
  */
-export function createDispatchProcessor(c: Container) {
+export function createDispatchProcessor(c: Pick<WorkerRoot, 'services' | 'repositories' | 'logger' | 'clock'>) {
   const refuse = async (job: Job, why: string): Promise<never> => {
     c.logger.warn({ queue: job.queueName, jobId: job.id, why }, 'dispatch job refused: it writes nothing');
     await c.repositories.audit

@@ -3,7 +3,6 @@
  * (one reminder per job), plus the boot-time schedule registration.
  */
 import { Worker } from 'bullmq';
-import { createContainer } from '@reminders/core/container';
 import type { Clock } from '@reminders/core/clock';
 import { createRepeatFilter } from '@reminders/core/log-dedupe';
 import type { Config } from '@reminders/core/config';
@@ -13,6 +12,7 @@ import { createRedis } from '@reminders/core/redis';
 import { HEARTBEAT_INTERVAL_MS } from '@reminders/core/repositories/worker-registry';
 import { startWatchdogLoop } from '@reminders/core/services/watchdog-loop';
 import { createDispatchProcessor, createSweepProcessor } from './processors';
+import { createWorkerRoot, type WorkerRoot } from './composition';
 
 export type WorkerAppOptions = {
   config: Config;
@@ -24,11 +24,17 @@ export type WorkerAppOptions = {
   sweep?: boolean;
   /** Tick the watchdog every WATCHDOG_INTERVAL_SECONDS (one process at a time, API included). @defaultValue true */
   watchdog?: boolean;
+  /**
+   * A root built elsewhere (tests run the API and a worker over one all-in-one container); the
+   * app then stops it as its own. @defaultValue createWorkerRoot(...)
+   */
+  root?: (isShuttingDown: () => boolean) => WorkerRoot;
 };
 
 export function createWorkerApp(opts: WorkerAppOptions) {
   let shuttingDown = false;
-  const c = createContainer({ config: opts.config, logger: opts.logger, clock: opts.clock, isShuttingDown: () => shuttingDown });
+  const isShuttingDown = () => shuttingDown;
+  const c = opts.root ? opts.root(isShuttingDown) : createWorkerRoot({ config: opts.config, logger: opts.logger, clock: opts.clock, isShuttingDown });
   const workerConnection = createRedis(opts.config.redisUrl);
   workerConnection.on('error', () => undefined);
   // `name` is recorded on each job as processedBy, so operators can see which worker sent what.

@@ -4,7 +4,7 @@
  * own export (completed / failed totals, per queue) is appended.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Container } from '@reminders/core/container';
+import type { ApiRoot } from '../composition';
 import { SWEEP_SCHEDULER_ID } from '@reminders/core/jobs/job-catalog';
 
 const RUN_STATUSES = ['running', 'succeeded', 'failed', 'skipped_locked', 'skipped_disabled', 'timed_out', 'abandoned', 'awaiting_confirmation', 'cancelled'];
@@ -33,7 +33,7 @@ type Snapshot = {
   alerts: Map<string, number>;
 };
 
-export function createServiceMetrics(c: Container) {
+export function createServiceMetrics(c: Pick<ApiRoot, 'prisma' | 'repositories' | 'queues' | 'clock'>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'reminders_api_' });
 

@@ -1,6 +1,6 @@
 /** POST /v1/activities and POST /v1/activities/bulk: validate, call the registration service, map the answer. */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Container } from '@reminders/core/container';
+import type { ActivityRegistrationService } from '@reminders/core/services/activity-registration-service';
 import type { ActivityRequest } from '@reminders/core/services/activity-registration-service';
 import type { ActivityType, RegistrationPath } from '@reminders/core/repositories/contact-tracking-repository';
 import { AUTH_PROBLEMS, problemResponses } from '../schemas/common';
@@ -29,8 +29,7 @@ const toRequest = (b: ActivityJson): ActivityRequest => ({
 const SINGLE_BODY_LIMIT = 16 * 1024;
 const BULK_BODY_LIMIT = 2 * 1024 * 1024;
 
-export const activityRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
-  const activities = container.services.activities;
+export const activityRoutes: FastifyPluginAsync<{ activities: ActivityRegistrationService; idempotencyKeyRetentionHours: number }> = async (app, { activities, idempotencyKeyRetentionHours }) => {
 
   app.post<{ Body: ActivityJson & { registration_path: RegistrationPath } }>(
     '/v1/activities',
@@ -77,7 +76,7 @@ export const activityRoutes: FastifyPluginAsync<{ container: Container }> = asyn
         description:
           'Registers each item (stored with registration_path "bulk") and reports each item\'s result; one bad item does not stop the others. Idempotent: under an Idempotency-Key header a retry with the same body gets the first answer again (while the key is remembered, see the header), and items with a client_id are never registered twice.',
         tags: ['activities'],
-        headers: bulkHeaders(container.config.idempotencyKeyRetentionHours),
+        headers: bulkHeaders(idempotencyKeyRetentionHours),
         body: bulkBody,
         response: {
           200: { description: 'Per-item results (also when replayed)', ...bulkResponse },

@@ -1,12 +1,11 @@
 /** GET /v1/assignments/:id and the admin correction of last_contact_date. */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Container } from '@reminders/core/container';
+import type { AssignmentService } from '@reminders/core/services/assignment-service';
 import { AUTH_PROBLEMS, parseId, problemResponses } from '../schemas/common';
 import { assignmentGetResponse, assignmentParams, correctionBody, correctionResponse } from '../schemas/assignments';
 import { assignmentJson, correctionJson } from '../presenters';
 
-export const assignmentRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
-  const assignments = container.services.assignments;
+export const assignmentRoutes: FastifyPluginAsync<{ assignments: AssignmentService }> = async (app, { assignments }) => {
 
   app.get<{ Params: { id: string } }>(
     '/v1/assignments/:id',

@@ -1,6 +1,5 @@
 /** Liveness and readiness. /readyz checks Postgres and Redis; neither needs a token. */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Container } from '@reminders/core/container';
 
 const statusSchema = {
   type: 'object',
@@ -21,7 +20,10 @@ function withTimeout<T>(p: Promise<T>): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-export const healthRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+/** Each check resolves when its dependency answers (the composition root says how it asks). */
+export type HealthChecks = { postgres: () => Promise<unknown>; redis: () => Promise<unknown> };
+
+export const healthRoutes: FastifyPluginAsync<{ checks: HealthChecks }> = async (app, { checks: probe }) => {
   app.get('/healthz', { schema: { summary: 'Liveness: the process is up', tags: ['health'], response: { 200: statusSchema } } }, async () => ({
     status: 'ok',
   }));
@@ -32,11 +34,11 @@ export const healthRoutes: FastifyPluginAsync<{ container: Container }> = async 
     async (_req, reply) => {
       const checks: Record<string, string> = {};
       await Promise.all([
-        withTimeout(container.prisma.$queryRaw`SELECT 1`).then(
+        withTimeout(probe.postgres()).then(
           () => (checks.postgres = 'ok'),
           (e: Error) => (checks.postgres = `error: ${e.message.trim().split('\n').pop()}`),
         ),
-        withTimeout(container.redis.ping()).then(
+        withTimeout(probe.redis()).then(
           () => (checks.redis = 'ok'),
           (e: Error) => (checks.redis = `error: ${e.message}`),
         ),

@@ -1,10 +1,8 @@
 /** GET /metrics: Prometheus text format, for a token with read access (scrapers use a viewer token). */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Container } from '@reminders/core/container';
-import { createServiceMetrics } from '../metrics/service-metrics';
+import type { ServiceMetrics } from '../metrics/service-metrics';
 
-export const metricsRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
-  const metrics = createServiceMetrics(container);
+export const metricsRoutes: FastifyPluginAsync<{ metrics: ServiceMetrics }> = async (app, { metrics }) => {
   app.get(
     '/metrics',
     {

@@ -4,16 +4,24 @@
  * one OpsService method; every change is audited there with the token's name as the actor.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Container } from '@reminders/core/container';
+import type { OpsService } from '@reminders/core/services/ops-service';
+import type { AlertRepository } from '@reminders/core/repositories/alert-repository';
 import { isRunStatus } from '@reminders/core/services/ops-service';
 import { AUTH_PROBLEMS, parseId, problemResponses } from '../schemas/common';
 import * as s from '../schemas/ops';
 import { toJson } from '../ops-presenters';
 import { sendProblem } from '../plugins/problem';
-import { redisReady } from '../redis-ready';
 
-export const opsRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
-  const ops = container.services.ops;
+export type OpsRouteOptions = {
+  ops: OpsService;
+  /** The sweep lock's Redis key, shown beside its state. */
+  lockKey: string;
+  recentAlerts: (limit: number) => ReturnType<AlertRepository['recent']>;
+  /** Whether Redis answers within `ms` (status answers 503 at once while it is away). */
+  redisReady: (ms: number) => Promise<boolean>;
+};
+
+export const opsRoutes: FastifyPluginAsync<OpsRouteOptions> = async (app, { ops, lockKey, recentAlerts, redisReady }) => {
   const ok = (description: string, schema: object) => ({ description, ...schema });
 
   app.post<{ Body: { confirm_run_id?: number; wait_seconds?: number } }>(
@@ -89,7 +97,7 @@ export const opsRoutes: FastifyPluginAsync<{ container: Container }> = async (ap
     },
     async (req, reply) => {
       // Schedule, lock, queues and workers live in Redis: while it is away, say so within a second.
-      if (!(await redisReady(container.redis, 1_000))) {
+      if (!(await redisReady(1_000))) {
         return sendProblem(req, reply, {
           status: 503,
           slug: 'redis-unavailable',
@@ -97,7 +105,7 @@ export const opsRoutes: FastifyPluginAsync<{ container: Container }> = async (ap
         });
       }
       const st = await ops.status();
-      return toJson({ ...st, lock: { key: container.services.sweepLock.key, ...st.lock } });
+      return toJson({ ...st, lock: { key: lockKey, ...st.lock } });
     },
   );
 
@@ -150,7 +158,7 @@ export const opsRoutes: FastifyPluginAsync<{ container: Container }> = async (ap
     {
       schema: { summary: 'Who holds the sweep lock and for how long', tags: ['operations'], response: { 200: ok('Lock', s.lockResponse), ...problemResponses(...AUTH_PROBLEMS) } },
     },
-    async () => toJson({ key: container.services.sweepLock.key, ...(await ops.lockStatus()) }),
+    async () => toJson({ key: lockKey, ...(await ops.lockStatus()) }),
   );
 
   app.post<{ Body: { force?: boolean; reason?: string } }>(
@@ -178,6 +186,6 @@ export const opsRoutes: FastifyPluginAsync<{ container: Container }> = async (ap
         response: { 200: ok('Alerts', s.alertsResponse), ...problemResponses(400, ...AUTH_PROBLEMS) },
       },
     },
-    async (req) => toJson(await container.repositories.alerts.recent(Math.min(Number(req.query.limit ?? 50), 500))),
+    async (req) => toJson(await recentAlerts(Math.min(Number(req.query.limit ?? 50), 500))),
   );
 };

@@ -1,12 +1,11 @@
 /** Admin token management over HTTP (the same service as `reminders token ...`). */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Container } from '@reminders/core/container';
+import type { TokenService } from '@reminders/core/auth/token-service';
 import { AUTH_PROBLEMS, problemResponses } from '../schemas/common';
 import { tokenCreateBody, tokenCreateResponse, tokenListResponse, tokenNameParams, tokenRevokeResponse } from '../schemas/tokens';
 import { tokenJson } from '../presenters';
 
-export const tokenRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
-  const tokens = container.services.tokens;
+export const tokenRoutes: FastifyPluginAsync<{ tokens: TokenService }> = async (app, { tokens }) => {
 
   app.get(
     '/v1/tokens',

@@ -4,8 +4,8 @@
  */
 import type { Command } from 'commander';
 import { CliError, toCliError, usageErrorsExit2 } from '../cli-errors';
-import { defaultActor } from '../container-access';
-import { withDataServices } from '../data-access';
+import { defaultActor } from '../cli-output';
+import { withData } from '../composition';
 
 const INT4_MAX = 2_147_483_647;
 
@@ -23,7 +23,7 @@ export function correctContactCommand(program: Command): void {
     if (!/^[1-9]\d{0,9}$/.test(opts.assignment) || Number(opts.assignment) > INT4_MAX) {
       throw new CliError(`--assignment must be a positive whole number, got "${opts.assignment}"`, 2);
     }
-    const result = await withDataServices((s) =>
+    const result = await withData((s) =>
       s.assignments.correctContact({
         assignmentId: Number(opts.assignment),
         date: opts.date,

@@ -1,7 +1,8 @@
 /** `reminders pause` / `reminders resume`: stop and restart the daily sweep (audited). */
 import type { Command } from 'commander';
 import { CliError, usageErrorsExit2 } from '../cli-errors';
-import { defaultActor, printJson, withContainer } from '../container-access';
+import { defaultActor, printJson } from '../cli-output';
+import { withOps } from '../composition';
 import { untilTime } from './parse';
 
 export function pauseCommand(program: Command): void {
@@ -17,8 +18,8 @@ export function pauseCommand(program: Command): void {
   ).action(async (o: { reason: string; until?: string; replace?: boolean; actor?: string; json?: boolean }) => {
     if (!o.reason.trim()) throw new CliError('--reason must not be empty', 2);
     const until = o.until ? untilTime('--until', o.until, new Date()) : null;
-    await withContainer(async (c) => {
-      const s = await c.services.ops.pause({ by: o.actor ?? defaultActor(), reason: o.reason, until, replace: o.replace });
+    await withOps(async (c) => {
+      const s = await c.ops.pause({ by: o.actor ?? defaultActor(), reason: o.reason, until, replace: o.replace });
       if (o.json) return printJson(s);
       process.stdout.write(`sweep paused by ${s.pausedBy}: ${s.pauseReason}${s.pausedUntil ? `; resumes automatically at ${s.pausedUntil.toISOString()}` : '; resume with `npx reminders resume`'}\n`);
     });
@@ -33,8 +34,8 @@ export function resumeCommand(program: Command): void {
       .option('--actor <name>', 'who is doing this (default: cli:<os user>)')
       .option('--json', 'print JSON'),
   ).action(async (o: { actor?: string; json?: boolean }) => {
-    await withContainer(async (c) => {
-      const s = await c.services.ops.resume({ by: o.actor ?? defaultActor() });
+    await withOps(async (c) => {
+      const s = await c.ops.resume({ by: o.actor ?? defaultActor() });
       if (o.json) return printJson(s);
       process.stdout.write('sweep resumed; the next scheduled run will send reminders\n');
     });

@@ -1,7 +1,8 @@
 /** `reminders status` and `reminders runs`: what the sweep is doing and has done. */
 import type { Command } from 'commander';
 import { CliError, usageErrorsExit2 } from '../cli-errors';
-import { printJson, withContainer } from '../container-access';
+import { printJson } from '../cli-output';
+import { withOps } from '../composition';
 import { isRunStatus } from '@reminders/core/services/ops-service';
 import { toJson } from '@reminders/core/json-case';
 import { positiveInt } from './parse';
@@ -14,8 +15,8 @@ export function statusCommand(program: Command): void {
       .description('enabled or paused, next fire time, lock holder, current run, live workers, last runs, failures')
       .option('--json', 'print JSON'),
   ).action(async (o: { json?: boolean }) => {
-    await withContainer(async (c) => {
-      const s = await c.services.ops.status();
+    await withOps(async (c) => {
+      const s = await c.ops.status();
       if (o.json) return printJson(toJson(s)); // snake_case, like GET /v1/sweep/status
       const out = [
         `sweep: ${s.enabled ? 'enabled' : `PAUSED by ${s.pause?.by}: ${s.pause?.reason}${s.pause?.until ? ` (until ${s.pause.until.toISOString()})` : ''}`}`,
@@ -46,8 +47,8 @@ export function runsCommand(program: Command): void {
   ).action(async (o: { limit: string; status?: string; json?: boolean }) => {
     const limit = positiveInt('--limit', o.limit, 1000);
     if (o.status !== undefined && !isRunStatus(o.status)) throw new CliError(`--status must be one of running, succeeded, failed, skipped_locked, skipped_disabled, timed_out, abandoned, awaiting_confirmation, cancelled; got "${o.status}"`, 2);
-    await withContainer(async (c) => {
-      const runs = await c.services.ops.runs({ limit, status: o.status as never });
+    await withOps(async (c) => {
+      const runs = await c.ops.runs({ limit, status: o.status as never });
       // snake_case like GET /v1/runs, so a script can switch between the two.
       if (o.json) return printJson(toJson(runs));
       process.stdout.write(runs.length ? `${runs.map(runLine).join('\n')}\n` : 'no runs yet\n');

@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { CliError, usageErrorsExit2 } from '../cli-errors';
-import { defaultActor, printJson, withContainer } from '../container-access';
+import { defaultActor, printJson } from '../cli-output';
+import { withOps } from '../composition';
 import { positiveInt } from './parse';
 import { formatRun } from './format';
 
@@ -33,9 +34,9 @@ export function triggerCommand(program: Command): void {
     const confirmRunId = o.confirm ? positiveInt('--confirm', o.confirm) : undefined;
     const cancelRunId = o.cancel ? positiveInt('--cancel', o.cancel) : undefined;
     const by = o.actor ?? defaultActor();
-    await withContainer(async (c) => {
+    await withOps(async (c) => {
       if (o.dryRun) {
-        const preview = await c.services.ops.dryRun({ limit });
+        const preview = await c.ops.dryRun({ limit });
         if (o.json) return printJson(preview);
         process.stdout.write(`dry run for ${preview.today}: ${preview.due} reminder(s) due; nothing was sent\n`);
         for (const r of preview.reminders) {
@@ -45,14 +46,14 @@ export function triggerCommand(program: Command): void {
         return;
       }
       if (cancelRunId) {
-        const run = await c.services.ops.cancelHeld({ by, runId: cancelRunId, reason: o.reason });
+        const run = await c.ops.cancelHeld({ by, runId: cancelRunId, reason: o.reason });
         return o.json ? printJson(run) : process.stdout.write(`run ${cancelRunId} cancelled by ${by}; nothing will be sent for it\n`);
       }
-      const { jobId } = await c.services.ops.trigger({ by, confirmRunId });
+      const { jobId } = await c.ops.trigger({ by, confirmRunId });
       if (!o.wait) {
         return o.json ? printJson({ jobId }) : process.stdout.write(`run queued (job ${jobId}); follow it with \`npx reminders runs\`\n`);
       }
-      const run = await c.services.ops.waitForRun(jobId, timeoutMs);
+      const run = await c.ops.waitForRun(jobId, timeoutMs);
       if (!run) throw new CliError(`job ${jobId} finished without a run row`, 1);
       if (o.json) printJson(run);
       else process.stdout.write(`${formatRun(run)}\n`);

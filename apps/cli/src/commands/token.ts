@@ -5,8 +5,8 @@
 import type { Command } from 'commander';
 import { ROLES } from '@reminders/core/auth/roles';
 import { CliError, toCliError, usageErrorsExit2 } from '../cli-errors';
-import { defaultActor } from '../container-access';
-import { withDataServices } from '../data-access';
+import { defaultActor } from '../cli-output';
+import { withData } from '../composition';
 import { parseDuration } from '@reminders/core/domain/duration';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : '-');
@@ -23,7 +23,7 @@ export function tokenCommand(program: Command): void {
       .option('--expires-in <duration>', "lifetime such as 12h, 30d, 365d (default: the role's TOKEN_LIFETIME_DAYS_*)"),
   ).action(async (opts: { name: string; role: string; expiresIn?: string }) => {
     if (opts.expiresIn !== undefined && parseDuration(opts.expiresIn) === null) throw new CliError(`--expires-in must be a duration such as 12h, 30d or 365d, got "${opts.expiresIn}"`, 2);
-    const { token: value, record } = await withDataServices((s) => s.tokens.create({ name: opts.name, role: opts.role, createdBy: defaultActor(), expiresIn: opts.expiresIn })).catch((e) => {
+    const { token: value, record } = await withData((s) => s.tokens.create({ name: opts.name, role: opts.role, createdBy: defaultActor(), expiresIn: opts.expiresIn })).catch((e) => {
       throw toCliError(e);
     });
     process.stderr.write(`created token "${record.name}" (role ${record.role}, expires ${iso(record.expiresAt)}); it is shown only now, store it safely:\n`);
@@ -33,7 +33,7 @@ export function tokenCommand(program: Command): void {
   usageErrorsExit2(
     token.command('revoke').description('revoke a token (takes effect on its next request)').requiredOption('--name <name>', 'the token name'),
   ).action(async (opts: { name: string }) => {
-    const { record, already } = await withDataServices((s) => s.tokens.revoke(opts.name, defaultActor())).catch((e) => {
+    const { record, already } = await withData((s) => s.tokens.revoke(opts.name, defaultActor())).catch((e) => {
       throw toCliError(e);
     });
     process.stdout.write(already ? `token "${record.name}" was already revoked at ${iso(record.revokedAt)}\n` : `revoked token "${record.name}"\n`);
@@ -41,7 +41,7 @@ export function tokenCommand(program: Command): void {
 
   usageErrorsExit2(token.command('list').description('list tokens (never their values)').option('--json', 'print JSON')).action(
     async (opts: { json?: boolean }) => {
-      const tokens = await withDataServices((s) => s.tokens.list());
+      const tokens = await withData((s) => s.tokens.list());
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(tokens, null, 2)}\n`);
         return;

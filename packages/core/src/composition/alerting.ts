@@ -1,0 +1,24 @@
+/**
+ * Alerts: the channels (webhook, e-mail: one small SMTP transport, alerts are rare) and the alert
+ * service, and the run-outcome alerts the sweep raises. Only processes that raise alerts build it.
+ */
+import { createAlertChannels } from '../channels/alert-channels';
+import { createEmailChannel } from '../channels/email-channel';
+import { SWEEP_SCHEDULER_ID } from '../jobs/job-catalog';
+import { createAlertService } from '../services/alert-service';
+import { createRunAlerts } from '../services/run-alerts';
+import type { Core } from './core';
+
+export function createAlerting(core: Core) {
+  const { config, logger, clock } = core;
+  const email = config.smtpUrl ? createEmailChannel({ smtpUrl: config.smtpUrl, from: config.smtpFrom }) : null;
+  const alerts = createAlertService({ alerts: core.repositories.alerts, channels: createAlertChannels(config, email), clock, logger });
+  const runAlerts = createRunAlerts({ prisma: core.prisma, alerts, jobName: SWEEP_SCHEDULER_ID, failureThreshold: config.alerts.failureThreshold });
+  return {
+    alerts,
+    runAlerts,
+    close: () => email?.close(),
+  };
+}
+
+export type Alerting = ReturnType<typeof createAlerting>;

@@ -1,0 +1,94 @@
+/**
+ * What only a worker needs: the sweep run (fan-out by ReminderSchedulerService) and the dispatch
+ * of each reminder (ReminderDispatchService) over its own pg pool and the pooled SMTP transport
+ * for reminders (SMTP_MAX_CONNECTIONS). The API and the CLI never build this.
+ */
+import { createDispatchPool } from '../db/dispatch-pool';
+import { createEmailChannel } from '../channels/email-channel';
+import { SWEEP_SCHEDULER_ID } from '../jobs/job-catalog';
+import { createReminderRepository } from '../repositories/reminder-repository';
+import { createReminderDispatchService } from '../services/reminder-dispatch-service';
+import { createReminderSchedulerService } from '../services/reminder-scheduler-service';
+import { createSweepRunService } from '../services/sweep-run-service';
+import type { Alerting } from './alerting';
+import type { Core } from './core';
+import type { RedisPart } from './redis-part';
+import type { SweepControl } from './sweep-control';
+
+export type DispatchPartOptions = {
+  /** Set by the worker on SIGTERM so a run in progress stops fanning out. */
+  isShuttingDown?: () => boolean;
+};
+
+export function createDispatchPart(core: Core, r: RedisPart, alerting: Alerting, control: SweepControl, opts: DispatchPartOptions = {}) {
+  const { config, logger, clock, repositories } = core;
+  const dispatchPool = createDispatchPool(config.databaseUrl);
+  dispatchPool.on('error', (err) => logger.warn({ err: { message: err.message } }, 'idle dispatch database connection lost'));
+  // Reminders go out in bursts of thousands: they share SMTP_MAX_CONNECTIONS pooled connections.
+  // More than DISPATCH_CONCURRENCY would never be used at once.
+  const reminderEmail = config.smtpUrl
+    ? createEmailChannel({
+        smtpUrl: config.smtpUrl,
+        from: config.smtpFrom,
+        pool: { maxConnections: Math.min(config.smtpMaxConnections, config.dispatchConcurrency) },
+        // A send is given up well inside its lease, so no other sender adopts a message in flight.
+        socketTimeoutMs: Math.floor((config.emailLeaseSeconds * 1000) / 3),
+      })
+    : null;
+  const reminders = createReminderRepository(dispatchPool, {
+    jobName: SWEEP_SCHEDULER_ID,
+    timeZone: config.reminderTz,
+    rules: config.rules,
+    emailEnabled: reminderEmail !== null,
+    emailLeaseSeconds: config.emailLeaseSeconds,
+    owner: config.workerId,
+  });
+  const scheduler = createReminderSchedulerService({
+    dueAssignments: repositories.dueAssignments,
+    runDispatches: repositories.runDispatches,
+    dispatchQueue: r.queues.dispatch,
+    rules: config.rules,
+    timeZone: config.reminderTz,
+    pageSize: config.sweepPageSize,
+    maxAttempts: config.emailMaxAttempts,
+    retryBackoffMs: config.dispatchRetryBackoffMs,
+    emailEnabled: reminderEmail !== null,
+  });
+  // A write batch may overlap the one in flight once it holds half the worker's concurrent jobs.
+  const dispatch = createReminderDispatchService({
+    reminders,
+    email: reminderEmail,
+    clock,
+    logger,
+    maxBatchSize: Math.max(1, Math.ceil(config.dispatchConcurrency / 2)),
+  });
+  const sweepRun = createSweepRunService({
+    jobName: SWEEP_SCHEDULER_ID,
+    workerId: config.workerId,
+    lock: r.sweepLock,
+    executionLog: repositories.executionLog,
+    schedulerState: repositories.schedulerState,
+    scheduler,
+    runDispatches: repositories.runDispatches,
+    clock,
+    logger,
+    runTimeoutMs: config.runTimeoutMinutes * 60_000,
+    isShuttingDown: opts.isShuttingDown,
+    blastRadius: config.blastRadius,
+    onFinished: alerting.runAlerts.onRunFinished,
+    onHeld: alerting.runAlerts.onHeld,
+    beforeRun: () => control.ops.resumeExpiredPause(),
+  });
+  return {
+    reminders,
+    scheduler,
+    dispatch,
+    sweepRun,
+    async close() {
+      reminderEmail?.close();
+      await dispatchPool.end();
+    },
+  };
+}
+
+export type DispatchPart = ReturnType<typeof createDispatchPart>;

@@ -1,0 +1,54 @@
+/**
+ * What operators drive the sweep with, in every process that serves them (API, CLI, workers):
+ * the job scheduler's registration, sweep requests (the only way a sweep job is queued) and the
+ * ops service (trigger, pause, resume, status, lock). No dispatch pool, no SMTP.
+ */
+import { SWEEP_SCHEDULER_ID } from '../jobs/job-catalog';
+import { createOpsService } from '../services/ops-service';
+import { createScheduleRegistration } from '../services/schedule-registration';
+import { createSweepRequests } from '../services/sweep-requests';
+import type { Core } from './core';
+import type { RedisPart } from './redis-part';
+
+export function createSweepControl(core: Core, r: RedisPart) {
+  const { config, logger, clock, repositories } = core;
+  const schedule = createScheduleRegistration({
+    queue: r.queues.sweep,
+    lock: r.registrationLock,
+    cron: config.reminderCron,
+    timeZone: config.reminderTz,
+    clock,
+    logger,
+  });
+  const sweepRequests = createSweepRequests({
+    requests: repositories.sweepRequests,
+    queue: r.queues.sweep,
+    audit: repositories.audit,
+    schedulerId: SWEEP_SCHEDULER_ID,
+    cron: config.reminderCron,
+    timeZone: config.reminderTz,
+    clock,
+    logger,
+  });
+  const ops = createOpsService({
+    jobName: SWEEP_SCHEDULER_ID,
+    sweepQueue: r.queues.sweep,
+    dispatchQueue: r.queues.dispatch,
+    pauseMaxDays: config.pauseMaxDays,
+    lock: r.sweepLock,
+    executionLog: repositories.executionLog,
+    schedulerState: repositories.schedulerState,
+    dueAssignments: repositories.dueAssignments,
+    audit: repositories.audit,
+    schedule,
+    clock,
+    timeZone: config.reminderTz,
+    rules: config.rules,
+    staleAfterMs: Math.max(60_000, 3 * config.lockTtlMs),
+    workers: r.workers,
+    sweepRequests,
+  });
+  return { schedule, sweepRequests, ops };
+}
+
+export type SweepControl = ReturnType<typeof createSweepControl>;
