@@ -23,6 +23,8 @@ import { createSchedulerStateRepository } from './repositories/scheduler-state-r
 import { createSweepRequestRepository } from './repositories/sweep-request-repository';
 import { createWatchdogStateRepository } from './repositories/watchdog-state-repository';
 import { createWorkerRegistry } from './repositories/worker-registry';
+import { createServiceMetricsRepository } from './repositories/service-metrics-repository';
+import { createDatabaseHealth } from './repositories/database-health';
 import { createReminderDispatchService } from './services/reminder-dispatch-service';
 import { createReminderSchedulerService } from './services/reminder-scheduler-service';
 import { createScheduleRegistration } from './services/schedule-registration';
@@ -99,8 +101,10 @@ export function createContainer(opts: ContainerOptions) {
   const workers = createWorkerRegistry({ redis, prefix: config.redisPrefix });
   const sweepRequestRows = createSweepRequestRepository(prisma);
   const watchdogState = createWatchdogStateRepository(prisma);
+  const serviceMetrics = createServiceMetricsRepository(prisma);
+  const databaseHealth = createDatabaseHealth(prisma);
   const alerts = createAlertService({ alerts: alertRepo, channels: createAlertChannels(config, email), clock, logger });
-  const runAlerts = createRunAlerts({ prisma, alerts, jobName: SWEEP_SCHEDULER_ID, failureThreshold: config.alerts.failureThreshold });
+  const runAlerts = createRunAlerts({ executionLog, alerts, jobName: SWEEP_SCHEDULER_ID, failureThreshold: config.alerts.failureThreshold });
 
   const sweepLock = createSweepLock({ redis, prefix: config.redisPrefix, name: SWEEP_LOCK_NAME, ttlMs: config.lockTtlMs });
   const registrationLock = createSweepLock({ redis, prefix: config.redisPrefix, name: SCHEDULE_REGISTRATION_LOCK_NAME, ttlMs: 10_000 });
@@ -179,7 +183,8 @@ export function createContainer(opts: ContainerOptions) {
   });
   const watchdog = createWatchdog({
     jobName: SWEEP_SCHEDULER_ID,
-    prisma,
+    executionLog,
+    schedulerState,
     redis,
     redisUrlRedacted: redactUrl(config.redisUrl),
     state: watchdogState,
@@ -212,7 +217,7 @@ export function createContainer(opts: ContainerOptions) {
     prisma,
     redis,
     queues,
-    repositories: { executionLog, schedulerState, dueAssignments, reminders, runDispatches, alerts: alertRepo, audit, idempotencyKeys, workers, sweepRequests: sweepRequestRows, watchdogState, ...data.repositories },
+    repositories: { executionLog, schedulerState, dueAssignments, reminders, runDispatches, alerts: alertRepo, audit, idempotencyKeys, workers, sweepRequests: sweepRequestRows, watchdogState, serviceMetrics, databaseHealth, ...data.repositories },
     services: { scheduler, dispatch, sweepRun, schedule, sweepLock, alerts, ops, watchdog, sweepRequests, ...data.services },
     async close() {
       await queues.close().catch(() => undefined);

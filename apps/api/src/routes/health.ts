@@ -32,7 +32,7 @@ export const healthRoutes: FastifyPluginAsync<{ container: Container }> = async 
     async (_req, reply) => {
       const checks: Record<string, string> = {};
       await Promise.all([
-        withTimeout(container.prisma.$queryRaw`SELECT 1`).then(
+        withTimeout(container.repositories.databaseHealth.ping()).then(
           () => (checks.postgres = 'ok'),
           (e: Error) => (checks.postgres = `error: ${e.message.trim().split('\n').pop()}`),
         ),
