@@ -63,7 +63,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const tokens = cacheTokenChecks(root.services.tokens, { ...opts.tokenCache, clock: root.clock });
   registerAuth(app, { tokens, limiter });
   await registerOpenApi(app, { serverUrl: `http://${root.config.host}:${root.config.port}` });
-  await app.register(healthRoutes, { checks: { postgres: () => root.prisma.$queryRaw`SELECT 1`, redis: () => root.redis.ping() } });
+  await app.register(healthRoutes, { checks: { postgres: () => root.repositories.databaseHealth.ping(), redis: () => root.redis.ping() } });
   await app.register(activityRoutes, { activities: root.services.activities, idempotencyKeyRetentionHours: root.config.idempotencyKeyRetentionHours });
   await app.register(assignmentRoutes, { assignments: root.services.assignments });
   await app.register(tokenRoutes, { tokens: root.services.tokens });

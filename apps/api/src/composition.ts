@@ -25,7 +25,6 @@ export function createApiRoot(opts: { config: Config; logger: Logger; clock?: Cl
     config: core.config,
     logger: core.logger,
     clock: core.clock,
-    prisma: core.prisma,
     redis: r.redis,
     queues: r.queues,
     repositories: { ...core.repositories, workers: r.workers },

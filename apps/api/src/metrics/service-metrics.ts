@@ -6,6 +6,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ApiRoot } from '../composition';
 import { SWEEP_SCHEDULER_ID } from '@reminders/core/jobs/job-catalog';
+import type { OutcomeTotals } from '@reminders/core/repositories/service-metrics-repository';
 
 const RUN_STATUSES = ['running', 'succeeded', 'failed', 'skipped_locked', 'skipped_disabled', 'timed_out', 'abandoned', 'awaiting_confirmation', 'cancelled'];
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children'] as const;
@@ -28,12 +29,12 @@ export const METRIC_NAMES = [
 type Snapshot = {
   runs: Map<string, number>;
   durations: number[];
-  outcomes: { sent: number; suppressed: number; skipped: number; failed: number; lost: number };
+  outcomes: OutcomeTotals;
   state: { enabled: boolean; consecutiveFailures: number; lastSuccessAt: Date | null };
   alerts: Map<string, number>;
 };
 
-export function createServiceMetrics(c: Pick<ApiRoot, 'prisma' | 'repositories' | 'queues' | 'clock'>) {
+export function createServiceMetrics(c: Pick<ApiRoot, 'repositories' | 'queues' | 'clock'>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'reminders_api_' });
 
@@ -42,25 +43,19 @@ export function createServiceMetrics(c: Pick<ApiRoot, 'prisma' | 'repositories' 
   const snapshot = () => (pending ??= load().finally(() => setTimeout(() => (pending = null), 0)));
 
   async function load(): Promise<Snapshot> {
-    const [byStatus, durations, sums, state, alerts] = await Promise.all([
-      c.prisma.cronExecutionLog.groupBy({ by: ['status'], where: { jobName: SWEEP_SCHEDULER_ID }, _count: { _all: true } }),
-      c.prisma.cronExecutionLog.findMany({ where: { jobName: SWEEP_SCHEDULER_ID, durationMs: { not: null }, status: { in: ['succeeded', 'failed', 'timed_out'] } }, select: { durationMs: true } }),
-      c.prisma.cronExecutionLog.aggregate({ where: { jobName: SWEEP_SCHEDULER_ID }, _sum: { remindersSent: true, remindersSuppressed: true, remindersSkipped: true, remindersFailed: true, remindersLost: true } }),
+    const [runs, durationsMs, outcomes, state, alerts] = await Promise.all([
+      c.repositories.serviceMetrics.runsByStatus(SWEEP_SCHEDULER_ID),
+      c.repositories.serviceMetrics.finishedRunDurationsMs(SWEEP_SCHEDULER_ID),
+      c.repositories.serviceMetrics.outcomeTotals(SWEEP_SCHEDULER_ID),
       c.repositories.schedulerState.get(SWEEP_SCHEDULER_ID),
-      c.prisma.alert.groupBy({ by: ['kind'], _count: { _all: true } }),
+      c.repositories.alerts.countByKind(),
     ]);
     return {
-      runs: new Map(byStatus.map((r) => [r.status, r._count._all])),
-      durations: durations.map((d) => d.durationMs! / 1000),
-      outcomes: {
-        sent: sums._sum.remindersSent ?? 0,
-        suppressed: sums._sum.remindersSuppressed ?? 0,
-        skipped: sums._sum.remindersSkipped ?? 0,
-        failed: sums._sum.remindersFailed ?? 0,
-        lost: sums._sum.remindersLost ?? 0,
-      },
+      runs,
+      durations: durationsMs.map((ms) => ms / 1000),
+      outcomes,
       state: { enabled: state.enabled, consecutiveFailures: state.consecutiveFailures, lastSuccessAt: state.lastSuccessAt },
-      alerts: new Map(alerts.map((a) => [a.kind, a._count._all])),
+      alerts,
     };
   }
 

@@ -13,7 +13,7 @@ export function createAlerting(core: Core) {
   const { config, logger, clock } = core;
   const email = config.smtpUrl ? createEmailChannel({ smtpUrl: config.smtpUrl, from: config.smtpFrom }) : null;
   const alerts = createAlertService({ alerts: core.repositories.alerts, channels: createAlertChannels(config, email), clock, logger });
-  const runAlerts = createRunAlerts({ prisma: core.prisma, alerts, jobName: SWEEP_SCHEDULER_ID, failureThreshold: config.alerts.failureThreshold });
+  const runAlerts = createRunAlerts({ executionLog: core.repositories.executionLog, alerts, jobName: SWEEP_SCHEDULER_ID, failureThreshold: config.alerts.failureThreshold });
   return {
     alerts,
     runAlerts,

@@ -13,11 +13,13 @@ import type { Logger } from '../logger';
 import { createAlertRepository } from '../repositories/alert-repository';
 import { createAssignmentRepository } from '../repositories/assignment-repository';
 import { createAuditRepository } from '../repositories/audit-repository';
+import { createDatabaseHealth } from '../repositories/database-health';
 import { createDueAssignmentRepository } from '../repositories/due-assignment-repository';
 import { createExecutionLogRepository } from '../repositories/execution-log-repository';
 import { createIdempotencyKeyRepository } from '../repositories/idempotency-key-repository';
 import { createRunDispatchRepository } from '../repositories/run-dispatch-repository';
 import { createSchedulerStateRepository } from '../repositories/scheduler-state-repository';
+import { createServiceMetricsRepository } from '../repositories/service-metrics-repository';
 import { createSweepRequestRepository } from '../repositories/sweep-request-repository';
 import { createWatchdogStateRepository } from '../repositories/watchdog-state-repository';
 
@@ -47,6 +49,8 @@ export function createCore(opts: CoreOptions) {
     watchdogState: createWatchdogStateRepository(prisma),
     apiTokens,
     assignments: createAssignmentRepository(prisma),
+    serviceMetrics: createServiceMetricsRepository(prisma),
+    databaseHealth: createDatabaseHealth(prisma),
   };
   const tokens = createTokenService({
     tokens: apiTokens,

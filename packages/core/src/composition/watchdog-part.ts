@@ -15,7 +15,8 @@ export function createWatchdogPart(core: Core, r: RedisPart, alerting: Alerting,
   const { config, clock, logger, repositories } = core;
   return createWatchdog({
     jobName: SWEEP_SCHEDULER_ID,
-    prisma: core.prisma,
+    executionLog: repositories.executionLog,
+    schedulerState: repositories.schedulerState,
     redis: r.redis,
     redisUrlRedacted: redactUrl(config.redisUrl),
     state: repositories.watchdogState,

@@ -34,6 +34,11 @@ export function createAlertRepository(prisma: PrismaClient) {
       prisma.alert.update({ where: { id }, data: { lastError: error.slice(0, 2000), deliveryAttempts: { increment: attempts } } }),
     undelivered: (maxAttempts: number) =>
       prisma.alert.findMany({ where: { deliveredAt: null, deliveryAttempts: { lt: maxAttempts } }, orderBy: { id: 'asc' }, take: 100 }),
+    /** How many alerts of each kind were ever raised. */
+    async countByKind(): Promise<Map<string, number>> {
+      const rows = await prisma.alert.groupBy({ by: ['kind'], _count: { _all: true } });
+      return new Map(rows.map((a) => [a.kind, a._count._all]));
+    },
     recent: (limit: number, where: Prisma.AlertWhereInput = {}) => prisma.alert.findMany({ where, orderBy: { id: 'desc' }, take: limit }),
   };
 }

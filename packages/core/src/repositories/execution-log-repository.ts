@@ -206,6 +206,42 @@ export function createExecutionLogRepository(prisma: PrismaClient) {
       }),
 
     running: (jobName: string) => prisma.cronExecutionLog.findFirst({ where: { jobName, status: 'running' }, orderBy: { id: 'desc' } }),
+
+    /** Runs still `running` that started before `before`: the watchdog's long runs. */
+    runningStartedBefore: (jobName: string, before: Date) =>
+      prisma.cronExecutionLog.findMany({
+        where: { jobName, status: 'running', startedAt: { lt: before } },
+        select: { id: true, startedAt: true, workerId: true, remindersEnqueued: true },
+      }),
+
+    /** Which of `slots` have a run that did its job (or was told not to): not failed, timed out or abandoned. */
+    async coveredSlots(jobName: string, slots: Date[]): Promise<Date[]> {
+      const rows = await prisma.cronExecutionLog.findMany({
+        where: { jobName, scheduledFor: { in: slots }, status: { notIn: ['failed', 'timed_out', 'abandoned'] } },
+        select: { scheduledFor: true },
+      });
+      return rows.map((r) => r.scheduledFor!);
+    },
+
+    /** The latest run started on local day `day` (in `timeZone`) that was not skipped, or undefined. */
+    async lastUnskippedOnLocalDay(jobName: string, day: string, timeZone: string) {
+      const [last] = await prisma.$queryRaw<{ id: number; status: string; ended: Date }[]>`
+        SELECT id, status::text AS status, coalesce(finished_at, started_at) AS ended FROM cron_execution_log
+         WHERE job_name = ${jobName} AND status NOT IN ('skipped_locked', 'skipped_disabled')
+           AND (started_at AT TIME ZONE ${timeZone})::date = ${day}::date
+         ORDER BY started_at DESC, id DESC LIMIT 1`;
+      return last;
+    },
+
+    /** The first failed run of the streak that ends at (or includes) `runId`, or null when there is none. */
+    async failureStreakStart(jobName: string, runId: number): Promise<number | null> {
+      const [row] = await prisma.$queryRaw<{ start: number | null }[]>`
+        SELECT min(id) AS start FROM cron_execution_log
+         WHERE job_name = ${jobName} AND status IN ('failed', 'timed_out') AND id <= ${runId}
+           AND id > COALESCE((SELECT max(id) FROM cron_execution_log
+                               WHERE job_name = ${jobName} AND status = 'succeeded' AND id < ${runId}), 0)`;
+      return row?.start ?? null;
+    },
   };
 }
 

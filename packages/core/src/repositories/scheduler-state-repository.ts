@@ -9,6 +9,9 @@ export function createSchedulerStateRepository(prisma: PrismaClient) {
       return row;
     },
 
+    /** The state row, or null when there is none (unlike `get`, which throws: the watchdog reads on). */
+    find: (jobName: string) => prisma.schedulerState.findUnique({ where: { jobName } }),
+
     /** Keeps the database trigger's time zone (activities -> last_contact_date) in step with REMINDER_TZ. */
     syncTimeZone: async (jobName: string, timeZone: string) => {
       await prisma.schedulerState.updateMany({ where: { jobName, NOT: { timeZone } }, data: { timeZone } });

@@ -3,22 +3,15 @@
  * ALERT_FAILURE_THRESHOLD (once per streak of failures), `recovered` when a run succeeds after such
  * an alert, and `blast_radius` when the guard holds a run.
  */
-import type { PrismaClient } from '../db/prisma';
+import type { ExecutionLogRepository } from '../repositories/execution-log-repository';
 import type { AlertService } from './alert-service';
 import type { RunResult } from './sweep-run-service';
 
-export type RunAlertsDeps = { prisma: PrismaClient; alerts: AlertService; jobName: string; failureThreshold: number };
+export type RunAlertsDeps = { executionLog: Pick<ExecutionLogRepository, 'failureStreakStart'>; alerts: AlertService; jobName: string; failureThreshold: number };
 
 export function createRunAlerts(deps: RunAlertsDeps) {
   /** The first failed run of the streak that ends at (or includes) `runId`: the incident's name. */
-  async function streakStart(runId: number): Promise<number | null> {
-    const [row] = await deps.prisma.$queryRaw<{ start: number | null }[]>`
-      SELECT min(id) AS start FROM cron_execution_log
-       WHERE job_name = ${deps.jobName} AND status IN ('failed', 'timed_out') AND id <= ${runId}
-         AND id > COALESCE((SELECT max(id) FROM cron_execution_log
-                             WHERE job_name = ${deps.jobName} AND status = 'succeeded' AND id < ${runId}), 0)`;
-    return row?.start ?? null;
-  }
+  const streakStart = (runId: number) => deps.executionLog.failureStreakStart(deps.jobName, runId);
 
   return {
     async onRunFinished(r: RunResult & { consecutiveFailures: number }): Promise<void> {

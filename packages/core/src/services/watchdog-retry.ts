@@ -6,14 +6,16 @@
  * not while a catch-up or retry it asked for has not run yet. The request's dedupe key
  * (`retry-after-run-<id>`) makes it one retry per failed run even when two ticks race.
  */
-import type { PrismaClient } from '../db/prisma';
 import { localDate } from '../domain/calendar';
+import type { ExecutionLogRepository } from '../repositories/execution-log-repository';
+import type { SchedulerStateRepository } from '../repositories/scheduler-state-repository';
 import type { SweepRequestRepository } from '../repositories/sweep-request-repository';
 import type { SweepRequests } from './sweep-requests';
 
 export type RetryCheckDeps = {
   jobName: string;
-  prisma: PrismaClient;
+  executionLog: Pick<ExecutionLogRepository, 'lastUnskippedOnLocalDay'>;
+  schedulerState: Pick<SchedulerStateRepository, 'find'>;
   requests: SweepRequests;
   requestRows: SweepRequestRepository;
   timeZone: string;
@@ -28,15 +30,11 @@ const OPEN_REQUEST_WINDOW_MS = 48 * 3600_000;
 export function createRetryCheck(deps: RetryCheckDeps) {
   return async function checkRetry(now: Date, redisUp: boolean): Promise<RetryOutcome> {
     if (deps.retryMax === 0) return null;
-    const state = await deps.prisma.schedulerState.findUnique({ where: { jobName: deps.jobName } });
+    const state = await deps.schedulerState.find(deps.jobName);
     if (state && !state.enabled) return null;
     const today = localDate(now, deps.timeZone);
     // Skipped runs say nothing about whether today's reminders went out: look past them.
-    const [last] = await deps.prisma.$queryRaw<{ id: number; status: string; ended: Date }[]>`
-      SELECT id, status::text AS status, coalesce(finished_at, started_at) AS ended FROM cron_execution_log
-       WHERE job_name = ${deps.jobName} AND status NOT IN ('skipped_locked', 'skipped_disabled')
-         AND (started_at AT TIME ZONE ${deps.timeZone})::date = ${today}::date
-       ORDER BY started_at DESC, id DESC LIMIT 1`;
+    const last = await deps.executionLog.lastUnskippedOnLocalDay(deps.jobName, today, deps.timeZone);
     if (!last || !['failed', 'timed_out', 'abandoned'].includes(last.status)) return null;
     if (now.getTime() - last.ended.getTime() < deps.retryAfterMinutes * 60_000) return null;
     if ((await deps.requestRows.countOpen(new Date(now.getTime() - OPEN_REQUEST_WINDOW_MS), ['catchup', 'retry'])) > 0) return null;

@@ -20,11 +20,12 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 import type { Clock } from '../clock';
-import type { PrismaClient } from '../db/prisma';
 import { localDate } from '../domain/calendar';
 import type { Logger } from '../logger';
 import type { RedisConnection } from '../redis';
+import type { ExecutionLogRepository } from '../repositories/execution-log-repository';
 import type { IdempotencyKeyRepository } from '../repositories/idempotency-key-repository';
+import type { SchedulerStateRepository } from '../repositories/scheduler-state-repository';
 import type { SweepRequestRepository } from '../repositories/sweep-request-repository';
 import type { WatchdogStateRepository } from '../repositories/watchdog-state-repository';
 import type { WorkerRegistry } from '../repositories/worker-registry';
@@ -36,7 +37,8 @@ import type { TokenExpiryCheck } from './token-expiry-check';
 
 export type WatchdogDeps = {
   jobName: string;
-  prisma: PrismaClient;
+  executionLog: Pick<ExecutionLogRepository, 'runningStartedBefore' | 'coveredSlots' | 'lastUnskippedOnLocalDay'>;
+  schedulerState: Pick<SchedulerStateRepository, 'find'>;
   redis: RedisConnection;
   /** REDIS_URL with any password redacted, for the `redis_unreachable` alert. */
   redisUrlRedacted: string;
@@ -98,7 +100,8 @@ const LOOKBACK_MS = 48 * 3600_000;
 export function createWatchdog(deps: WatchdogDeps) {
   const checkRetry = createRetryCheck({
     jobName: deps.jobName,
-    prisma: deps.prisma,
+    executionLog: deps.executionLog,
+    schedulerState: deps.schedulerState,
     requests: deps.sweepRequests,
     requestRows: deps.sweepRequestRows,
     timeZone: deps.timeZone,
@@ -116,7 +119,7 @@ export function createWatchdog(deps: WatchdogDeps) {
 
   async function checkLongRuns(now: Date): Promise<number[]> {
     const limit = new Date(now.getTime() - deps.maxRunMinutes * 60_000);
-    const rows = await deps.prisma.cronExecutionLog.findMany({ where: { jobName: deps.jobName, status: 'running', startedAt: { lt: limit } }, select: { id: true, startedAt: true, workerId: true, remindersEnqueued: true } });
+    const rows = await deps.executionLog.runningStartedBefore(deps.jobName, limit);
     for (const r of rows) {
       const minutes = Math.round((now.getTime() - r.startedAt.getTime()) / 60_000);
       await deps.alerts.raise({
@@ -141,11 +144,8 @@ export function createWatchdog(deps: WatchdogDeps) {
     if (!slots.length) return { missed: [], catchUps: [] };
     // A slot is covered by a run that did its job (or was told not to). One that failed, timed out
     // or died is not: it gets one catch-up run, like a slot that never fired.
-    const covered = await deps.prisma.cronExecutionLog.findMany({
-      where: { jobName: deps.jobName, scheduledFor: { in: slots }, status: { notIn: ['failed', 'timed_out', 'abandoned'] } },
-      select: { scheduledFor: true },
-    });
-    const seen = new Set(covered.map((r) => r.scheduledFor!.getTime()));
+    const covered = await deps.executionLog.coveredSlots(deps.jobName, slots);
+    const seen = new Set(covered.map((s) => s.getTime()));
     const missed = slots.filter((s) => !seen.has(s.getTime()));
     const catchUps: string[] = [];
     for (const slot of missed) {
@@ -218,7 +218,7 @@ export function createWatchdog(deps: WatchdogDeps) {
 
   async function checkPause(now: Date): Promise<{ resumed: boolean; overdue: boolean }> {
     const resumed = await deps.resumeExpiredPause();
-    const state = await deps.prisma.schedulerState.findUnique({ where: { jobName: deps.jobName } });
+    const state = await deps.schedulerState.find(deps.jobName);
     // With or without an end time: a long pause (up to PAUSE_MAX_DAYS) deserves a reminder too.
     if (!state || state.enabled || !state.pausedAt) return { resumed, overdue: false };
     const hours = (now.getTime() - state.pausedAt.getTime()) / 3600_000;
