@@ -18,7 +18,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '@reminders/core/config';
 import type { EmailChannel } from '@reminders/core/channels/email-channel';
-import { idempotencyKey } from '@reminders/core/domain/reminder-rules';
+import { reminderKey } from '@reminders/core/domain/reminder-rules';
 import { FLOOR_QUEUE } from './noop-worker';
 import { cpuSnapshot, cpuUsage, type CpuUsage } from './cpu-accounting';
 import { peakRssSampler } from './bench-env';
@@ -126,9 +126,9 @@ export async function naiveBaseline(o: { databaseUrl: string; config: Config; no
       );
       const withEmail = o.email !== null && a.mentor_email !== null;
       const { rows: [r] } = await pg.query(
-        `INSERT INTO reminders (assignment_id, idempotency_key, anchor_date, sequence_number, due_date, escalated, run_id, fencing_token, email_status)
-         VALUES ($1, $2, $3::date, $4, $5::date, $6, $7, $8, $9::email_status) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-        [d.id, idempotencyKey(d.id, d.anchor, d.seq), d.anchor, d.seq, d.due, escalated, o.runId, o.fencingToken.toString(), withEmail ? 'reserved' : 'not_applicable'],
+        `INSERT INTO reminders (assignment_id, reminder_key, anchor_date, sequence_number, due_date, escalated, run_id, fencing_token, email_status)
+         VALUES ($1, $2, $3::date, $4, $5::date, $6, $7, $8, $9::email_status) ON CONFLICT (reminder_key) DO NOTHING RETURNING id`,
+        [d.id, reminderKey(d.id, d.anchor, d.seq), d.anchor, d.seq, d.due, escalated, o.runId, o.fencingToken.toString(), withEmail ? 'reserved' : 'not_applicable'],
       );
       processed += 1;
       if (!r) continue;
@@ -150,7 +150,7 @@ export async function naiveBaseline(o: { databaseUrl: string; config: Config; no
           text:
             `Hello ${a.mentor_name},\n\nNo contact with ${a.contact_name} has been registered since ${d.anchor}. ` +
             `Please get in touch and register the activity.\n\n(Reminder ${d.seq}${escalated ? '; your coordinator has been informed' : ''}.)\n`,
-          messageId: `<naive-${idempotencyKey(d.id, d.anchor, d.seq)}@follow-up-reminders>`,
+          messageId: `<naive-${reminderKey(d.id, d.anchor, d.seq)}@follow-up-reminders>`,
         });
         await pg.query(`UPDATE reminders SET email_status = 'sent', email_attempts = 1, email_sent_at = now() WHERE id = $1`, [r.id]);
         emailsSent += 1;
@@ -185,11 +185,11 @@ export async function setBasedLowerBound(o: { databaseUrl: string; config: Confi
           WHERE a.status = 'active' AND today.d - x.anchor >= $3::int
             AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.assignment_id = a.id AND r.anchor_date = x.anchor AND r.sequence_number = y.seq)
        ), ins AS (
-         INSERT INTO reminders (assignment_id, idempotency_key, anchor_date, sequence_number, due_date, escalated, run_id, fencing_token, email_status)
+         INSERT INTO reminders (assignment_id, reminder_key, anchor_date, sequence_number, due_date, escalated, run_id, fencing_token, email_status)
          SELECT id, 'a' || id || '-' || to_char(anchor, 'YYYYMMDD') || '-' || seq, anchor, seq, due, escalated, $6, $7,
                 (CASE WHEN $8 AND mentor_email IS NOT NULL THEN 'reserved' ELSE 'not_applicable' END)::email_status
            FROM due
-         ON CONFLICT (idempotency_key) DO NOTHING
+         ON CONFLICT (reminder_key) DO NOTHING
          RETURNING id, assignment_id
        ), notify AS (
          INSERT INTO notifications (reminder_id, recipient_type, recipient_id, title, body)

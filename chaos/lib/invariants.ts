@@ -125,7 +125,7 @@ export async function checkInvariants(w: World, startedAt: number): Promise<Iter
   const expected = new Map([...allExpected].filter(([, e]) => !contactedIds.has(e.assignmentId)));
 
   const rows = await p.$queryRaw<ReminderRow[]>`
-    SELECT r.idempotency_key AS key, r.assignment_id, r.created_at, r.email_status::text AS email_status,
+    SELECT r.reminder_key AS key, r.assignment_id, r.created_at, r.email_status::text AS email_status,
            (SELECT count(*) FROM notifications n WHERE n.reminder_id = r.id AND n.recipient_type = 'peer_mentor')::int AS mentor_notes,
            (SELECT count(*) FROM notifications n WHERE n.reminder_id = r.id AND n.recipient_type = 'coordinator')::int AS coordinator_notes
       FROM reminders r ORDER BY r.id`;

@@ -7,7 +7,7 @@
  */
 import type { PrismaClient } from '@reminders/core/db/prisma';
 import { addDays, dateColumnToIso, localDate } from '@reminders/core/domain/calendar';
-import { currentReminder, idempotencyKey, type ReminderRules } from '@reminders/core/domain/reminder-rules';
+import { currentReminder, reminderKey, type ReminderRules } from '@reminders/core/domain/reminder-rules';
 
 export type ExpectedReminder = {
   key: string;
@@ -67,7 +67,7 @@ export async function expectedReminders(prisma: PrismaClient, p: { timeZone: str
     const anchor = dateColumnToIso(r.anchor);
     const due = currentReminder(anchor, today, p.rules);
     if (!due) continue;
-    const key = idempotencyKey(r.id, anchor, due.sequenceNumber);
+    const key = reminderKey(r.id, anchor, due.sequenceNumber);
     out.set(key, { key, assignmentId: r.id, escalated: due.escalated, coordinatorId: r.coordinator_id, mentorEmail: r.email });
   }
   return out;

@@ -99,7 +99,7 @@ export async function createWorld(opts: WorldOptions) {
   // Redis restarts are the point here: keep BullMQ's connection errors off stderr.
   c.queues.sweep.on('error', () => undefined);
   c.queues.dispatch.on('error', () => undefined);
-  await c.repositories.schedulerState.syncTimeZone('reminder-sweep', config.reminderTz);
+  await c.repositories.sweepState.syncTimeZone('reminder-sweep', config.reminderTz);
   await seedScenarioData(c.prisma, { due: opts.due, timeZone: config.reminderTz });
 
   const workers = new Map<string, WorkerHandle>();
@@ -264,10 +264,10 @@ export async function createWorld(opts: WorldOptions) {
     const rows = await retrying('e-mails in doubt', () =>
       c.prisma.reminder.findMany({
         where: { emailStatus: 'reserved', emailAttempts: { gte: 1 }, emailLeaseUntil: { not: null }, ...(owner ? { emailLeaseOwner: { startsWith: `${owner} (` } } : {}) },
-        select: { idempotencyKey: true },
+        select: { reminderKey: true },
       }),
     );
-    for (const r of rows) emailsInDoubt.add(r.idempotencyKey);
+    for (const r of rows) emailsInDoubt.add(r.reminderKey);
     return rows.length;
   }
 

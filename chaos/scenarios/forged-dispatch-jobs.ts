@@ -98,7 +98,7 @@ export const forgedDispatchJobs: Scenario = {
     const readd = await ended(w, doneId);
     const status = await waitForRunEnd(w, run.id, 60_000);
 
-    const forgedKeys = await w.prisma.reminder.count({ where: { OR: [{ idempotencyKey: { startsWith: 'forged-' } }, { sequenceNumber: 9 }, { assignmentId: { in: [b.id, cl.id] } }] } });
+    const forgedKeys = await w.prisma.reminder.count({ where: { OR: [{ reminderKey: { startsWith: 'forged-' } }, { sequenceNumber: 9 }, { assignmentId: { in: [b.id, cl.id] } }] } });
     if (forgedKeys) w.violation(`${forgedKeys} reminders written from forged jobs`);
     const aRows = await w.prisma.reminder.count({ where: { assignmentId: a.id } });
     if (aRows !== 1) w.violation(`assignment ${a.id} (contacted today, reminded before) has ${aRows} reminders, expected 1`);

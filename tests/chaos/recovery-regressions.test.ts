@@ -81,7 +81,7 @@ it('a run that finishes after a newer run closed its row records no outcome and 
     workerId: 'frozen',
     lock: staleLock,
     executionLog: c.repositories.executionLog,
-    schedulerState: c.repositories.schedulerState,
+    sweepState: c.repositories.sweepState,
     scheduler: c.services.scheduler,
     runDispatches: c.repositories.runDispatches,
     clock: h.clock,
@@ -115,7 +115,7 @@ it('a run that finishes after a newer run closed its row records no outcome and 
   // The stale run's jobs were all refused by the fencing token.
   await waitFor('the stale jobs to be processed', async () => (await c.repositories.runDispatches.unsettled(late.runId)) === 0);
   expect(await c.repositories.runDispatches.tally(late.runId)).toMatchObject({ sent: 0, skipped: 5, total: 5 });
-  expect((await h.prisma.schedulerState.findFirstOrThrow()).consecutiveFailures).toBe(0);
+  expect((await h.prisma.sweepState.findFirstOrThrow()).consecutiveFailures).toBe(0);
   expect(await h.prisma.alert.count({ where: { kind: 'consecutive_failures' } })).toBe(0);
   expect(await reminderRows(h.prisma)).toHaveLength(5);
 });

@@ -64,13 +64,13 @@ describe('consecutive failures and recovery', () => {
 
     expect((await h.run()).status).toBe('failed'); // fourth: same incident, no new alert
     expect(hook.kinds()).toEqual(['consecutive_failures']);
-    expect((await h.prisma.schedulerState.findFirstOrThrow()).consecutiveFailures).toBe(4);
+    expect((await h.prisma.sweepState.findFirstOrThrow()).consecutiveFailures).toBe(4);
 
     await repairDatabase();
     const ok = await h.run();
     expect(ok.status).toBe('succeeded');
     expect(hook.kinds()).toEqual(['consecutive_failures', 'recovered']);
-    expect((await h.prisma.schedulerState.findFirstOrThrow()).consecutiveFailures).toBe(0);
+    expect((await h.prisma.sweepState.findFirstOrThrow()).consecutiveFailures).toBe(0);
     const stored = await h.prisma.alert.findMany({ orderBy: { id: 'asc' } });
     expect(stored.map((a) => [a.kind, a.incidentKey, a.deliveredAt !== null])).toEqual([
       ['consecutive_failures', stored[0]!.incidentKey, true],
@@ -231,7 +231,7 @@ describe('pauses', () => {
     expect((await h.c.services.watchdog.tick()).resumed).toBe(false);
     h.clock.set('2026-11-28T08:01:00Z');
     expect((await h.c.services.watchdog.tick()).resumed).toBe(true);
-    expect((await h.prisma.schedulerState.findFirstOrThrow()).enabled).toBe(true);
+    expect((await h.prisma.sweepState.findFirstOrThrow()).enabled).toBe(true);
     const audit = await h.prisma.adminAuditLog.findMany({ orderBy: { id: 'asc' } });
     expect(audit.map((a) => [a.actor, a.action])).toEqual([
       ['ops-anna', 'sweep.pause'],
@@ -270,7 +270,7 @@ describe('the blast-radius guard', () => {
     expect(await h.prisma.reminder.count()).toBe(before);
     expect(hook.kinds()).toEqual(['blast_radius']);
     // Held runs are not failures.
-    expect((await h.prisma.schedulerState.findFirstOrThrow()).consecutiveFailures).toBe(0);
+    expect((await h.prisma.sweepState.findFirstOrThrow()).consecutiveFailures).toBe(0);
     // The next scheduled run is held as well (nothing slips through), and alerts once for itself.
     expect((await h.run({ trigger: 'scheduled' })).status).toBe('awaiting_confirmation');
 

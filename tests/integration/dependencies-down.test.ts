@@ -64,7 +64,7 @@ it('a run that cannot take the lock leaves a failed row and counts a failure', a
     expect(row).toMatchObject({ status: 'failed', trigger: 'scheduled' });
     expect(row.error).toMatch(/could not take the sweep lock/);
     expect(row.finishedAt).not.toBeNull();
-    expect((await c.prisma.schedulerState.findFirstOrThrow()).consecutiveFailures).toBe(1);
+    expect((await c.prisma.sweepState.findFirstOrThrow()).consecutiveFailures).toBe(1);
   } finally {
     await c.close();
   }

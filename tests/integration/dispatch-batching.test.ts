@@ -4,7 +4,7 @@
  * Real PostgreSQL and Redis, as everywhere else.
  */
 import { addDays } from '@reminders/core/domain/calendar';
-import { idempotencyKey } from '@reminders/core/domain/reminder-rules';
+import { reminderKey } from '@reminders/core/domain/reminder-rules';
 import { Pool } from 'pg';
 import { createContainer } from '@reminders/core/container';
 import { createDispatchPool } from '@reminders/core/db/dispatch-pool';
@@ -48,10 +48,10 @@ const shape = (r: ReminderWriteResult | Error) =>
 
 async function writtenRows() {
   const reminders = await h.prisma.$queryRaw<Record<string, unknown>[]>`
-    SELECT idempotency_key, assignment_id, anchor_date::text, sequence_number, due_date::text, escalated, run_id, fencing_token::text, email_status::text
-      FROM reminders ORDER BY idempotency_key`;
+    SELECT reminder_key, assignment_id, anchor_date::text, sequence_number, due_date::text, escalated, run_id, fencing_token::text, email_status::text
+      FROM reminders ORDER BY reminder_key`;
   const notifications = await h.prisma.$queryRaw<Record<string, unknown>[]>`
-    SELECT r.idempotency_key, n.recipient_type::text, n.recipient_id, n.title, n.body
+    SELECT r.reminder_key, n.recipient_type::text, n.recipient_id, n.title, n.body
       FROM notifications n JOIN reminders r ON r.id = n.reminder_id ORDER BY 1, 2`;
   return { reminders, notifications };
 }
@@ -105,7 +105,7 @@ describe('one statement for many jobs, the same outcome for each', () => {
     const email = null;
     // Anchor, sequence, escalation and key come from the database and the rules, never a payload.
     const facts = (a: { assignmentId: number }, anchorDate: string, sequenceNumber = 1) => ({
-      reminderId: 'id', key: idempotencyKey(a.assignmentId, anchorDate, sequenceNumber), anchorDate, sequenceNumber, escalated: sequenceNumber >= 3,
+      reminderId: 'id', key: reminderKey(a.assignmentId, anchorDate, sequenceNumber), anchorDate, sequenceNumber, escalated: sequenceNumber >= 3,
     });
     expect(batched.map(shape)).toEqual([
       { outcome: 'written', reminder: facts(fresh, anchor), email },
@@ -127,7 +127,7 @@ describe('one statement for many jobs, the same outcome for each', () => {
     expect(singleRows.reminders).toHaveLength(4);
     expect(singleRows.notifications).toHaveLength(5);
     expect(singleRows.notifications.filter((n) => n.recipient_type === 'coordinator')).toEqual([
-      expect.objectContaining({ idempotency_key: idempotencyKey(escalated.assignmentId, addDays(today, -28), 3), recipient_id: escalated.coordinatorId }),
+      expect.objectContaining({ reminder_key: reminderKey(escalated.assignmentId, addDays(today, -28), 3), recipient_id: escalated.coordinatorId }),
     ]);
     expect(await duplicateKeys(p)).toBe(0);
   });
@@ -240,9 +240,9 @@ describe('the e-mail outbox has leases; the run\'s record is the database', () =
 
   it('a claim is fenced like the write: a stale run or a pause claims nothing', async () => {
     const { repo, run, id } = await writtenWithEmail();
-    await h.c.repositories.schedulerState.pause(JOB, { by: 'ops', reason: 'incident', until: null, now: h.clock.now() });
+    await h.c.repositories.sweepState.pause(JOB, { by: 'ops', reason: 'incident', until: null, now: h.clock.now() });
     expect(await repo.claimEmail({ reminderId: id, runId: run.runId })).toEqual({ claimed: false, why: 'paused' });
-    await h.c.repositories.schedulerState.resume(JOB);
+    await h.c.repositories.sweepState.resume(JOB);
     await startRun('w-2');
     expect(await repo.claimEmail({ reminderId: id, runId: run.runId })).toEqual({ claimed: false, why: 'fenced' });
     expect(await row(id)).toMatchObject({ emailStatus: 'reserved', emailAttempts: 0, emailLeaseUntil: null });

@@ -68,13 +68,13 @@ it('the guard counts active and due in one pass, leaving out reminders already w
   const written = await repo.findDuePage({ ...p, afterId: 0, limit: 10 });
   for (const d of written) {
     await prisma.$executeRaw`
-      INSERT INTO reminders (assignment_id, idempotency_key, anchor_date, sequence_number, due_date, escalated, fencing_token)
+      INSERT INTO reminders (assignment_id, reminder_key, anchor_date, sequence_number, due_date, escalated, fencing_token)
       VALUES (${d.assignmentId}, ${`due-query-${d.assignmentId}`}, ${d.anchorDate}::date, ${d.sequenceNumber}, ${d.dueDate}::date, ${d.escalated}, 1)`;
   }
   await prisma.$executeRaw`UPDATE assignments SET status = 'paused' WHERE id = 400`;
   const after = await repo.countActiveAndDue(p);
   expect(after).toEqual({ active: 399, due: await repo.countDue(p) });
   expect(after.due).toBe(before.due - 10 - (written.some((d) => d.assignmentId === 400) ? 0 : 1));
-  await prisma.$executeRaw`DELETE FROM reminders WHERE idempotency_key LIKE 'due-query-%'`;
+  await prisma.$executeRaw`DELETE FROM reminders WHERE reminder_key LIKE 'due-query-%'`;
   await prisma.$executeRaw`UPDATE assignments SET status = 'active' WHERE id = 400`;
 });

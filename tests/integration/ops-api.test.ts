@@ -69,7 +69,7 @@ it('pause, status, resume; 409 when resuming twice; bad bodies are 400 problem+j
   const past = await api.call({ method: 'POST', url: '/v1/sweep/pause', payload: { reason: 'x', until: '2020-01-01T00:00:00Z' }, as: 'operator' });
   expect(past.statusCode).toBe(400);
   expect(past.json().detail).toMatch(/is not in the future/);
-  expect((await api.prisma.schedulerState.findFirstOrThrow()).enabled).toBe(true);
+  expect((await api.prisma.sweepState.findFirstOrThrow()).enabled).toBe(true);
 });
 
 it('runs, one run, and 404 for an unknown run', async () => {

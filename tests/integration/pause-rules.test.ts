@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 const pause = (payload: object) => api.call({ method: 'POST', url: '/v1/sweep/pause', payload, as: 'operator' });
-const state = () => api.prisma.schedulerState.findFirst();
+const state = () => api.prisma.sweepState.findFirst();
 
 it.each([
   ['2016-12-31T23:59:60Z', /date-time|until/],

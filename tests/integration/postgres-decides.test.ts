@@ -81,8 +81,8 @@ describe('a dispatch job carries no authority', () => {
     await harness();
     const a = await createAssignment(h.prisma, { assignedDate: '2026-01-01', lastContactDate: addDays(TODAY, -14) });
     const row = { assignmentId: a.assignmentId, anchorDate: new Date(`${addDays(TODAY, -14)}T00:00:00Z`), sequenceNumber: 1, dueDate: new Date(`${TODAY}T00:00:00Z`), fencingToken: 1n };
-    await h.prisma.reminder.create({ data: { ...row, idempotencyKey: 'one' } });
-    await expect(h.prisma.reminder.create({ data: { ...row, idempotencyKey: 'forged-2' } })).rejects.toThrow(/Unique constraint/);
+    await h.prisma.reminder.create({ data: { ...row, reminderKey: 'one' } });
+    await expect(h.prisma.reminder.create({ data: { ...row, reminderKey: 'forged-2' } })).rejects.toThrow(/Unique constraint/);
   });
 });
 
@@ -141,7 +141,7 @@ describe('the run\'s record is PostgreSQL', () => {
     expect(result.error).toMatch(/^paused while running \(by ops-anna: wrong template\): stopped writing; 40 of 40 reminders not sent/);
     expect(await reminderRows(h.prisma)).toEqual([]);
     // Neither a success nor a failure: no failure streak, no alert.
-    expect((await h.prisma.schedulerState.findFirstOrThrow()).consecutiveFailures).toBe(0);
+    expect((await h.prisma.sweepState.findFirstOrThrow()).consecutiveFailures).toBe(0);
     await h.c.services.ops.resume({ by: 'ops-anna' });
     expect(await h.run()).toMatchObject({ status: 'succeeded', counts: expect.objectContaining({ remindersSent: 40 }) });
   });

@@ -60,7 +60,7 @@ describe('who is due', () => {
     expect(byAssignment.get(escalate28.assignmentId)).toMatchObject({ sequenceNumber: 3, escalated: true });
     expect(byAssignment.get(neverContacted.assignmentId)).toMatchObject({ sequenceNumber: 1 });
     for (const id of [notDue13, closed, paused].map((a) => a.assignmentId)) expect(byAssignment.has(id)).toBe(false);
-    expect(byAssignment.get(due14.assignmentId)!.idempotencyKey).toBe(`a${due14.assignmentId}-${addDays(today, -14).replace(/-/g, '')}-1`);
+    expect(byAssignment.get(due14.assignmentId)!.reminderKey).toBe(`a${due14.assignmentId}-${addDays(today, -14).replace(/-/g, '')}-1`);
 
     // Every reminder has the mentor's in-app notification; only the escalated one also tells the coordinator.
     const notes = await p.notification.findMany({ orderBy: { id: 'asc' } });
@@ -352,13 +352,13 @@ describe('the lock and the fencing token', () => {
     expect(r.error).toMatch(/exceeded RUN_TIMEOUT_MINUTES \(30 min\) with 5 of 5 reminder jobs unsettled/);
     const row = await h.prisma.cronExecutionLog.findUniqueOrThrow({ where: { id: r.runId } });
     expect(row).toMatchObject({ status: 'timed_out', remindersEnqueued: 5, durationMs: 31 * 60_000 });
-    expect((await h.prisma.schedulerState.findFirstOrThrow()).consecutiveFailures).toBe(1);
+    expect((await h.prisma.sweepState.findFirstOrThrow()).consecutiveFailures).toBe(1);
   });
 
   it('a paused sweep writes a skipped_disabled row and sends nothing', async () => {
     await freshHarness({ now: osloMorning(today).toISOString() });
     await createSilentAssignments(h.prisma, 3, addDays(today, -20));
-    await h.prisma.schedulerState.update({ where: { jobName: 'reminder-sweep' }, data: { enabled: false, pausedBy: 'ops-anna', pauseReason: 'data import' } });
+    await h.prisma.sweepState.update({ where: { jobName: 'reminder-sweep' }, data: { enabled: false, pausedBy: 'ops-anna', pauseReason: 'data import' } });
     const r = await h.run({ trigger: 'scheduled' });
     expect(r.status).toBe('skipped_disabled');
     const row = await h.prisma.cronExecutionLog.findUniqueOrThrow({ where: { id: r.runId } });

@@ -89,7 +89,7 @@ it('one failing check is reported and does not stop the others', async () => {
   const c = container(clock);
   await c.services.watchdog.tick();
   await c.prisma.cronExecutionLog.create({ data: { jobName: 'reminder-sweep', trigger: 'manual', status: 'running', startedAt: new Date('2026-11-28T05:00:00Z'), workerId: 'worker-1' } });
-  await c.prisma.$executeRawUnsafe('ALTER TABLE scheduler_state RENAME TO scheduler_state_moved'); // the pause check's table
+  await c.prisma.$executeRawUnsafe('ALTER TABLE sweep_state RENAME TO sweep_state_moved'); // the pause check's table
   try {
     clock.set('2026-11-28T06:20:00Z');
     const report = await c.services.watchdog.tick();
@@ -98,6 +98,6 @@ it('one failing check is reported and does not stop the others', async () => {
     expect(report.missedSlots).toEqual(['2026-11-28T06:00:00.000Z']);
     expect(hook.kinds()).toEqual(expect.arrayContaining(['long_run', 'missed_run']));
   } finally {
-    await c.prisma.$executeRawUnsafe('ALTER TABLE scheduler_state_moved RENAME TO scheduler_state');
+    await c.prisma.$executeRawUnsafe('ALTER TABLE sweep_state_moved RENAME TO sweep_state');
   }
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { addDays, daysBetween, isIsoDate, localDate } from '@reminders/core/domain/calendar';
-import { currentReminder, dispatchJobId, idempotencyKey, nextDueDate } from '@reminders/core/domain/reminder-rules';
+import { currentReminder, dispatchJobId, reminderKey, nextDueDate } from '@reminders/core/domain/reminder-rules';
 
 const rules = { firstAfterDays: 14, repeatEveryDays: 7, escalateAfter: 3 };
 
@@ -34,7 +34,7 @@ describe('reminder rules', () => {
   });
 
   it('gives the same key for the same (assignment, anchor, sequence), and a BullMQ-safe job id', () => {
-    const key = idempotencyKey(42, '2026-11-01', 2);
+    const key = reminderKey(42, '2026-11-01', 2);
     expect(key).toBe('a42-20261101-2');
     const jobId = dispatchJobId(7, 42);
     expect(jobId).toBe('dispatch-r7-a42');

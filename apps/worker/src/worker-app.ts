@@ -72,7 +72,7 @@ export function createWorkerApp(opts: WorkerAppOptions) {
     container: c,
     workers,
     async start() {
-      await c.repositories.schedulerState.syncTimeZone(SWEEP_SCHEDULER_ID, opts.config.reminderTz);
+      await c.repositories.sweepState.syncTimeZone(SWEEP_SCHEDULER_ID, opts.config.reminderTz);
       if (!c.services.alerts.hasChannels()) {
         opts.logger.warn('no alert channel configured (ALERT_WEBHOOK_URL, ALERT_EMAIL_TO): alerts are stored but nobody is told');
       }

@@ -47,7 +47,7 @@ export function createServiceMetrics(c: Pick<ApiRoot, 'repositories' | 'queues' 
       c.repositories.serviceMetrics.runsByStatus(SWEEP_SCHEDULER_ID),
       c.repositories.serviceMetrics.finishedRunDurationsMs(SWEEP_SCHEDULER_ID),
       c.repositories.serviceMetrics.outcomeTotals(SWEEP_SCHEDULER_ID),
-      c.repositories.schedulerState.get(SWEEP_SCHEDULER_ID),
+      c.repositories.sweepState.get(SWEEP_SCHEDULER_ID),
       c.repositories.alerts.countByKind(),
     ]);
     return {

@@ -18,7 +18,7 @@ import { createDueAssignmentRepository } from '../repositories/due-assignment-re
 import { createExecutionLogRepository } from '../repositories/execution-log-repository';
 import { createIdempotencyKeyRepository } from '../repositories/idempotency-key-repository';
 import { createRunDispatchRepository } from '../repositories/run-dispatch-repository';
-import { createSchedulerStateRepository } from '../repositories/scheduler-state-repository';
+import { createSweepStateRepository } from '../repositories/sweep-state-repository';
 import { createServiceMetricsRepository } from '../repositories/service-metrics-repository';
 import { createSweepRequestRepository } from '../repositories/sweep-request-repository';
 import { createWatchdogStateRepository } from '../repositories/watchdog-state-repository';
@@ -39,7 +39,7 @@ export function createCore(opts: CoreOptions) {
   const apiTokens = createTokenRepository(prisma);
   const repositories = {
     executionLog: createExecutionLogRepository(prisma),
-    schedulerState: createSchedulerStateRepository(prisma),
+    sweepState: createSweepStateRepository(prisma),
     dueAssignments: createDueAssignmentRepository(prisma),
     runDispatches: createRunDispatchRepository(prisma),
     alerts: createAlertRepository(prisma),

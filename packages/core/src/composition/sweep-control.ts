@@ -5,14 +5,14 @@
  */
 import { SWEEP_SCHEDULER_ID } from '../jobs/job-catalog';
 import { createOpsService } from '../services/ops-service';
-import { createScheduleRegistration } from '../services/schedule-registration';
+import { createJobSchedulerRegistration } from '../services/job-scheduler-registration';
 import { createSweepRequests } from '../services/sweep-requests';
 import type { Core } from './core';
 import type { RedisPart } from './redis-part';
 
 export function createSweepControl(core: Core, r: RedisPart) {
   const { config, logger, clock, repositories } = core;
-  const schedule = createScheduleRegistration({
+  const schedule = createJobSchedulerRegistration({
     queue: r.queues.sweep,
     lock: r.registrationLock,
     cron: config.reminderCron,
@@ -37,7 +37,7 @@ export function createSweepControl(core: Core, r: RedisPart) {
     pauseMaxDays: config.pauseMaxDays,
     lock: r.sweepLock,
     executionLog: repositories.executionLog,
-    schedulerState: repositories.schedulerState,
+    sweepState: repositories.sweepState,
     dueAssignments: repositories.dueAssignments,
     audit: repositories.audit,
     schedule,

@@ -16,7 +16,7 @@ export function createWatchdogPart(core: Core, r: RedisPart, alerting: Alerting,
   return createWatchdog({
     jobName: SWEEP_SCHEDULER_ID,
     executionLog: repositories.executionLog,
-    schedulerState: repositories.schedulerState,
+    sweepState: repositories.sweepState,
     redis: r.redis,
     redisUrlRedacted: redactUrl(config.redisUrl),
     state: repositories.watchdogState,

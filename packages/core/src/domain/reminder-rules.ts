@@ -40,7 +40,7 @@ export function nextDueDate(anchorDate: string, lastSentSequence: number, rules:
 }
 
 /** `(assignment, anchor date, sequence number)` as one string: the reminder's unique key. */
-export function idempotencyKey(assignmentId: number, anchorDate: string, sequenceNumber: number): string {
+export function reminderKey(assignmentId: number, anchorDate: string, sequenceNumber: number): string {
   return `a${assignmentId}-${anchorDate.replace(/-/g, '')}-${sequenceNumber}`;
 }
 

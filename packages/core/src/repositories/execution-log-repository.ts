@@ -2,7 +2,10 @@
 import { Prisma, type PrismaClient } from '../db/prisma';
 
 export type RunTrigger = 'scheduled' | 'manual' | 'catchup' | 'retry';
-export type TerminalStatus = 'succeeded' | 'failed' | 'timed_out' | 'abandoned' | 'cancelled' | 'awaiting_confirmation';
+/** How a run ends for good. */
+export type FinalStatus = 'succeeded' | 'failed' | 'timed_out' | 'abandoned' | 'cancelled';
+/** What `finish` writes: a final status, or a run held by the blast-radius guard until an operator confirms it. */
+export type FinishStatus = FinalStatus | 'awaiting_confirmation';
 export type SkipStatus = 'skipped_locked' | 'skipped_disabled';
 
 export type RunCounts = {
@@ -44,7 +47,7 @@ type Tx = Pick<PrismaClient, '$executeRaw' | '$queryRaw'>;
  * late jobs are fenced and write nothing (an e-mail already claimed may still go out: its
  * reminder is marked sent; the record keeps this outcome).
  */
-async function settleUnreported(tx: Tx, runIds: number[], status: TerminalStatus): Promise<void> {
+async function settleUnreported(tx: Tx, runIds: number[], status: FinishStatus): Promise<void> {
   const reason = `the run ended (${status}) before this job reported; the next run sends what is still due`;
   await tx.$executeRaw`
     UPDATE run_dispatches SET outcome = 'skipped', reason = ${reason}, settled_at = clock_timestamp()
@@ -57,9 +60,9 @@ export function createExecutionLogRepository(prisma: PrismaClient) {
     async startRun(s: RunStart): Promise<{ runId: number; fencingToken: bigint }> {
       return prisma.$transaction(async (tx) => {
         const [state] = await tx.$queryRaw<{ last_fencing_token: bigint }[]>`
-          UPDATE scheduler_state SET last_fencing_token = last_fencing_token + 1, updated_at = ${s.now}
+          UPDATE sweep_state SET last_fencing_token = last_fencing_token + 1, updated_at = ${s.now}
           WHERE job_name = ${s.jobName} RETURNING last_fencing_token`;
-        if (!state) throw new Error(`scheduler_state has no row for ${s.jobName}; run \`npx reminders migrate\``);
+        if (!state) throw new Error(`sweep_state has no row for ${s.jobName}; run \`npx reminders migrate\``);
         const row = await tx.cronExecutionLog.create({
           data: {
             jobName: s.jobName,
@@ -132,7 +135,7 @@ export function createExecutionLogRepository(prisma: PrismaClient) {
      * settled here as skipped, in the same transaction, so the log equals the records and stays so
      * (a late job of a finished run is fenced, and a record once settled never changes).
      */
-    async finish(runId: number, f: { status: TerminalStatus; now: Date; counts: Partial<RunCounts>; error?: string | null }): Promise<boolean> {
+    async finish(runId: number, f: { status: FinishStatus; now: Date; counts: Partial<RunCounts>; error?: string | null }): Promise<boolean> {
       const once = () =>
         prisma.$transaction(async (tx) => {
           const [row] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM cron_execution_log WHERE id = ${runId} AND status = 'running' FOR UPDATE`;

@@ -76,7 +76,7 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
   async function existing(rows: WriteBatchRow[]) {
     const found = await query<{ assignment_id: number; id: number; key: string; run_id: number | null; email_status: string; anchor: string; seq: number; escalated: boolean }>({
       name: 'reminder-existing',
-      text: `SELECT r.assignment_id, r.id, r.idempotency_key AS key, r.run_id, r.email_status::text AS email_status,
+      text: `SELECT r.assignment_id, r.id, r.reminder_key AS key, r.run_id, r.email_status::text AS email_status,
                     r.anchor_date::text AS anchor, r.sequence_number AS seq, r.escalated
                FROM reminders r
                JOIN unnest($1::int[], $2::date[], $3::int[]) AS u(assignment_id, anchor, seq)
@@ -143,7 +143,7 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
         name: 'reminder-claim-email',
         text: `
           WITH state AS (
-            SELECT s.last_fencing_token, s.enabled FROM scheduler_state s WHERE s.job_name = $3 FOR SHARE
+            SELECT s.last_fencing_token, s.enabled FROM sweep_state s WHERE s.job_name = $3 FOR SHARE
           ), fence AS (
             SELECT l.id FROM cron_execution_log l JOIN state s ON s.last_fencing_token = l.fencing_token AND s.enabled
              WHERE l.id = ANY($2::int[]) AND l.job_name = $3 AND l.status = 'running'

@@ -3,7 +3,7 @@
  * else is derived here, from the database and the rules (DESIGN.md, "Postgres decides"). Per batch
  * (all of one run):
  *   - the fence: the run is `running`, its fencing token is the current one and the sweep is not
- *     paused, read FOR SHARE on scheduler_state, so a newer run's `startRun` and a pause wait for
+ *     paused, read FOR SHARE on sweep_state, so a newer run's `startRun` and a pause wait for
  *     this statement, and once they commit no write of the stale or paused run gets through;
  *   - only assignments the run fanned out (`run_dispatches`) are considered: a job for any other
  *     assignment writes nothing;
@@ -61,7 +61,7 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
     values: [assignmentIds, runId, ctx.jobName, ctx.timeZone, ctx.rules.firstAfterDays, ctx.rules.repeatEveryDays, ctx.rules.escalateAfter, ctx.emailEnabled],
     text: `
     WITH state AS (
-      SELECT s.last_fencing_token, s.enabled FROM scheduler_state s WHERE s.job_name = $3 FOR SHARE
+      SELECT s.last_fencing_token, s.enabled FROM sweep_state s WHERE s.job_name = $3 FOR SHARE
     ), fence AS (
       SELECT l.fencing_token, (l.started_at AT TIME ZONE $4::text)::date AS today
         FROM cron_execution_log l
@@ -87,20 +87,20 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
       -- this CTE was estimated at one row, and every join to it became a nested loop of CTE
       -- scans, batch size squared tuple visits each: two thirds of the statement at 250 a batch).
       SELECT t.*, y.seq, t.anchor + $5::int + (y.seq - 1) * $6::int AS due_date, y.seq >= $7::int AS escalated,
-             'a' || t.id::text || '-' || to_char(t.anchor, 'YYYYMMDD') || '-' || y.seq::text AS idempotency_key,
+             'a' || t.id::text || '-' || to_char(t.anchor, 'YYYYMMDD') || '-' || y.seq::text AS reminder_key,
              (t.status = 'active' AND f.today - t.anchor >= $5::int) AS is_due
         FROM target t
         CROSS JOIN fence f
         CROSS JOIN LATERAL (SELECT 1 + ((f.today - t.anchor) - $5::int) / $6::int AS seq) y
     ), ins AS (
-      INSERT INTO reminders (assignment_id, idempotency_key, anchor_date, sequence_number, due_date,
+      INSERT INTO reminders (assignment_id, reminder_key, anchor_date, sequence_number, due_date,
                              escalated, run_id, fencing_token, email_status)
-      SELECT d.id, d.idempotency_key, d.anchor, d.seq, d.due_date, d.escalated, $2::int, f.fencing_token,
+      SELECT d.id, d.reminder_key, d.anchor, d.seq, d.due_date, d.escalated, $2::int, f.fencing_token,
              (CASE WHEN $8::boolean AND d.mentor_email IS NOT NULL THEN 'reserved' ELSE 'not_applicable' END)::email_status
         FROM due d
         CROSS JOIN fence f
        WHERE d.is_due
-       ORDER BY d.idempotency_key
+       ORDER BY d.reminder_key
       ON CONFLICT DO NOTHING
       RETURNING id, assignment_id, email_status
     ), notify AS (
@@ -147,7 +147,7 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
     )
     SELECT i.assignment_id, EXISTS (SELECT 1 FROM fence) AS fence_ok, COALESCE((SELECT NOT enabled FROM state), false) AS paused,
            i.in_run, t.status::text AS status, t.anchor::text AS anchor, i.fanout_anchor::text AS fanout_anchor,
-           d.id IS NOT NULL AS due, d.idempotency_key AS key, d.seq AS sequence_number, d.escalated,
+           d.id IS NOT NULL AS due, d.reminder_key AS key, d.seq AS sequence_number, d.escalated,
            ins.id AS reminder_id,
            -- the e-mail's addressing, only needed (and only sent back) when e-mail is on
            CASE WHEN $8::boolean THEN t.mentor_name END AS mentor_name, CASE WHEN $8::boolean THEN t.mentor_email END AS mentor_email,

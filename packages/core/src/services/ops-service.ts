@@ -12,10 +12,10 @@ import type { SweepLock } from '../lock';
 import type { AuditRepository } from '../repositories/audit-repository';
 import type { DueAssignmentRepository } from '../repositories/due-assignment-repository';
 import type { ExecutionLogRepository } from '../repositories/execution-log-repository';
-import type { SchedulerStateRepository } from '../repositories/scheduler-state-repository';
+import type { SweepStateRepository } from '../repositories/sweep-state-repository';
 import type { WorkerRegistry } from '../repositories/worker-registry';
 import type { ReminderRules } from '../domain/reminder-rules';
-import type { ScheduleRegistration } from './schedule-registration';
+import type { JobSchedulerRegistration } from './job-scheduler-registration';
 import type { SweepRequests } from './sweep-requests';
 
 export type OpsServiceDeps = {
@@ -25,10 +25,10 @@ export type OpsServiceDeps = {
   dispatchQueue?: Queue;
   lock: SweepLock;
   executionLog: ExecutionLogRepository;
-  schedulerState: SchedulerStateRepository;
+  sweepState: SweepStateRepository;
   dueAssignments: DueAssignmentRepository;
   audit: AuditRepository;
-  schedule: ScheduleRegistration;
+  schedule: JobSchedulerRegistration;
   clock: Clock;
   timeZone: string;
   rules: ReminderRules;
@@ -161,26 +161,26 @@ export function createOpsService(deps: OpsServiceDeps) {
       if (p.until && p.until.getTime() > now().getTime() + maxDays * 86_400_000) {
         throw new AppError('invalid', 'until-too-far', `--until ${p.until.toISOString()} is more than PAUSE_MAX_DAYS (${maxDays}) days away; pause for at most ${maxDays} days (or without an end, which raises pause_overdue)`);
       }
-      const before = await deps.schedulerState.get(deps.jobName);
+      const before = await deps.sweepState.get(deps.jobName);
       if (!before.enabled && !p.replace) {
         throw new AppError('conflict', 'already-paused', `the sweep is already paused by ${before.pausedBy}: ${before.pauseReason}${before.pausedUntil ? ` (until ${before.pausedUntil.toISOString()})` : ''}; use --replace (HTTP: "replace": true) to change that pause`);
       }
-      const after = await deps.schedulerState.pause(deps.jobName, { by: p.by, reason, until: p.until ?? null, now: now() });
+      const after = await deps.sweepState.pause(deps.jobName, { by: p.by, reason, until: p.until ?? null, now: now() });
       await deps.audit.record({ actor: p.by, action: before.enabled ? 'sweep.pause' : 'sweep.pause.replace', targetType: 'sweep', targetId: deps.jobName, before: pick(before), after: pick(after), reason, now: now() });
       return after;
     },
 
     async resume(p: { by: string }) {
-      const before = await deps.schedulerState.get(deps.jobName);
+      const before = await deps.sweepState.get(deps.jobName);
       if (before.enabled) throw new AppError('conflict', 'not-paused', 'the sweep is not paused');
-      const after = await deps.schedulerState.resume(deps.jobName);
+      const after = await deps.sweepState.resume(deps.jobName);
       await deps.audit.record({ actor: p.by, action: 'sweep.resume', targetType: 'sweep', targetId: deps.jobName, before: pick(before), after: pick(after), now: now() });
       return after;
     },
 
     /** Ends pauses whose `until` has passed (called before each run and by the watchdog). */
     async resumeExpiredPause(): Promise<boolean> {
-      const ended = await deps.schedulerState.resumeIfExpired(deps.jobName, now());
+      const ended = await deps.sweepState.resumeIfExpired(deps.jobName, now());
       if (!ended) return false;
       await deps.audit.record({ actor: 'system:auto-resume', action: 'sweep.resume', targetType: 'sweep', targetId: deps.jobName, before: ended, reason: 'pause reached its end time', now: now() });
       return true;
@@ -188,7 +188,7 @@ export function createOpsService(deps: OpsServiceDeps) {
 
     async status() {
       const [state, schedule, lock, current, lastRuns, counts, liveWorkers, workersLastSeen, paused] = await Promise.all([
-        deps.schedulerState.get(deps.jobName),
+        deps.sweepState.get(deps.jobName),
         deps.schedule.read(),
         deps.lock.status(),
         deps.executionLog.running(deps.jobName),

@@ -11,8 +11,8 @@
 import type { Clock } from '../clock';
 import type { LockHolder, SweepLock } from '../lock';
 import type { Logger } from '../logger';
-import type { ExecutionLogRepository, RunCounts, RunTrigger, TerminalStatus } from '../repositories/execution-log-repository';
-import type { SchedulerStateRepository } from '../repositories/scheduler-state-repository';
+import type { ExecutionLogRepository, RunCounts, RunTrigger, FinishStatus } from '../repositories/execution-log-repository';
+import type { SweepStateRepository } from '../repositories/sweep-state-repository';
 import type { RunDispatchRepository } from '../repositories/run-dispatch-repository';
 import type { ReminderSchedulerService } from './reminder-scheduler-service';
 import { judgeBlastRadius, type BlastRadiusSettings } from './blast-radius-guard';
@@ -31,7 +31,7 @@ export class RunRequestError extends Error {
 
 export type RunResult = {
   runId: number;
-  status: TerminalStatus | 'skipped_locked' | 'skipped_disabled';
+  status: FinishStatus | 'skipped_locked' | 'skipped_disabled';
   counts?: RunCounts;
   error?: string | null;
   /**
@@ -46,7 +46,7 @@ export type SweepRunDeps = {
   workerId: string;
   lock: SweepLock;
   executionLog: ExecutionLogRepository;
-  schedulerState: SchedulerStateRepository;
+  sweepState: SweepStateRepository;
   scheduler: ReminderSchedulerService;
   runDispatches: RunDispatchRepository;
   clock: Clock;
@@ -108,7 +108,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
     const lockLost = () => signal.aborted;
     const pause = watchPause();
     const stopping = () => lockLost() || pause.paused() !== null || (deps.isShuttingDown?.() ?? false);
-    let status: TerminalStatus = 'succeeded';
+    let status: FinishStatus = 'succeeded';
     let error: string | null = null;
     try {
       if (req.confirmRunId) {
@@ -203,7 +203,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
   function watchPause() {
     let pausedBy: string | null = null;
     const check = async () => {
-      const state = await deps.schedulerState.get(deps.jobName).catch(() => null);
+      const state = await deps.sweepState.get(deps.jobName).catch(() => null);
       if (state && !state.enabled && pausedBy === null) pausedBy = `by ${state.pausedBy ?? 'unknown'}: ${state.pauseReason ?? 'no reason given'}`;
     };
     const timer = setInterval(() => void check(), deps.pauseCheckMs ?? 1000);
@@ -285,7 +285,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
         triggeredBy: req.triggeredBy,
       };
       await deps.beforeRun?.();
-      const state = await deps.schedulerState.get(deps.jobName);
+      const state = await deps.sweepState.get(deps.jobName);
       if (!state.enabled) {
         const reason = `paused by ${state.pausedBy ?? 'unknown'}: ${state.pauseReason ?? 'no reason given'}`;
         const runId = await deps.executionLog.recordSkipped({ ...base, status: 'skipped_disabled', reason });
@@ -301,7 +301,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
         const runId = await deps.executionLog.recordSkipped({ ...base, status: 'failed', reason: error });
         log.error({ runId, err }, 'run could not start');
         const result: RunResult = { runId, status: 'failed', error };
-        const consecutiveFailures = await deps.schedulerState.recordOutcome(deps.jobName, false, deps.clock.now());
+        const consecutiveFailures = await deps.sweepState.recordOutcome(deps.jobName, false, deps.clock.now());
         await deps.onFinished?.({ ...result, consecutiveFailures });
         return result;
       }
@@ -314,7 +314,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
       const result = locked.value;
       // A run held for confirmation or stopped by a pause is neither a success nor a failure.
       if (result.status !== 'awaiting_confirmation' && result.status !== 'cancelled' && !result.superseded) {
-        const consecutiveFailures = await deps.schedulerState.recordOutcome(deps.jobName, result.status === 'succeeded', deps.clock.now());
+        const consecutiveFailures = await deps.sweepState.recordOutcome(deps.jobName, result.status === 'succeeded', deps.clock.now());
         await deps.onFinished?.({ ...result, consecutiveFailures });
       }
       return result;

@@ -8,14 +8,14 @@
  */
 import { localDate } from '../domain/calendar';
 import type { ExecutionLogRepository } from '../repositories/execution-log-repository';
-import type { SchedulerStateRepository } from '../repositories/scheduler-state-repository';
+import type { SweepStateRepository } from '../repositories/sweep-state-repository';
 import type { SweepRequestRepository } from '../repositories/sweep-request-repository';
 import type { SweepRequests } from './sweep-requests';
 
 export type RetryCheckDeps = {
   jobName: string;
   executionLog: Pick<ExecutionLogRepository, 'lastUnskippedOnLocalDay'>;
-  schedulerState: Pick<SchedulerStateRepository, 'find'>;
+  sweepState: Pick<SweepStateRepository, 'find'>;
   requests: SweepRequests;
   requestRows: SweepRequestRepository;
   timeZone: string;
@@ -30,7 +30,7 @@ const OPEN_REQUEST_WINDOW_MS = 48 * 3600_000;
 export function createRetryCheck(deps: RetryCheckDeps) {
   return async function checkRetry(now: Date, redisUp: boolean): Promise<RetryOutcome> {
     if (deps.retryMax === 0) return null;
-    const state = await deps.schedulerState.find(deps.jobName);
+    const state = await deps.sweepState.find(deps.jobName);
     if (state && !state.enabled) return null;
     const today = localDate(now, deps.timeZone);
     // Skipped runs say nothing about whether today's reminders went out: look past them.

@@ -25,12 +25,12 @@ import type { Logger } from '../logger';
 import type { RedisConnection } from '../redis';
 import type { ExecutionLogRepository } from '../repositories/execution-log-repository';
 import type { IdempotencyKeyRepository } from '../repositories/idempotency-key-repository';
-import type { SchedulerStateRepository } from '../repositories/scheduler-state-repository';
+import type { SweepStateRepository } from '../repositories/sweep-state-repository';
 import type { SweepRequestRepository } from '../repositories/sweep-request-repository';
 import type { WatchdogStateRepository } from '../repositories/watchdog-state-repository';
 import type { WorkerRegistry } from '../repositories/worker-registry';
 import type { AlertService } from './alert-service';
-import type { ScheduleRegistration } from './schedule-registration';
+import type { JobSchedulerRegistration } from './job-scheduler-registration';
 import type { SweepRequests } from './sweep-requests';
 import { createRetryCheck, type RetryOutcome } from './watchdog-retry';
 import type { TokenExpiryCheck } from './token-expiry-check';
@@ -38,7 +38,7 @@ import type { TokenExpiryCheck } from './token-expiry-check';
 export type WatchdogDeps = {
   jobName: string;
   executionLog: Pick<ExecutionLogRepository, 'runningStartedBefore' | 'coveredSlots' | 'lastUnskippedOnLocalDay'>;
-  schedulerState: Pick<SchedulerStateRepository, 'find'>;
+  sweepState: Pick<SweepStateRepository, 'find'>;
   redis: RedisConnection;
   /** REDIS_URL with any password redacted, for the `redis_unreachable` alert. */
   redisUrlRedacted: string;
@@ -49,7 +49,7 @@ export type WatchdogDeps = {
   retryMax: number;
   /** How long the Redis check waits for PING. @defaultValue 3000 */
   redisPingTimeoutMs?: number;
-  schedule: ScheduleRegistration;
+  schedule: JobSchedulerRegistration;
   alerts: AlertService;
   resumeExpiredPause: () => Promise<boolean>;
   clock: Clock;
@@ -101,7 +101,7 @@ export function createWatchdog(deps: WatchdogDeps) {
   const checkRetry = createRetryCheck({
     jobName: deps.jobName,
     executionLog: deps.executionLog,
-    schedulerState: deps.schedulerState,
+    sweepState: deps.sweepState,
     requests: deps.sweepRequests,
     requestRows: deps.sweepRequestRows,
     timeZone: deps.timeZone,
@@ -218,7 +218,7 @@ export function createWatchdog(deps: WatchdogDeps) {
 
   async function checkPause(now: Date): Promise<{ resumed: boolean; overdue: boolean }> {
     const resumed = await deps.resumeExpiredPause();
-    const state = await deps.schedulerState.find(deps.jobName);
+    const state = await deps.sweepState.find(deps.jobName);
     // With or without an end time: a long pause (up to PAUSE_MAX_DAYS) deserves a reminder too.
     if (!state || state.enabled || !state.pausedAt) return { resumed, overdue: false };
     const hours = (now.getTime() - state.pausedAt.getTime()) / 3600_000;

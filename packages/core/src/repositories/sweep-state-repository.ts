@@ -1,35 +1,35 @@
 /** The sweep's persistent state: paused or not, consecutive failures, fencing token, time zone. */
 import type { PrismaClient } from '../db/prisma';
 
-export function createSchedulerStateRepository(prisma: PrismaClient) {
+export function createSweepStateRepository(prisma: PrismaClient) {
   return {
     get: async (jobName: string) => {
-      const row = await prisma.schedulerState.findUnique({ where: { jobName } });
-      if (!row) throw new Error(`scheduler_state has no row for ${jobName}; run \`npx reminders migrate\``);
+      const row = await prisma.sweepState.findUnique({ where: { jobName } });
+      if (!row) throw new Error(`sweep_state has no row for ${jobName}; run \`npx reminders migrate\``);
       return row;
     },
 
     /** The state row, or null when there is none (unlike `get`, which throws: the watchdog reads on). */
-    find: (jobName: string) => prisma.schedulerState.findUnique({ where: { jobName } }),
+    find: (jobName: string) => prisma.sweepState.findUnique({ where: { jobName } }),
 
     /** Keeps the database trigger's time zone (activities -> last_contact_date) in step with REMINDER_TZ. */
     syncTimeZone: async (jobName: string, timeZone: string) => {
-      await prisma.schedulerState.updateMany({ where: { jobName, NOT: { timeZone } }, data: { timeZone } });
+      await prisma.sweepState.updateMany({ where: { jobName, NOT: { timeZone } }, data: { timeZone } });
     },
 
     currentFencingToken: async (jobName: string): Promise<bigint> => {
-      const row = await prisma.schedulerState.findUnique({ where: { jobName }, select: { lastFencingToken: true } });
+      const row = await prisma.sweepState.findUnique({ where: { jobName }, select: { lastFencingToken: true } });
       return row?.lastFencingToken ?? 0n;
     },
 
     pause: (jobName: string, p: { by: string; reason: string; until: Date | null; now: Date }) =>
-      prisma.schedulerState.update({
+      prisma.sweepState.update({
         where: { jobName },
         data: { enabled: false, pausedBy: p.by, pauseReason: p.reason, pausedAt: p.now, pausedUntil: p.until },
       }),
 
     resume: (jobName: string) =>
-      prisma.schedulerState.update({
+      prisma.sweepState.update({
         where: { jobName },
         data: { enabled: true, pausedBy: null, pauseReason: null, pausedAt: null, pausedUntil: null },
       }),
@@ -38,11 +38,11 @@ export function createSchedulerStateRepository(prisma: PrismaClient) {
     async resumeIfExpired(jobName: string, now: Date) {
       return prisma.$transaction(async (tx) => {
         const [row] = await tx.$queryRaw<{ paused_by: string | null; pause_reason: string | null; paused_until: Date }[]>`
-          SELECT paused_by, pause_reason, paused_until FROM scheduler_state
+          SELECT paused_by, pause_reason, paused_until FROM sweep_state
            WHERE job_name = ${jobName} AND NOT enabled AND paused_until IS NOT NULL AND paused_until <= ${now}
              FOR UPDATE`;
         if (!row) return null;
-        await tx.schedulerState.update({
+        await tx.sweepState.update({
           where: { jobName },
           data: { enabled: true, pausedBy: null, pauseReason: null, pausedAt: null, pausedUntil: null },
         });
@@ -52,7 +52,7 @@ export function createSchedulerStateRepository(prisma: PrismaClient) {
 
     /** Updates the failure counter after a run; returns the new count. */
     recordOutcome: async (jobName: string, succeeded: boolean, now: Date): Promise<number> => {
-      const row = await prisma.schedulerState.update({
+      const row = await prisma.sweepState.update({
         where: { jobName },
         data: succeeded
           ? { consecutiveFailures: 0, lastSuccessAt: now }
@@ -64,4 +64,4 @@ export function createSchedulerStateRepository(prisma: PrismaClient) {
   };
 }
 
-export type SchedulerStateRepository = ReturnType<typeof createSchedulerStateRepository>;
+export type SweepStateRepository = ReturnType<typeof createSweepStateRepository>;

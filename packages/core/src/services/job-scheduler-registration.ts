@@ -15,7 +15,7 @@ export class ScheduleVerificationError extends Error {
   override name = 'ScheduleVerificationError';
 }
 
-export function createScheduleRegistration(deps: {
+export function createJobSchedulerRegistration(deps: {
   queue: Queue<SweepPayload>;
   lock: SweepLock;
   cron: string;
@@ -71,4 +71,4 @@ export function createScheduleRegistration(deps: {
   };
 }
 
-export type ScheduleRegistration = ReturnType<typeof createScheduleRegistration>;
+export type JobSchedulerRegistration = ReturnType<typeof createJobSchedulerRegistration>;
