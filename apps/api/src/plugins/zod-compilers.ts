@@ -25,14 +25,20 @@ function valueAt(data: unknown, path: Path): unknown {
   return v;
 }
 
-/** The schema at `path`, past optional / nullable wrappers (to tell an integer from a number). */
+/** Past optional / nullable wrappers. */
+function unwrap(s: $ZodType): $ZodType {
+  for (let inner = (s._zod.def as { innerType?: $ZodType }).innerType; inner; inner = (s._zod.def as { innerType?: $ZodType }).innerType) s = inner;
+  return s;
+}
+
+/** The schema at `path` (to tell an integer field from a number field). */
 function schemaAt(schema: $ZodType, path: Path): $ZodType | undefined {
-  let s: $ZodType | undefined = schema;
-  for (let i = 0; s && i <= path.length; i++) {
-    for (let def = s._zod.def as { type: string; innerType?: $ZodType }; def.innerType; def = s._zod.def as typeof def) s = def.innerType;
-    if (i === path.length) break;
+  let s = unwrap(schema);
+  for (const key of path) {
     const def = s._zod.def as { type: string; shape?: Record<string, $ZodType>; element?: $ZodType };
-    s = def.type === 'object' ? def.shape?.[String(path[i])] : def.type === 'array' ? def.element : undefined;
+    const next = def.type === 'object' ? def.shape?.[String(key)] : def.type === 'array' ? def.element : undefined;
+    if (!next) return undefined;
+    s = unwrap(next);
   }
   return s;
 }
