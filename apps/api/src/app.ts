@@ -15,9 +15,9 @@ import { metricsRoutes } from './routes/metrics';
 import { registerBullBoard } from './plugins/bull-board';
 import { registerSecurity } from './plugins/security';
 import { clientErrorHandler, registerJsonParser } from './plugins/edge-errors';
-import { isParsableDateTime } from './schemas/date-time';
 import { createServiceMetrics } from './metrics/service-metrics';
 import { redisReady } from './redis-ready';
+import { serializerCompiler, validatorCompiler } from './plugins/zod-compilers';
 
 export type AppOptions = {
   /** The API's composition root (composition.ts); each route plugin gets only what it uses from it. */
@@ -44,13 +44,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     // Node's own refusals (431 headers too large, 408, 400) as problem+json too.
     clientErrorHandler,
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false },
-      // ajv-formats' date-time takes a leap second (23:59:60) that JavaScript's Date cannot read
-      // (it became a 500): a time is valid only if it is RFC 3339 and Date parses it.
-      onCreate: (ajv: { addFormat(name: string, format: { type: 'string'; validate: (s: string) => boolean }): unknown }) => ajv.addFormat('date-time', { type: 'string', validate: isParsableDateTime }),
-    },
   });
+  // Every route schema is zod (apps/api/src/schemas): it types the handler, validates, serialises
+  // and documents. The Bull Board's routes declare no schemas, so these never touch them.
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
   // Before every other hook: security headers on every answer, cross-site writes refused first.
   await registerSecurity(app);

@@ -1,19 +1,20 @@
 /**
- * OpenAPI 3 document built from the route schemas (@fastify/swagger), served with Swagger UI at
- * /docs (the document itself at /docs/json and /docs/yaml). Register before the routes.
+ * OpenAPI 3 document built from the routes' zod schemas (@fastify/swagger with the zod type
+ * provider's transforms), served with Swagger UI at /docs (the document itself at /docs/json and
+ * /docs/yaml). Register before the routes.
  */
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { problemResponses, problemSchema } from '../schemas/common';
+import { problemResponses } from '../schemas/common';
 import { OPERATION_IDS } from '../operation-ids';
 import { PUBLIC_ROUTES, routeKey } from '../route-roles';
+import { transform, transformObject } from './openapi-transforms';
 
 /** Where the document says the API is; a deployment behind a proxy serves it under its own name. */
 export type OpenApiOptions = { serverUrl: string };
 
 export async function registerOpenApi(app: FastifyInstance, opts: OpenApiOptions): Promise<void> {
-  app.addSchema(problemSchema);
   // Every documented route gets its operationId from the one table, and the public probes say
   // so (`security: []`) instead of leaving clients to guess. Runs for routes added after this.
   app.addHook('onRoute', (route) => {
@@ -54,8 +55,8 @@ export async function registerOpenApi(app: FastifyInstance, opts: OpenApiOptions
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token: rmd_ followed by 43 characters' } },
       },
     },
-    // Shared schemas appear under their own $id (e.g. #/components/schemas/Problem), not def-0.
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    transform,
+    transformObject,
   });
   // Swagger UI's own CSP (hashes of its inline code), with framing forbidden as everywhere else and
   // no forced upgrade to https (see plugins/security.ts).

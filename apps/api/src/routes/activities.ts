@@ -1,22 +1,13 @@
 /** POST /v1/activities and POST /v1/activities/bulk: validate, call the registration service, map the answer. */
 import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ActivityRegistrationService } from '@reminders/core/services/activity-registration-service';
 import type { ActivityRequest } from '@reminders/core/services/activity-registration-service';
-import type { ActivityType, RegistrationPath } from '@reminders/core/repositories/contact-tracking-repository';
 import { AUTH_PROBLEMS, problemResponses } from '../schemas/common';
-import { activityBody, activityResponse, bulkBody, bulkHeaders, bulkResponse } from '../schemas/activities';
+import { activityBody, activityCreated, activityRepeated, bulkBody, bulkHeaders, bulkResponse, type ActivityItem } from '../schemas/activities';
 import { bulkJson, contactJson } from '../presenters';
 
-type ActivityJson = {
-  assignment_id: number;
-  activity_type: ActivityType;
-  occurred_at: string;
-  registered_by: string;
-  client_id?: string;
-  note?: string;
-};
-
-const toRequest = (b: ActivityJson): ActivityRequest => ({
+const toRequest = (b: ActivityItem): ActivityRequest => ({
   assignmentId: b.assignment_id,
   activityType: b.activity_type,
   occurredAt: b.occurred_at,
@@ -30,8 +21,9 @@ const SINGLE_BODY_LIMIT = 16 * 1024;
 const BULK_BODY_LIMIT = 2 * 1024 * 1024;
 
 export const activityRoutes: FastifyPluginAsync<{ activities: ActivityRegistrationService; idempotencyKeyRetentionHours: number }> = async (app, { activities, idempotencyKeyRetentionHours }) => {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
 
-  app.post<{ Body: ActivityJson & { registration_path: RegistrationPath } }>(
+  routes.post(
     '/v1/activities',
     {
       bodyLimit: SINGLE_BODY_LIMIT,
@@ -42,8 +34,8 @@ export const activityRoutes: FastifyPluginAsync<{ activities: ActivityRegistrati
         tags: ['activities'],
         body: activityBody,
         response: {
-          201: { description: 'Registered', ...activityResponse },
-          200: { description: 'Already registered under this client_id (nothing written)', ...activityResponse },
+          201: activityCreated,
+          200: activityRepeated,
           ...problemResponses(400, 404, 409, 413, 415, 422, ...AUTH_PROBLEMS),
         },
       },
@@ -67,7 +59,7 @@ export const activityRoutes: FastifyPluginAsync<{ activities: ActivityRegistrati
     },
   );
 
-  app.post<{ Body: { items: ActivityJson[] }; Headers: { 'idempotency-key'?: string } }>(
+  routes.post(
     '/v1/activities/bulk',
     {
       bodyLimit: BULK_BODY_LIMIT,
@@ -79,7 +71,7 @@ export const activityRoutes: FastifyPluginAsync<{ activities: ActivityRegistrati
         headers: bulkHeaders(idempotencyKeyRetentionHours),
         body: bulkBody,
         response: {
-          200: { description: 'Per-item results (also when replayed)', ...bulkResponse },
+          200: bulkResponse,
           ...problemResponses(400, 413, 415, 422, ...AUTH_PROBLEMS),
         },
       },

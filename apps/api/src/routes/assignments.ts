@@ -1,26 +1,28 @@
 /** GET /v1/assignments/:id and the admin correction of last_contact_date. */
 import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AssignmentService } from '@reminders/core/services/assignment-service';
 import { AUTH_PROBLEMS, parseId, problemResponses } from '../schemas/common';
 import { assignmentGetResponse, assignmentParams, correctionBody, correctionResponse } from '../schemas/assignments';
 import { assignmentJson, correctionJson } from '../presenters';
 
 export const assignmentRoutes: FastifyPluginAsync<{ assignments: AssignmentService }> = async (app, { assignments }) => {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
 
-  app.get<{ Params: { id: string } }>(
+  routes.get(
     '/v1/assignments/:id',
     {
       schema: {
         summary: "An assignment's contact state, next reminder and reminder history",
         tags: ['assignments'],
         params: assignmentParams,
-        response: { 200: { description: 'The assignment', ...assignmentGetResponse }, ...problemResponses(400, 404, ...AUTH_PROBLEMS) },
+        response: { 200: assignmentGetResponse, ...problemResponses(400, 404, ...AUTH_PROBLEMS) },
       },
     },
     async (req) => assignmentJson(await assignments.get(parseId(req.params.id))),
   );
 
-  app.post<{ Params: { id: string }; Body: { last_contact_date: string; reason: string } }>(
+  routes.post(
     '/v1/assignments/:id/contact-correction',
     {
       bodyLimit: 16 * 1024,
@@ -31,7 +33,7 @@ export const assignmentRoutes: FastifyPluginAsync<{ assignments: AssignmentServi
         tags: ['assignments'],
         params: assignmentParams,
         body: correctionBody,
-        response: { 200: { description: 'Corrected', ...correctionResponse }, ...problemResponses(400, 404, 413, 415, 422, ...AUTH_PROBLEMS) },
+        response: { 200: correctionResponse, ...problemResponses(400, 404, 413, 415, 422, ...AUTH_PROBLEMS) },
       },
     },
     async (req) =>

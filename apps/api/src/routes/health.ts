@@ -1,13 +1,9 @@
 /** Liveness and readiness. /readyz checks Postgres and Redis; neither needs a token. */
 import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 
-const statusSchema = {
-  type: 'object',
-  properties: {
-    status: { type: 'string' },
-    checks: { type: 'object', additionalProperties: { type: 'string' } },
-  },
-} as const;
+const statusSchema = z.object({ status: z.string(), checks: z.record(z.string(), z.string()).optional() });
 
 /** A probe answers within this, whatever a dependency does: an orchestrator must not hang on us. */
 const CHECK_TIMEOUT_MS = 2_000;
@@ -24,11 +20,12 @@ function withTimeout<T>(p: Promise<T>): Promise<T> {
 export type HealthChecks = { postgres: () => Promise<unknown>; redis: () => Promise<unknown> };
 
 export const healthRoutes: FastifyPluginAsync<{ checks: HealthChecks }> = async (app, { checks: probe }) => {
-  app.get('/healthz', { schema: { summary: 'Liveness: the process is up', tags: ['health'], response: { 200: statusSchema } } }, async () => ({
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  routes.get('/healthz', { schema: { summary: 'Liveness: the process is up', tags: ['health'], response: { 200: statusSchema } } }, async () => ({
     status: 'ok',
   }));
 
-  app.get(
+  routes.get(
     '/readyz',
     { schema: { summary: 'Readiness: Postgres and Redis answer', tags: ['health'], response: { 200: statusSchema, 503: statusSchema } } },
     async (_req, reply) => {

@@ -1,9 +1,11 @@
 /** GET /metrics: Prometheus text format, for a token with read access (scrapers use a viewer token). */
 import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { ServiceMetrics } from '../metrics/service-metrics';
 
 export const metricsRoutes: FastifyPluginAsync<{ metrics: ServiceMetrics }> = async (app, { metrics }) => {
-  app.get(
+  app.withTypeProvider<ZodTypeProvider>().get(
     '/metrics',
     {
       schema: {
@@ -15,7 +17,7 @@ export const metricsRoutes: FastifyPluginAsync<{ metrics: ServiceMetrics }> = as
             description: 'Prometheus text exposition format',
             content: {
               'text/plain': {
-                schema: { type: 'string' },
+                schema: z.string(),
                 example: '# HELP reminders_runs_total Sweep runs by final status\n# TYPE reminders_runs_total counter\nreminders_runs_total{status="succeeded",trigger="scheduled"} 41\n',
               },
             },

@@ -4,6 +4,7 @@
  * one OpsService method; every change is audited there with the token's name as the actor.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { OpsService } from '@reminders/core/services/ops-service';
 import type { AlertRepository } from '@reminders/core/repositories/alert-repository';
 import { isRunStatus } from '@reminders/core/services/ops-service';
@@ -22,9 +23,9 @@ export type OpsRouteOptions = {
 };
 
 export const opsRoutes: FastifyPluginAsync<OpsRouteOptions> = async (app, { ops, lockKey, recentAlerts, redisReady }) => {
-  const ok = (description: string, schema: object) => ({ description, ...schema });
+  const routes = app.withTypeProvider<ZodTypeProvider>();
 
-  app.post<{ Body: { confirm_run_id?: number; wait_seconds?: number } }>(
+  routes.post(
     '/v1/sweep/trigger',
     {
       bodyLimit: 4 * 1024,
@@ -33,7 +34,7 @@ export const opsRoutes: FastifyPluginAsync<OpsRouteOptions> = async (app, { ops,
         description: 'Queues a manual run for the workers. With wait_seconds the answer waits for the final execution-log row. confirm_run_id lets a run held by the blast-radius guard go ahead once.',
         tags: ['operations'],
         body: s.triggerBody,
-        response: { 200: ok('Finished (wait_seconds)', s.triggerResponse), 202: ok('Queued', s.triggerResponse), ...problemResponses(400, 404, 409, 413, 415, 422, ...AUTH_PROBLEMS) },
+        response: { 200: s.triggerFinished, 202: s.triggerQueued, ...problemResponses(400, 404, 409, 413, 415, 422, ...AUTH_PROBLEMS) },
       },
     },
     async (req, reply) => {
@@ -45,7 +46,7 @@ export const opsRoutes: FastifyPluginAsync<OpsRouteOptions> = async (app, { ops,
     },
   );
 
-  app.get<{ Querystring: { limit?: string } }>(
+  routes.get(
     '/v1/sweep/preview',
     {
       schema: {
@@ -53,13 +54,13 @@ export const opsRoutes: FastifyPluginAsync<OpsRouteOptions> = async (app, { ops,
         description: 'Reads only: writes no run row and sends nothing.',
         tags: ['operations'],
         querystring: s.previewQuery,
-        response: { 200: ok('Due reminders', s.previewResponse), ...problemResponses(400, ...AUTH_PROBLEMS) },
+        response: { 200: s.previewResponse, ...problemResponses(400, ...AUTH_PROBLEMS) },
       },
     },
     async (req) => toJson(await ops.dryRun({ limit: Number(req.query.limit ?? 50) })),
   );
 
-  app.post<{ Body: { reason: string; until?: string; replace?: boolean } }>(
+  routes.post(
     '/v1/sweep/pause',
     {
       bodyLimit: 4 * 1024,
@@ -68,31 +69,31 @@ export const opsRoutes: FastifyPluginAsync<OpsRouteOptions> = async (app, { ops,
         description: 'Runs are logged as skipped_disabled until resumed (or until `until`, at most PAUSE_MAX_DAYS away). Pausing a paused sweep is a 409 unless `replace` is true.',
         tags: ['operations'],
         body: s.pauseBody,
-        response: { 200: ok('Paused', s.sweepStateResponse), ...problemResponses(400, 409, 413, 415, ...AUTH_PROBLEMS) },
+        response: { 200: s.paused, ...problemResponses(400, 409, 413, 415, ...AUTH_PROBLEMS) },
       },
     },
     async (req) => toJson(await ops.pause({ by: req.principal!.name, reason: req.body.reason, until: req.body.until ? new Date(req.body.until) : null, replace: req.body.replace === true })),
   );
 
-  app.post(
+  routes.post(
     '/v1/sweep/resume',
     {
       schema: {
         summary: 'Resume a paused sweep',
         tags: ['operations'],
-        response: { 200: ok('Resumed', s.sweepStateResponse), ...problemResponses(409, ...AUTH_PROBLEMS) },
+        response: { 200: s.resumed, ...problemResponses(409, ...AUTH_PROBLEMS) },
       },
     },
     async (req) => toJson(await ops.resume({ by: req.principal!.name })),
   );
 
-  app.get(
+  routes.get(
     '/v1/sweep/status',
     {
       schema: {
         summary: 'Enabled or paused, next fire time, lock holder and TTL, current run, last runs, failures',
         tags: ['operations'],
-        response: { 200: ok('Status', s.statusResponse), ...problemResponses(503, ...AUTH_PROBLEMS) },
+        response: { 200: s.statusResponse, ...problemResponses(503, ...AUTH_PROBLEMS) },
       },
     },
     async (req, reply) => {
@@ -109,14 +110,14 @@ export const opsRoutes: FastifyPluginAsync<OpsRouteOptions> = async (app, { ops,
     },
   );
 
-  app.get<{ Querystring: { limit?: string; status?: string } }>(
+  routes.get(
     '/v1/runs',
     {
       schema: {
         summary: 'The execution log, newest first',
         tags: ['operations'],
         querystring: s.runsQuery,
-        response: { 200: ok('Runs', s.runsResponse), ...problemResponses(400, ...AUTH_PROBLEMS) },
+        response: { 200: s.runsResponse, ...problemResponses(400, ...AUTH_PROBLEMS) },
       },
     },
     async (req) => {
@@ -125,20 +126,20 @@ export const opsRoutes: FastifyPluginAsync<OpsRouteOptions> = async (app, { ops,
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  routes.get(
     '/v1/runs/:id',
     {
       schema: {
         summary: 'One run',
         tags: ['operations'],
         params: s.runParams,
-        response: { 200: ok('The run', s.runSchema), ...problemResponses(400, 404, ...AUTH_PROBLEMS) },
+        response: { 200: s.runSchema, ...problemResponses(400, 404, ...AUTH_PROBLEMS) },
       },
     },
     async (req) => toJson(await ops.run(parseId(req.params.id))),
   );
 
-  app.post<{ Params: { id: string }; Body: { reason?: string } }>(
+  routes.post(
     '/v1/runs/:id/cancel',
     {
       bodyLimit: 4 * 1024,
@@ -147,21 +148,22 @@ export const opsRoutes: FastifyPluginAsync<OpsRouteOptions> = async (app, { ops,
         tags: ['operations'],
         params: s.runParams,
         body: s.cancelBody,
-        response: { 200: ok('Cancelled', s.runSchema), ...problemResponses(400, 404, 409, 413, 415, ...AUTH_PROBLEMS) },
+        response: { 200: s.runSchema, ...problemResponses(400, 404, 409, 413, 415, ...AUTH_PROBLEMS) },
       },
     },
-    async (req) => toJson(await ops.cancelHeld({ by: req.principal!.name, runId: parseId(req.params.id), reason: req.body?.reason })),
+    // cancelHeld answers the row it just resolved (`get` after an update of that row): never null.
+    async (req) => toJson((await ops.cancelHeld({ by: req.principal!.name, runId: parseId(req.params.id), reason: req.body?.reason }))!),
   );
 
-  app.get(
+  routes.get(
     '/v1/sweep/lock',
     {
-      schema: { summary: 'Who holds the sweep lock and for how long', tags: ['operations'], response: { 200: ok('Lock', s.lockResponse), ...problemResponses(...AUTH_PROBLEMS) } },
+      schema: { summary: 'Who holds the sweep lock and for how long', tags: ['operations'], response: { 200: s.lockResponse, ...problemResponses(...AUTH_PROBLEMS) } },
     },
     async () => toJson({ key: lockKey, ...(await ops.lockStatus()) }),
   );
 
-  app.post<{ Body: { force?: boolean; reason?: string } }>(
+  routes.post(
     '/v1/sweep/lock/release',
     {
       bodyLimit: 4 * 1024,
@@ -170,20 +172,20 @@ export const opsRoutes: FastifyPluginAsync<OpsRouteOptions> = async (app, { ops,
         description: "Refused (409) while the holder's run is alive unless force is true; a running row of a dead holder is closed as abandoned.",
         tags: ['operations'],
         body: s.releaseBody,
-        response: { 200: ok('Released', s.releaseResponse), ...problemResponses(400, 409, 413, 415, ...AUTH_PROBLEMS) },
+        response: { 200: s.releaseResponse, ...problemResponses(400, 409, 413, 415, ...AUTH_PROBLEMS) },
       },
     },
     async (req) => toJson(await ops.releaseLock({ by: req.principal!.name, force: req.body?.force, reason: req.body?.reason })),
   );
 
-  app.get<{ Querystring: { limit?: string } }>(
+  routes.get(
     '/v1/alerts',
     {
       schema: {
         summary: 'Recent alerts, newest first',
         tags: ['operations'],
         querystring: s.previewQuery,
-        response: { 200: ok('Alerts', s.alertsResponse), ...problemResponses(400, ...AUTH_PROBLEMS) },
+        response: { 200: s.alertsResponse, ...problemResponses(400, ...AUTH_PROBLEMS) },
       },
     },
     async (req) => toJson(await recentAlerts(Math.min(Number(req.query.limit ?? 50), 500))),

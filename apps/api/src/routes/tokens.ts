@@ -1,19 +1,21 @@
 /** Admin token management over HTTP (the same service as `reminders token ...`). */
 import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { TokenService } from '@reminders/core/auth/token-service';
 import { AUTH_PROBLEMS, problemResponses } from '../schemas/common';
 import { tokenCreateBody, tokenCreateResponse, tokenListResponse, tokenNameParams, tokenRevokeResponse } from '../schemas/tokens';
 import { tokenJson } from '../presenters';
 
 export const tokenRoutes: FastifyPluginAsync<{ tokens: TokenService }> = async (app, { tokens }) => {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
 
-  app.get(
+  routes.get(
     '/v1/tokens',
-    { schema: { summary: 'List API tokens (never their values)', tags: ['tokens'], response: { 200: { description: 'Tokens', ...tokenListResponse }, ...problemResponses(...AUTH_PROBLEMS) } } },
+    { schema: { summary: 'List API tokens (never their values)', tags: ['tokens'], response: { 200: tokenListResponse, ...problemResponses(...AUTH_PROBLEMS) } } },
     async () => ({ tokens: (await tokens.list()).map(tokenJson) }),
   );
 
-  app.post<{ Body: { name: string; role: string; expires_in?: string } }>(
+  routes.post(
     '/v1/tokens',
     {
       bodyLimit: 4 * 1024,
@@ -22,7 +24,7 @@ export const tokenRoutes: FastifyPluginAsync<{ tokens: TokenService }> = async (
         description: 'The answer holds the token; it is shown only once (only its sha256 is stored), and is never cached (`Cache-Control: no-store`). It expires after `expires_in`, or the default lifetime of its role (TOKEN_LIFETIME_DAYS_*).',
         tags: ['tokens'],
         body: tokenCreateBody,
-        response: { 201: { description: 'Created', ...tokenCreateResponse }, ...problemResponses(400, 409, 413, 415, ...AUTH_PROBLEMS) },
+        response: { 201: tokenCreateResponse, ...problemResponses(400, 409, 413, 415, ...AUTH_PROBLEMS) },
       },
     },
     async (req, reply) => {
@@ -32,7 +34,7 @@ export const tokenRoutes: FastifyPluginAsync<{ tokens: TokenService }> = async (
     },
   );
 
-  app.post<{ Params: { name: string } }>(
+  routes.post(
     '/v1/tokens/:name/revoke',
     {
       schema: {
@@ -40,7 +42,7 @@ export const tokenRoutes: FastifyPluginAsync<{ tokens: TokenService }> = async (
         description: 'Takes effect on the next request. Revoking a revoked token changes nothing.',
         tags: ['tokens'],
         params: tokenNameParams,
-        response: { 200: { description: 'Revoked', ...tokenRevokeResponse }, ...problemResponses(400, 404, ...AUTH_PROBLEMS) },
+        response: { 200: tokenRevokeResponse, ...problemResponses(400, 404, ...AUTH_PROBLEMS) },
       },
     },
     async (req) => {

@@ -1,53 +1,40 @@
 /** Schemas for GET /v1/assignments/:id and POST /v1/assignments/:id/contact-correction. */
-import { contactStateSchema } from './activities';
-import { idParam, isoDate, nonBlankText, nullableIsoDate } from './common';
+import { z } from 'zod';
+import { contactStateFields } from './activities';
+import { idParam, isoDate, nonBlankText, out } from './common';
 
-export const assignmentParams = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: idParam('Assignment id') },
-} as const;
+export const assignmentParams = z.strictObject({ id: idParam('Assignment id') });
 
-export const assignmentResponse = {
-  type: 'object',
-  properties: {
-    ...contactStateSchema.properties,
-    peer_mentor_id: { type: 'integer' },
-    contact_id: { type: 'integer' },
-    coordinator_id: { type: ['integer', 'null'] },
-    reminders: {
-      type: 'array',
-      description: 'Reminder history, newest first (at most 50)',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'integer' },
-          anchor_date: { type: 'string', format: 'date' },
-          sequence_number: { type: 'integer' },
-          due_date: { type: 'string', format: 'date' },
-          escalated: { type: 'boolean' },
-          email_status: { type: 'string' },
-          created_at: { type: 'string', format: 'date-time' },
-        },
-      },
-    },
-    recent_activities: {
-      type: 'array',
-      description: 'Activities, newest first (at most 50)',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'integer' },
-          activity_type: { type: 'string' },
-          occurred_at: { type: 'string', format: 'date-time' },
-          registration_path: { type: 'string' },
-          registered_by: { type: 'string' },
-        },
-      },
-    },
-  },
-} as const;
+const assignmentResponse = z.object({
+  ...contactStateFields,
+  peer_mentor_id: z.int(),
+  contact_id: z.int(),
+  coordinator_id: z.int().nullable(),
+  reminders: z
+    .array(
+      z.object({
+        id: z.int(),
+        anchor_date: out.date(),
+        sequence_number: z.int(),
+        due_date: out.date(),
+        escalated: z.boolean(),
+        email_status: z.string(),
+        created_at: out.dateTime(),
+      }),
+    )
+    .describe('Reminder history, newest first (at most 50)'),
+  recent_activities: z
+    .array(
+      z.object({
+        id: z.int(),
+        activity_type: z.string(),
+        occurred_at: out.dateTime(),
+        registration_path: z.string(),
+        registered_by: z.string(),
+      }),
+    )
+    .describe('Activities, newest first (at most 50)'),
+});
 
 const assignmentExample = {
   id: 42,
@@ -67,40 +54,35 @@ const assignmentExample = {
   recent_activities: [{ id: 77, activity_type: 'visit', occurred_at: '2026-11-01T15:00:00.000Z', registration_path: 'proxy', registered_by: 'sam.proxy' }],
 };
 
-export const assignmentGetResponse = { ...assignmentResponse, examples: [assignmentExample] } as const;
+export const assignmentGetResponse = assignmentResponse.meta({ description: 'The assignment', examples: [assignmentExample] });
 
-export const correctionBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['last_contact_date', 'reason'],
-  properties: {
+export const correctionBody = z
+  .strictObject({
     last_contact_date: isoDate('The corrected last contact day; not in the future (in REMINDER_TZ), not before the assignment began'),
     reason: nonBlankText(1000, 'Why the correction is made; kept in the audit log', 3),
-  },
-  examples: [{ last_contact_date: '2026-11-20', reason: 'Visit on 20 Nov was logged on paper; entered from the coordinator report' }],
-} as const;
+  })
+  .meta({ examples: [{ last_contact_date: '2026-11-20', reason: 'Visit on 20 Nov was logged on paper; entered from the coordinator report' }] });
 
-export const correctionResponse = {
-  type: 'object',
-  properties: {
+export const correctionResponse = z
+  .object({
     assignment: assignmentResponse,
-    audit: {
-      type: 'object',
-      description: 'The admin_audit_log row written for this correction',
-      properties: {
-        id: { type: 'integer' },
-        actor: { type: 'string' },
-        before: nullableIsoDate('last_contact_date before the correction'),
-        after: { type: 'string', format: 'date' },
-        reason: { type: 'string' },
-        created_at: { type: 'string', format: 'date-time' },
+    audit: z
+      .object({
+        id: z.int(),
+        actor: z.string(),
+        before: out.nullableDate('last_contact_date before the correction'),
+        after: out.date(),
+        reason: z.string(),
+        created_at: out.dateTime(),
+      })
+      .describe('The admin_audit_log row written for this correction'),
+  })
+  .meta({
+    description: 'Corrected',
+    examples: [
+      {
+        assignment: { ...assignmentExample, last_contact_date: '2026-11-20', anchor_date: '2026-11-20', days_since_contact: 8, next_reminder: { due_date: '2026-12-04', sequence_number: 1, escalated: false } },
+        audit: { id: 3, actor: 'ops-admin', before: '2026-11-01', after: '2026-11-20', reason: 'Visit on 20 Nov was logged on paper', created_at: '2026-11-28T09:12:00.000Z' },
       },
-    },
-  },
-  examples: [
-    {
-      assignment: { ...assignmentExample, last_contact_date: '2026-11-20', anchor_date: '2026-11-20', days_since_contact: 8, next_reminder: { due_date: '2026-12-04', sequence_number: 1, escalated: false } },
-      audit: { id: 3, actor: 'ops-admin', before: '2026-11-01', after: '2026-11-20', reason: 'Visit on 20 Nov was logged on paper', created_at: '2026-11-28T09:12:00.000Z' },
-    },
-  ],
-} as const;
+    ],
+  });
