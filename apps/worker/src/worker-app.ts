@@ -11,6 +11,7 @@ import type { Logger } from '@reminders/core/logger';
 import { createRedis } from '@reminders/core/redis';
 import { HEARTBEAT_INTERVAL_MS } from '@reminders/core/repositories/worker-registry';
 import { startWatchdogLoop } from '@reminders/core/services/watchdog-loop';
+import { sendAtOfCron } from '@reminders/core/domain/programme';
 import { createDispatchProcessor, createSweepProcessor } from './processors';
 import { createWorkerRoot, type WorkerRoot } from './composition';
 
@@ -73,6 +74,9 @@ export function createWorkerApp(opts: WorkerAppOptions) {
     workers,
     async start() {
       await c.repositories.sweepState.syncTimeZone(SWEEP_SCHEDULER_ID, opts.config.reminderTz);
+      // `default` follows the environment until an operator changes it (programme update).
+      const synced = await c.repositories.programmes.syncDefault({ timeZone: opts.config.reminderTz, sendAt: sendAtOfCron(opts.config.reminderCron), rules: opts.config.rules }, c.clock.now());
+      if (synced) opts.logger.info({ timeZone: opts.config.reminderTz, rules: opts.config.rules }, 'programme default set from the environment');
       if (!c.services.alerts.hasChannels()) {
         opts.logger.warn('no alert channel configured (ALERT_WEBHOOK_URL, ALERT_EMAIL_TO): alerts are stored but nobody is told');
       }

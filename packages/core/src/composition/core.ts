@@ -17,6 +17,8 @@ import { createDatabaseHealth } from '../repositories/database-health';
 import { createDueAssignmentRepository } from '../repositories/due-assignment-repository';
 import { createExecutionLogRepository } from '../repositories/execution-log-repository';
 import { createIdempotencyKeyRepository } from '../repositories/idempotency-key-repository';
+import { createProgrammeRepository } from '../repositories/programme-repository';
+import { SWEEP_SCHEDULER_ID } from '../jobs/job-catalog';
 import { createRunDispatchRepository } from '../repositories/run-dispatch-repository';
 import { createSweepStateRepository } from '../repositories/sweep-state-repository';
 import { createServiceMetricsRepository } from '../repositories/service-metrics-repository';
@@ -49,6 +51,7 @@ export function createCore(opts: CoreOptions) {
     watchdogState: createWatchdogStateRepository(prisma),
     apiTokens,
     assignments: createAssignmentRepository(prisma),
+    programmes: createProgrammeRepository(prisma, { jobNameBase: SWEEP_SCHEDULER_ID }),
     serviceMetrics: createServiceMetricsRepository(prisma),
     databaseHealth: createDatabaseHealth(prisma),
   };
