@@ -208,7 +208,7 @@ export async function createWorld(opts: WorldOptions) {
     }
   }
 
-  const countDue = () => retrying('count due', () => c.repositories.dueAssignments.countDue({ now: new Date(), timeZone: config.reminderTz, rules: config.rules }));
+  const countDue = () => retrying('count due', () => c.repositories.dueAssignments.countDue({ now: new Date() }));
 
   /**
    * E-mails of reminders still waiting to be delivered (their assignment still silent since the

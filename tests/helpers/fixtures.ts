@@ -8,6 +8,8 @@ export type AssignmentFixture = {
   mentorEmail?: string | null;
   coordinatorEmail?: string | null;
   withCoordinator?: boolean;
+  /** The programme it belongs to (default: `default`, id 1). */
+  programmeId?: number;
 };
 
 const day = (d: string) => new Date(`${d}T00:00:00Z`);
@@ -29,6 +31,7 @@ export async function createAssignment(prisma: PrismaClient, f: AssignmentFixtur
       status: f.status ?? 'active',
       assignedDate: day(f.assignedDate),
       lastContactDate: f.lastContactDate ? day(f.lastContactDate) : null,
+      ...(f.programmeId ? { programmeId: f.programmeId } : {}),
     },
   });
   return { assignmentId: a.id, mentorId: mentor.id, coordinatorId: coordinator?.id ?? null };

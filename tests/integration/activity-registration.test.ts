@@ -33,7 +33,7 @@ async function lastContact(id: number): Promise<string | null> {
 
 async function dueIds(): Promise<number[]> {
   const c = api.c;
-  const page = await c.repositories.dueAssignments.findDuePage({ now: c.clock.now(), timeZone: c.config.reminderTz, rules: c.config.rules, afterId: 0, limit: 10_000 });
+  const page = await c.repositories.dueAssignments.findDuePage({ now: c.clock.now(), afterId: 0, limit: 10_000 });
   return page.map((d) => d.assignmentId);
 }
 

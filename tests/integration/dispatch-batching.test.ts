@@ -193,7 +193,7 @@ describe('one statement for many jobs, the same outcome for each', () => {
 
 describe('the e-mail outbox has leases; the run\'s record is the database', () => {
   const emailRepo = () =>
-    createReminderRepository(pool, { jobName: JOB, timeZone: h.config.reminderTz, rules: h.config.rules, emailEnabled: true, emailLeaseSeconds: 300, owner: 'w-test' });
+    createReminderRepository(pool, { emailEnabled: true, emailLeaseSeconds: 300, owner: 'w-test' });
   let pool: Pool;
   beforeEach(() => {
     pool = createDispatchPool(env.databaseUrl);
@@ -269,7 +269,7 @@ describe('the write path stays linear as the reminders table grows', () => {
       return { seq: Number(r!.seq), idx: Number(r!.idx ?? 0) };
     };
     const before = await stats();
-    const repo = createReminderRepository(pool, { jobName: JOB, timeZone: h.config.reminderTz, rules: h.config.rules, emailEnabled: false, emailLeaseSeconds: 300, owner: 'w-test' });
+    const repo = createReminderRepository(pool, { emailEnabled: false, emailLeaseSeconds: 300, owner: 'w-test' });
     for (let i = 0; i < ids.length; i += 25) {
       await repo.writeMany(ids.slice(i, i + 25).map((id) => write(run, id)));
     }
@@ -306,8 +306,6 @@ describe('the fan-out keeps a bounded backlog in Redis', () => {
       dueAssignments: h.c.repositories.dueAssignments,
       runDispatches: h.c.repositories.runDispatches,
       dispatchQueue: h.c.queues.dispatch,
-      rules: h.config.rules,
-      timeZone: h.config.reminderTz,
       pageSize: 10,
       maxAttempts: 1,
       retryBackoffMs: 5,
@@ -317,7 +315,7 @@ describe('the fan-out keeps a bounded backlog in Redis', () => {
     const run = await startRun('w-1');
     let enqueued = 0;
     let peakWaiting = 0;
-    const sweeping = scheduler.sweep({ runId: run.runId, now: h.clock.now(), shouldStop: () => false, onProgress: (n) => void (enqueued = n) });
+    const sweeping = scheduler.sweep({ runId: run.runId, now: h.clock.now(), programmeId: null, shouldStop: () => false, onProgress: (n) => void (enqueued = n) });
     const watch = setInterval(() => void h.c.queues.dispatch.getWaitingCount().then((n) => (peakWaiting = Math.max(peakWaiting, n))), 5);
     try {
       // No worker is running: two pages fit under 25, the third would not.

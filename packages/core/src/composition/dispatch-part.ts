@@ -35,10 +35,8 @@ export function createDispatchPart(core: Core, r: RedisPart, alerting: Alerting,
         socketTimeoutMs: Math.floor((config.emailLeaseSeconds * 1000) / 3),
       })
     : null;
+  // Rules, time zone and sweep state come from each run's programme, in the statements themselves.
   const reminders = createReminderRepository(dispatchPool, {
-    jobName: SWEEP_SCHEDULER_ID,
-    timeZone: config.reminderTz,
-    rules: config.rules,
     emailEnabled: reminderEmail !== null,
     emailLeaseSeconds: config.emailLeaseSeconds,
     owner: config.workerId,
@@ -47,8 +45,6 @@ export function createDispatchPart(core: Core, r: RedisPart, alerting: Alerting,
     dueAssignments: repositories.dueAssignments,
     runDispatches: repositories.runDispatches,
     dispatchQueue: r.queues.dispatch,
-    rules: config.rules,
-    timeZone: config.reminderTz,
     pageSize: config.sweepPageSize,
     maxAttempts: config.emailMaxAttempts,
     retryBackoffMs: config.dispatchRetryBackoffMs,

@@ -14,7 +14,8 @@ export function createRegistrationPart(core: Core, opts: { poolMax?: number } = 
   const registrationPool = createRegistrationPool(config.databaseUrl, { max: opts.poolMax });
   registrationPool.on('error', (err) => logger.warn({ err: { message: err.message } }, 'idle registration database connection lost'));
   const contactTracking = createContactTrackingRepository(core.prisma, registrationPool);
-  const common = { clock, timeZone: config.reminderTz, rules: config.rules };
+  // Calendar days and rules come with each assignment's state, from its programme.
+  const common = { clock };
   return {
     contactTracking,
     activities: createActivityRegistrationService({ contactTracking, ...common, idempotencyKeyRetentionHours: config.idempotencyKeyRetentionHours }),

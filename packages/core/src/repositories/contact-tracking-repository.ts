@@ -11,6 +11,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { PrismaClient } from '../db/prisma';
 import { dateColumnToIso } from '../domain/calendar';
+import type { ReminderRules } from '../domain/reminder-rules';
 import type { ActivityType, RegistrationPath } from '../generated/prisma/enums';
 
 export type { ActivityType, RegistrationPath };
@@ -32,7 +33,16 @@ export type ContactState = {
   lastContactDate: string | null;
   /** Highest reminder sequence already written for the current anchor (0 when none). */
   lastSentSequence: number;
+  /** The assignment's programme's time zone and rules: its calendar days and next reminder follow them. */
+  timeZone: string;
+  rules: ReminderRules;
 };
+
+type StateRow = { status: ContactState['status']; time_zone: string; first_after_days: number; repeat_every_days: number; escalate_after: number };
+const programmeOf = (r: StateRow) => ({
+  timeZone: r.time_zone,
+  rules: Object.freeze({ firstAfterDays: Number(r.first_after_days), repeatEveryDays: Number(r.repeat_every_days), escalateAfter: Number(r.escalate_after) }),
+});
 
 export type ItemOutcome =
   | { outcome: 'created'; activityId: number }
@@ -59,12 +69,14 @@ const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 };
 
 async function contactStates(db: Tx, ids: number[]): Promise<Map<number, ContactState>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.$queryRaw<{ id: number; status: ContactState['status']; assigned_date: Date; last_contact_date: Date | null; last_seq: number }[]>`
+  const rows = await db.$queryRaw<(StateRow & { id: number; assigned_date: Date; last_contact_date: Date | null; last_seq: number })[]>`
     SELECT a.id, a.status::text AS status, a.assigned_date, a.last_contact_date,
            COALESCE((SELECT max(r.sequence_number) FROM reminders r
                       WHERE r.assignment_id = a.id
-                        AND r.anchor_date = COALESCE(a.last_contact_date, a.assigned_date)), 0)::int AS last_seq
+                        AND r.anchor_date = COALESCE(a.last_contact_date, a.assigned_date)), 0)::int AS last_seq,
+           p.time_zone, p.first_after_days, p.repeat_every_days, p.escalate_after
       FROM assignments a
+      JOIN programmes p ON p.id = a.programme_id
      WHERE a.id = ANY(${ids}::int[])`;
   return new Map(
     rows.map((r) => [
@@ -75,6 +87,7 @@ async function contactStates(db: Tx, ids: number[]): Promise<Map<number, Contact
         assignedDate: dateColumnToIso(r.assigned_date),
         lastContactDate: r.last_contact_date ? dateColumnToIso(r.last_contact_date) : null,
         lastSentSequence: Number(r.last_seq),
+        ...programmeOf(r),
       },
     ]),
   );
@@ -92,13 +105,13 @@ function compare(item: ActivityInput, prior: StoredActivity): ItemOutcome {
 type Registered = {
   items: { ord: number; reason: string | null; id: number | null; inserted: boolean; prior: Omit<StoredActivity, 'id'> | null }[];
   raced: Record<string, StoredActivity>;
-  states: { id: number; status: ContactState['status']; assigned_date: string; last_contact_date: string | null; last_seq: number }[];
+  states: (StateRow & { id: number; assigned_date: string; last_contact_date: string | null; last_seq: number })[];
 };
 
-const REGISTER_SQL = `SELECT register_activities($1::int[], $2::activity_type[], $3::timestamptz[], $4::registration_path[], $5::text[], $6::text[], $7::text[], $8::timestamptz, $9::text, $10::text) AS r`;
+const REGISTER_SQL = `SELECT register_activities($1::int[], $2::activity_type[], $3::timestamptz[], $4::registration_path[], $5::text[], $6::text[], $7::text[], $8::timestamptz, $9::text) AS r`;
 
 /** One call of register_activities (prisma/migrations/20261201040000_register_activities, scoped in 20261202000000_client_id_scope): one round trip. */
-async function callRegister(db: Pick<Pool, 'query'> | PoolClient, items: ActivityInput[], now: Date, timeZone: string, clientScope: string) {
+async function callRegister(db: Pick<Pool, 'query'> | PoolClient, items: ActivityInput[], now: Date, clientScope: string) {
   const { rows } = await db.query<{ r: Registered }>({
     name: 'register_activities',
     text: REGISTER_SQL,
@@ -111,7 +124,6 @@ async function callRegister(db: Pick<Pool, 'query'> | PoolClient, items: Activit
       items.map((i) => i.clientId),
       items.map((i) => i.note),
       now.toISOString(),
-      timeZone,
       clientScope,
     ],
   });
@@ -128,7 +140,7 @@ async function callRegister(db: Pick<Pool, 'query'> | PoolClient, items: Activit
   const states = new Map<number, ContactState>(
     r.states.map((s) => [
       s.id,
-      { assignmentId: s.id, status: s.status, assignedDate: s.assigned_date, lastContactDate: s.last_contact_date, lastSentSequence: Number(s.last_seq) },
+      { assignmentId: s.id, status: s.status, assignedDate: s.assigned_date, lastContactDate: s.last_contact_date, lastSentSequence: Number(s.last_seq), ...programmeOf(s) },
     ]),
   );
   return { outcomes, states };
@@ -143,7 +155,7 @@ export function createContactTrackingRepository(prisma: PrismaClient, pool: Pool
      * `precheck` refuses an item before the database is asked (null = go on: the future check
      * needs no data); the database then refuses a missing or closed assignment or an activity
      * before it began (reasons assignment_not_found, assignment_closed, before_assignment, with
-     * the local date in `timeZone`) and answers a known client id from the stored row.
+     * the local date in the assignment's programme's time zone) and answers a known client id from the stored row.
      * `respond` builds the answer from the outcomes (in input order) and the states.
      *
      * Without an idempotency scope this is one statement (one round trip, its own transaction).
@@ -156,7 +168,6 @@ export function createContactTrackingRepository(prisma: PrismaClient, pool: Pool
       items: ActivityInput[],
       opts: {
         now: Date;
-        timeZone: string;
         /** Whose client_id namespace the items' client ids live in (the API token's name). */
         clientScope: string;
         idempotency?: IdempotencyScope;
@@ -174,7 +185,7 @@ export function createContactTrackingRepository(prisma: PrismaClient, pool: Pool
       const nothing = { outcomes: [] as ItemOutcome[], states: new Map<number, ContactState>() };
       const idem = opts.idempotency;
       if (!idem) {
-        return { kind: 'registered', response: merge(toDb.length ? await callRegister(pool, toDb, opts.now, opts.timeZone, opts.clientScope) : nothing) };
+        return { kind: 'registered', response: merge(toDb.length ? await callRegister(pool, toDb, opts.now, opts.clientScope) : nothing) };
       }
       const client = await pool.connect();
       try {
@@ -197,7 +208,7 @@ export function createContactTrackingRepository(prisma: PrismaClient, pool: Pool
           );
           result = prior && prior.request_hash === idem.requestHash && prior.response !== null ? { kind: 'replayed', response: prior.response } : { kind: 'key_reused' };
         } else {
-          const response = merge(toDb.length ? await callRegister(client, toDb, opts.now, opts.timeZone, opts.clientScope) : nothing);
+          const response = merge(toDb.length ? await callRegister(client, toDb, opts.now, opts.clientScope) : nothing);
           await client.query(`UPDATE api_idempotency_keys SET response = $3::jsonb WHERE token_name = $1 AND idempotency_key = $2`, [
             idem.tokenName,
             idem.key,
@@ -227,13 +238,19 @@ export function createContactTrackingRepository(prisma: PrismaClient, pool: Pool
       now: Date;
     }): Promise<
       | { kind: 'not_found' }
+      | { kind: 'in_future'; today: string; timeZone: string }
       | { kind: 'before_assigned'; assignedDate: string }
       | { kind: 'corrected'; before: string | null; after: string; auditId: number; auditedAt: Date }
     > {
       return prisma.$transaction(async (tx) => {
-        const [row] = await tx.$queryRaw<{ assigned_date: Date; last_contact_date: Date | null }[]>`
-          SELECT assigned_date, last_contact_date FROM assignments WHERE id = ${p.assignmentId} FOR UPDATE`;
+        // "The future" is judged on the assignment's programme's calendar.
+        const [row] = await tx.$queryRaw<{ assigned_date: Date; last_contact_date: Date | null; today: Date; time_zone: string }[]>`
+          SELECT a.assigned_date, a.last_contact_date, (${p.now}::timestamptz AT TIME ZONE pr.time_zone)::date AS today, pr.time_zone
+            FROM assignments a JOIN programmes pr ON pr.id = a.programme_id
+           WHERE a.id = ${p.assignmentId} FOR UPDATE OF a`;
         if (!row) return { kind: 'not_found' as const };
+        const today = dateColumnToIso(row.today);
+        if (p.date > today) return { kind: 'in_future' as const, today, timeZone: row.time_zone };
         const assignedDate = dateColumnToIso(row.assigned_date);
         if (p.date < assignedDate) return { kind: 'before_assigned' as const, assignedDate };
         const before = row.last_contact_date ? dateColumnToIso(row.last_contact_date) : null;

@@ -142,30 +142,34 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
       const rows = await query<{ id: number; attempt: number | null; fence_ok: boolean; paused: boolean; email_status: string; lease_until: Date | null; run_id: number | null }>({
         name: 'reminder-claim-email',
         text: `
-          WITH state AS (
-            SELECT s.last_fencing_token, s.enabled FROM sweep_state s WHERE s.job_name = $3 FOR SHARE
+          WITH runs AS (
+            SELECT l.id, l.job_name, l.fencing_token, l.status FROM cron_execution_log l WHERE l.id = ANY($2::int[])
+          ), state AS (
+            -- Each run's own sweep (its programme's state row), read FOR SHARE as the write does.
+            SELECT s.job_name, s.last_fencing_token, s.enabled FROM sweep_state s
+             WHERE s.job_name IN (SELECT job_name FROM runs) FOR SHARE
           ), fence AS (
-            SELECT l.id FROM cron_execution_log l JOIN state s ON s.last_fencing_token = l.fencing_token AND s.enabled
-             WHERE l.id = ANY($2::int[]) AND l.job_name = $3 AND l.status = 'running'
+            SELECT r.id FROM runs r JOIN state s ON s.job_name = r.job_name AND s.last_fencing_token = r.fencing_token AND s.enabled
+             WHERE r.status = 'running'
           ), u AS (
             SELECT * FROM unnest($1::int[], $2::int[]) AS u(id, run_id)
           ), claimed AS (
             UPDATE reminders r
                SET email_status = 'reserved', email_attempts = r.email_attempts + 1,
-                   email_lease_owner = $4 || ' (run ' || u.run_id::text || ')',
-                   email_lease_until = clock_timestamp() + make_interval(secs => $5::int)
+                   email_lease_owner = $3 || ' (run ' || u.run_id::text || ')',
+                   email_lease_until = clock_timestamp() + make_interval(secs => $4::int)
               FROM u JOIN fence f ON f.id = u.run_id
              WHERE r.id = u.id AND r.email_status IN ('reserved', 'failed')
                AND (r.email_lease_until IS NULL OR r.email_lease_until <= clock_timestamp())
             RETURNING r.id, r.email_attempts
           )
           SELECT u.id, c.email_attempts AS attempt, EXISTS (SELECT 1 FROM fence f WHERE f.id = u.run_id) AS fence_ok,
-                 COALESCE((SELECT NOT enabled FROM state), false) AS paused,
+                 COALESCE((SELECT NOT s.enabled FROM runs x JOIN state s ON s.job_name = x.job_name WHERE x.id = u.run_id), false) AS paused,
                  r.email_status::text AS email_status, r.email_lease_until AS lease_until, r.run_id
             FROM u
             LEFT JOIN claimed c ON c.id = u.id
             LEFT JOIN reminders r ON r.id = u.id`,
-        values: [round.map((c) => c.item.reminderId), round.map((c) => c.item.runId), opts.jobName, opts.owner, opts.emailLeaseSeconds],
+        values: [round.map((c) => c.item.reminderId), round.map((c) => c.item.runId), opts.owner, opts.emailLeaseSeconds],
       });
       const byId = new Map(rows.map((r) => [r.id, r]));
       for (const c of round) {

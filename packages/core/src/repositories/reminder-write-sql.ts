@@ -2,15 +2,16 @@
  * The batched reminder write as one SQL statement. A job names only (run, assignment): everything
  * else is derived here, from the database and the rules (DESIGN.md, "Postgres decides"). Per batch
  * (all of one run):
- *   - the fence: the run is `running`, its fencing token is the current one and the sweep is not
- *     paused, read FOR SHARE on sweep_state, so a newer run's `startRun` and a pause wait for
- *     this statement, and once they commit no write of the stale or paused run gets through;
+ *   - the fence: the run is `running`, its fencing token is the current one of its sweep (its
+ *     programme's sweep_state row, by the run's job name) and that sweep is not paused, read FOR
+ *     SHARE, so a newer run's `startRun` and a pause wait for this statement, and once they commit
+ *     no write of the stale or paused run gets through;
  *   - only assignments the run fanned out (`run_dispatches`) are considered: a job for any other
  *     assignment writes nothing;
  *   - every assignment is re-read FOR SHARE (in id order, the order bulk activity registration
  *     updates them in, so the two cannot deadlock), and today's reminder is computed from its
- *     contact date, the run's calendar day and the rules: anchor, sequence, due date, escalation
- *     and the idempotency key never come from a payload;
+ *     contact date, the run's calendar day in its programme's time zone and its programme's rules
+ *     (issue 15): anchor, sequence, due date, escalation and the key never come from a payload;
  *   - reminders are inserted in key order with ON CONFLICT DO NOTHING (the key and
  *     (assignment, anchor, sequence) are both unique): a conflict means "already written";
  *   - the mentor's notification, and the coordinator's from the escalation on, are written with it;
@@ -19,12 +20,8 @@
  * One result row per input assignment tells the caller which of those happened.
  */
 import type { QueryConfig } from 'pg';
-import type { ReminderRules } from '../domain/reminder-rules';
 
 export type WriteBatchContext = {
-  jobName: string;
-  timeZone: string;
-  rules: ReminderRules;
   /** Whether an e-mail channel is configured (SMTP_URL); reminders for mentors with an address are then `reserved`. */
   emailEnabled: boolean;
 };
@@ -58,15 +55,16 @@ export type WriteBatchRow = {
 export function writeBatchSql(runId: number, assignmentIds: number[], ctx: WriteBatchContext): QueryConfig {
   return {
     name: 'reminder-write-batch',
-    values: [assignmentIds, runId, ctx.jobName, ctx.timeZone, ctx.rules.firstAfterDays, ctx.rules.repeatEveryDays, ctx.rules.escalateAfter, ctx.emailEnabled],
+    values: [assignmentIds, runId, ctx.emailEnabled],
     text: `
     WITH state AS (
-      SELECT s.last_fencing_token, s.enabled FROM sweep_state s WHERE s.job_name = $3 FOR SHARE
+      SELECT s.last_fencing_token, s.enabled FROM sweep_state s
+       WHERE s.job_name = (SELECT job_name FROM cron_execution_log WHERE id = $2::int) FOR SHARE
     ), fence AS (
-      SELECT l.fencing_token, (l.started_at AT TIME ZONE $4::text)::date AS today
+      SELECT l.fencing_token, l.started_at
         FROM cron_execution_log l
         JOIN state s ON s.last_fencing_token = l.fencing_token AND s.enabled
-       WHERE l.id = $2::int AND l.job_name = $3 AND l.status = 'running'
+       WHERE l.id = $2::int AND l.status = 'running'
     ), input AS (
       SELECT DISTINCT u.assignment_id, d.anchor_date AS fanout_anchor, d.assignment_id IS NOT NULL AS in_run
         FROM unnest($1::int[]) AS u(assignment_id)
@@ -74,8 +72,10 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
     ), target AS (
       SELECT a.id, a.status, COALESCE(a.last_contact_date, a.assigned_date) AS anchor,
              a.peer_mentor_id, a.coordinator_id, pm.name AS mentor_name, pm.email AS mentor_email,
-             c.email AS coordinator_email, ct.name AS contact_name
+             c.email AS coordinator_email, ct.name AS contact_name,
+             pr.time_zone, pr.first_after_days AS first_after, pr.repeat_every_days AS repeat_every, pr.escalate_after
         FROM assignments a
+        JOIN programmes pr ON pr.id = a.programme_id
         JOIN peer_mentors pm ON pm.id = a.peer_mentor_id
         JOIN contacts ct ON ct.id = a.contact_id
         LEFT JOIN coordinators c ON c.id = a.coordinator_id
@@ -86,17 +86,19 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
       -- Every target row, with is_due saying whether its reminder is due (not a WHERE: filtered,
       -- this CTE was estimated at one row, and every join to it became a nested loop of CTE
       -- scans, batch size squared tuple visits each: two thirds of the statement at 250 a batch).
-      SELECT t.*, y.seq, t.anchor + $5::int + (y.seq - 1) * $6::int AS due_date, y.seq >= $7::int AS escalated,
+      -- The run's calendar day is counted in each assignment's programme's time zone.
+      SELECT t.*, y.seq, t.anchor + t.first_after + (y.seq - 1) * t.repeat_every AS due_date, y.seq >= t.escalate_after AS escalated,
              'a' || t.id::text || '-' || to_char(t.anchor, 'YYYYMMDD') || '-' || y.seq::text AS reminder_key,
-             (t.status = 'active' AND f.today - t.anchor >= $5::int) AS is_due
+             (t.status = 'active' AND td.today - t.anchor >= t.first_after) AS is_due
         FROM target t
         CROSS JOIN fence f
-        CROSS JOIN LATERAL (SELECT 1 + ((f.today - t.anchor) - $5::int) / $6::int AS seq) y
+        CROSS JOIN LATERAL (SELECT (f.started_at AT TIME ZONE t.time_zone)::date AS today) td
+        CROSS JOIN LATERAL (SELECT 1 + ((td.today - t.anchor) - t.first_after) / t.repeat_every AS seq) y
     ), ins AS (
       INSERT INTO reminders (assignment_id, reminder_key, anchor_date, sequence_number, due_date,
                              escalated, run_id, fencing_token, email_status)
       SELECT d.id, d.reminder_key, d.anchor, d.seq, d.due_date, d.escalated, $2::int, f.fencing_token,
-             (CASE WHEN $8::boolean AND d.mentor_email IS NOT NULL THEN 'reserved' ELSE 'not_applicable' END)::email_status
+             (CASE WHEN $3::boolean AND d.mentor_email IS NOT NULL THEN 'reserved' ELSE 'not_applicable' END)::email_status
         FROM due d
         CROSS JOIN fence f
        WHERE d.is_due
@@ -150,8 +152,8 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
            d.id IS NOT NULL AS due, d.reminder_key AS key, d.seq AS sequence_number, d.escalated,
            ins.id AS reminder_id,
            -- the e-mail's addressing, only needed (and only sent back) when e-mail is on
-           CASE WHEN $8::boolean THEN t.mentor_name END AS mentor_name, CASE WHEN $8::boolean THEN t.mentor_email END AS mentor_email,
-           CASE WHEN $8::boolean THEN t.coordinator_email END AS coordinator_email, CASE WHEN $8::boolean THEN t.contact_name END AS contact_name
+           CASE WHEN $3::boolean THEN t.mentor_name END AS mentor_name, CASE WHEN $3::boolean THEN t.mentor_email END AS mentor_email,
+           CASE WHEN $3::boolean THEN t.coordinator_email END AS coordinator_email, CASE WHEN $3::boolean THEN t.contact_name END AS contact_name
       FROM input i
       LEFT JOIN target t ON t.id = i.assignment_id
       LEFT JOIN due d ON d.id = i.assignment_id AND d.is_due

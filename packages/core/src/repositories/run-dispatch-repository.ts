@@ -6,7 +6,7 @@
  * settles as `lost` the ones whose job ended without reporting.
  */
 import type { PrismaClient } from '../db/prisma';
-import type { ReminderRules } from '../domain/reminder-rules';
+import { Prisma } from '../generated/prisma/client';
 
 export type DispatchOutcome = 'sent' | 'suppressed' | 'skipped' | 'failed' | 'lost';
 export type DispatchTally = Record<DispatchOutcome, number> & { total: number; unsettled: number };
@@ -20,20 +20,22 @@ export function createRunDispatchRepository(prisma: PrismaClient) {
      * undelivered with no live lease (an earlier run's SMTP outage or crash: adopted by this run).
      * One pass over the due set; the dispatch re-derives everything itself.
      */
-    async fanOutPage(p: { runId: number; now: Date; timeZone: string; rules: ReminderRules; emailEnabled: boolean; afterId: number; limit: number }): Promise<number[]> {
-      const { firstAfterDays: first, repeatEveryDays: every } = p.rules;
+    async fanOutPage(p: { runId: number; now: Date; programmeId: number | null; emailEnabled: boolean; afterId: number; limit: number }): Promise<number[]> {
+      // Each assignment under its own programme's rules and calendar (issue 15); one programme's
+      // assignments, or every programme's (null).
+      const scope = p.programmeId === null ? Prisma.empty : Prisma.sql`AND a.programme_id = ${p.programmeId}`;
       const rows = await prisma.$queryRaw<{ assignment_id: number }[]>`
-        WITH today AS (SELECT (${p.now}::timestamptz AT TIME ZONE ${p.timeZone})::date AS d),
-        picked AS (
+        WITH picked AS (
           SELECT a.id, x.anchor
             FROM assignments a
-            CROSS JOIN today
-            CROSS JOIN LATERAL (SELECT COALESCE(a.last_contact_date, a.assigned_date) AS anchor) x
-            CROSS JOIN LATERAL (SELECT 1 + ((today.d - x.anchor) - ${first}::int) / ${every}::int AS seq) y
+            JOIN programmes pr ON pr.id = a.programme_id
+            CROSS JOIN LATERAL (SELECT (${p.now}::timestamptz AT TIME ZONE pr.time_zone)::date AS today,
+                                       COALESCE(a.last_contact_date, a.assigned_date) AS anchor) x
+            CROSS JOIN LATERAL (SELECT 1 + ((x.today - x.anchor) - pr.first_after_days) / pr.repeat_every_days AS seq) y
             LEFT JOIN reminders r ON r.assignment_id = a.id AND r.anchor_date = x.anchor AND r.sequence_number = y.seq
-           WHERE a.status = 'active'
+           WHERE a.status = 'active' ${scope}
              AND a.id > ${p.afterId}
-             AND today.d - x.anchor >= ${first}::int
+             AND x.today - x.anchor >= pr.first_after_days
              AND (r.id IS NULL
                   OR (${p.emailEnabled}::boolean AND r.email_status IN ('reserved', 'failed')
                       AND (r.email_lease_until IS NULL OR r.email_lease_until <= clock_timestamp())

@@ -5,8 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
-import { localDate } from '../domain/calendar';
-import type { ReminderRules } from '../domain/reminder-rules';
 import { AppError, type FieldError } from '../errors';
 import type {
   ActivityInput,
@@ -47,8 +45,6 @@ export type BulkResult = {
 export type ActivityRegistrationDeps = {
   contactTracking: ContactTrackingRepository;
   clock: Clock;
-  timeZone: string;
-  rules: ReminderRules;
   /** How far in the future occurred_at may be (clock skew between systems). @defaultValue 300000 (5 min) */
   futureToleranceMs?: number;
   /** Most items one bulk request may carry. @defaultValue 1000 */
@@ -109,12 +105,11 @@ export function createActivityRegistrationService(deps: ActivityRegistrationDeps
       const item = toInput(request, request.registrationPath);
       const result = await deps.contactTracking.register([item], {
         now,
-        timeZone: deps.timeZone,
         clientScope,
         precheck: precheck(now),
         respond: ([outcome], states) => {
           const state = states.get(item.assignmentId);
-          return { outcome: outcome!, contact: state ? contactView(state, localDate(now, deps.timeZone), deps.rules) : null };
+          return { outcome: outcome!, contact: state ? contactView(state, now) : null };
         },
       });
       if (result.kind !== 'registered') throw new Error('unreachable: single registration has no idempotency scope');
@@ -152,16 +147,14 @@ export function createActivityRegistrationService(deps: ActivityRegistrationDeps
       const now = deps.clock.now();
       const result = await deps.contactTracking.register(items, {
         now,
-        timeZone: deps.timeZone,
         clientScope: opts.clientScope,
         precheck: precheck(now),
         // The body's hash is needed only under a key (it tells a retry from a reuse).
         idempotency: opts.idempotency ? { ...opts.idempotency, requestHash: createHash('sha256').update(JSON.stringify(items)).digest('hex'), expiredBefore: new Date(now.getTime() - keyRetentionMs) } : undefined,
         respond: (outcomes, states): BulkResult => {
-          const today = localDate(now, deps.timeZone);
           const summary = { received: items.length, created: 0, duplicate: 0, conflict: 0, rejected: 0 };
           const views = new Map<number, ContactView>();
-          for (const [id, s] of states) views.set(id, contactView(s, today, deps.rules));
+          for (const [id, s] of states) views.set(id, contactView(s, now));
           const results = outcomes.map((o, index): BulkItemResult => {
             const item = items[index]!;
             summary[o.outcome] += 1;

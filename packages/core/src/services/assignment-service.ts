@@ -3,8 +3,7 @@
  * of last_contact_date (the API endpoint and `reminders correct-contact` both call `correctContact`).
  */
 import type { Clock } from '../clock';
-import { isIsoDate, localDate } from '../domain/calendar';
-import type { ReminderRules } from '../domain/reminder-rules';
+import { isIsoDate } from '../domain/calendar';
 import { AppError } from '../errors';
 import type { AssignmentRepository } from '../repositories/assignment-repository';
 import type { ContactTrackingRepository } from '../repositories/contact-tracking-repository';
@@ -14,8 +13,6 @@ export type AssignmentServiceDeps = {
   assignments: AssignmentRepository;
   contactTracking: ContactTrackingRepository;
   clock: Clock;
-  timeZone: string;
-  rules: ReminderRules;
 };
 
 export type CorrectionRequest = {
@@ -28,12 +25,10 @@ export type CorrectionRequest = {
 };
 
 export function createAssignmentService(deps: AssignmentServiceDeps) {
-  const today = () => localDate(deps.clock.now(), deps.timeZone);
-
   async function get(assignmentId: number) {
     const [detail, state] = await Promise.all([deps.assignments.detail(assignmentId), deps.contactTracking.contactState(assignmentId)]);
     if (!detail || !state) throw new AppError('not_found', 'assignment-not-found', `assignment ${assignmentId} does not exist`);
-    return { ...detail, contact: contactView(state, today(), deps.rules) };
+    return { ...detail, contact: contactView(state, deps.clock.now()) };
   }
 
   return {
@@ -50,12 +45,11 @@ export function createAssignmentService(deps: AssignmentServiceDeps) {
       const actor = req.actor.trim();
       if (!actor) throw new AppError('invalid', 'validation-error', 'the actor making the correction must be named');
       const now = deps.clock.now();
-      const todayIso = localDate(now, deps.timeZone);
-      if (req.date > todayIso) {
-        throw new AppError('unprocessable', 'date-in-future', `date ${req.date} is in the future (today is ${todayIso} in ${deps.timeZone})`);
-      }
       const r = await deps.contactTracking.correct({ assignmentId: req.assignmentId, date: req.date, actor, reason, now });
       if (r.kind === 'not_found') throw new AppError('not_found', 'assignment-not-found', `assignment ${req.assignmentId} does not exist`);
+      if (r.kind === 'in_future') {
+        throw new AppError('unprocessable', 'date-in-future', `date ${req.date} is in the future (today is ${r.today} in ${r.timeZone})`);
+      }
       if (r.kind === 'before_assigned') {
         throw new AppError('unprocessable', 'date-before-assignment', `date ${req.date} is before assignment ${req.assignmentId} began (${r.assignedDate})`);
       }

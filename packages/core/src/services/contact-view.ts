@@ -1,7 +1,6 @@
 /** An assignment's contact state as the API and CLI show it: last contact, anchor, next reminder. */
-import { daysBetween } from '../domain/calendar';
+import { daysBetween, localDate } from '../domain/calendar';
 import { nextReminder, type NextReminder } from '../domain/next-reminder';
-import type { ReminderRules } from '../domain/reminder-rules';
 import type { ContactState } from '../repositories/contact-tracking-repository';
 
 export type ContactView = {
@@ -15,8 +14,11 @@ export type ContactView = {
   nextReminder: NextReminder | null;
 };
 
-export function contactView(state: ContactState, today: string, rules: ReminderRules): ContactView {
+/** At `now`, on the calendar and under the rules of the assignment's programme. */
+export function contactView(state: ContactState, now: Date): ContactView {
   const anchorDate = state.lastContactDate ?? state.assignedDate;
+  const today = localDate(now, state.timeZone);
+  const rules = state.rules;
   return {
     assignmentId: state.assignmentId,
     status: state.status,

@@ -145,8 +145,8 @@ export function createOpsService(deps: OpsServiceDeps) {
     async dryRun(p: { limit: number }) {
       const at = now();
       const [due, page] = await Promise.all([
-        deps.dueAssignments.countDue({ now: at, timeZone: deps.timeZone, rules: deps.rules }),
-        deps.dueAssignments.findDuePage({ now: at, timeZone: deps.timeZone, rules: deps.rules, afterId: 0, limit: p.limit }),
+        deps.dueAssignments.countDue({ now: at }),
+        deps.dueAssignments.findDuePage({ now: at, afterId: 0, limit: p.limit }),
       ]);
       return { today: localDate(at, deps.timeZone), due, shown: page.length, reminders: page };
     },

@@ -12,13 +12,14 @@
 import type { Queue } from 'bullmq';
 import { DISPATCH_JOB, dispatchJobOptions, type DispatchPayload } from '../jobs/job-catalog';
 import { dispatchJobId } from '../domain/reminder-rules';
-import type { ReminderRules } from '../domain/reminder-rules';
 import type { DueAssignmentRepository } from '../repositories/due-assignment-repository';
 import type { RunDispatchRepository } from '../repositories/run-dispatch-repository';
 
 export type SweepContext = {
   runId: number;
   now: Date;
+  /** The programme whose assignments this run sweeps (null: every programme's). */
+  programmeId: number | null;
   /** Checked between pages: once true (lock lost, shutdown, pause) the sweep stops adding jobs. */
   shouldStop: () => boolean;
   /** Called after each page with the running total of jobs enqueued. */
@@ -34,8 +35,6 @@ export type ReminderSchedulerDeps = {
   dueAssignments: DueAssignmentRepository;
   runDispatches: RunDispatchRepository;
   dispatchQueue: Queue<DispatchPayload>;
-  rules: ReminderRules;
-  timeZone: string;
   pageSize: number;
   maxAttempts: number;
   retryBackoffMs: number;
@@ -65,10 +64,11 @@ export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
   }
 
   return {
-    countActive: () => deps.dueAssignments.countActive(),
-    countDue: (now: Date) => deps.dueAssignments.countDue({ now, timeZone: deps.timeZone, rules: deps.rules }),
+    // Each assignment is judged by its own programme's rules, in its programme's time zone.
+    countActive: (programmeId: number | null) => deps.dueAssignments.countActive({ programmeId }),
+    countDue: (now: Date, programmeId: number | null) => deps.dueAssignments.countDue({ now, programmeId }),
     /** Active and due in one scan (the guard needs both before the first job). */
-    countActiveAndDue: (now: Date) => deps.dueAssignments.countActiveAndDue({ now, timeZone: deps.timeZone, rules: deps.rules }),
+    countActiveAndDue: (now: Date, programmeId: number | null) => deps.dueAssignments.countActiveAndDue({ now, programmeId }),
 
     async sweep(ctx: SweepContext): Promise<SweepResult> {
       let enqueued = 0;
@@ -78,8 +78,7 @@ export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
         const ids = await deps.runDispatches.fanOutPage({
           runId: ctx.runId,
           now: ctx.now,
-          timeZone: deps.timeZone,
-          rules: deps.rules,
+          programmeId: ctx.programmeId,
           emailEnabled: deps.emailEnabled ?? false,
           afterId,
           limit: deps.pageSize,

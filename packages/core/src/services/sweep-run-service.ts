@@ -43,6 +43,8 @@ export type RunResult = {
 
 export type SweepRunDeps = {
   jobName: string;
+  /** The programme this sweep covers (null: every programme's assignments, each under its own rules). @defaultValue null */
+  programmeId?: number | null;
   workerId: string;
   lock: SweepLock;
   executionLog: ExecutionLogRepository;
@@ -112,7 +114,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
     let error: string | null = null;
     try {
       if (req.confirmRunId) {
-        counts.assignmentsEvaluated = await deps.scheduler.countActive();
+        counts.assignmentsEvaluated = await deps.scheduler.countActive(deps.programmeId ?? null);
         const by = req.triggeredBy ?? 'unknown';
         if (!(await deps.executionLog.resolveHeld(req.confirmRunId, { by, now: startedAt, continuedByRunId: runId }))) {
           throw new RunRequestError(`run ${req.confirmRunId} is not awaiting confirmation (already resolved?)`);
@@ -120,7 +122,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
         rlog.warn({ confirmed: req.confirmRunId, by }, 'held run confirmed by an operator; blast-radius guard bypassed');
       } else {
         // One pass over the assignments gives both the evaluated count and the guard's measure.
-        const { active, due } = await deps.scheduler.countActiveAndDue(startedAt);
+        const { active, due } = await deps.scheduler.countActiveAndDue(startedAt, deps.programmeId ?? null);
         counts.assignmentsEvaluated = active;
         const history = await deps.executionLog.recentEnqueuedMedian(deps.jobName, 14, deps.blastRadius.minHistory);
         const verdict = judgeBlastRadius(due, history, deps.blastRadius);
@@ -136,6 +138,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
       const sweep = await deps.scheduler.sweep({
         runId,
         now: startedAt,
+        programmeId: deps.programmeId ?? null,
         shouldStop: stopping,
         onProgress: (n) => deps.executionLog.heartbeat(runId, deps.clock.now(), { remindersEnqueued: n }),
       });
