@@ -4,7 +4,8 @@
  */
 import { createAlertChannels } from '../channels/alert-channels';
 import { createEmailChannel } from '../channels/email-channel';
-import { SWEEP_SCHEDULER_ID } from '../jobs/job-catalog';
+import { DEFAULT_PROGRAMME, programmeJobName } from '../domain/programme-names';
+import { perProgramme } from './per-programme';
 import { createAlertService } from '../services/alert-service';
 import { createRunAlerts } from '../services/run-alerts';
 import type { Core } from './core';
@@ -13,10 +14,13 @@ export function createAlerting(core: Core) {
   const { config, logger, clock } = core;
   const email = config.smtpUrl ? createEmailChannel({ smtpUrl: config.smtpUrl, from: config.smtpFrom }) : null;
   const alerts = createAlertService({ alerts: core.repositories.alerts, channels: createAlertChannels(config, email), clock, logger });
-  const runAlerts = createRunAlerts({ executionLog: core.repositories.executionLog, alerts, jobName: SWEEP_SCHEDULER_ID, failureThreshold: config.alerts.failureThreshold });
+  const runAlertsFor = perProgramme((programme) =>
+    createRunAlerts({ executionLog: core.repositories.executionLog, alerts, jobName: programmeJobName(programme), programme, failureThreshold: config.alerts.failureThreshold }),
+  );
   return {
     alerts,
-    runAlerts,
+    runAlerts: runAlertsFor(DEFAULT_PROGRAMME),
+    runAlertsFor,
     close: () => email?.close(),
   };
 }

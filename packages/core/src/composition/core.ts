@@ -18,7 +18,6 @@ import { createDueAssignmentRepository } from '../repositories/due-assignment-re
 import { createExecutionLogRepository } from '../repositories/execution-log-repository';
 import { createIdempotencyKeyRepository } from '../repositories/idempotency-key-repository';
 import { createProgrammeRepository } from '../repositories/programme-repository';
-import { SWEEP_SCHEDULER_ID } from '../jobs/job-catalog';
 import { createRunDispatchRepository } from '../repositories/run-dispatch-repository';
 import { createSweepStateRepository } from '../repositories/sweep-state-repository';
 import { createServiceMetricsRepository } from '../repositories/service-metrics-repository';
@@ -51,7 +50,7 @@ export function createCore(opts: CoreOptions) {
     watchdogState: createWatchdogStateRepository(prisma),
     apiTokens,
     assignments: createAssignmentRepository(prisma),
-    programmes: createProgrammeRepository(prisma, { jobNameBase: SWEEP_SCHEDULER_ID }),
+    programmes: createProgrammeRepository(prisma),
     serviceMetrics: createServiceMetricsRepository(prisma),
     databaseHealth: createDatabaseHealth(prisma),
   };

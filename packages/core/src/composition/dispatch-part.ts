@@ -5,11 +5,13 @@
  */
 import { createDispatchPool } from '../db/dispatch-pool';
 import { createEmailChannel } from '../channels/email-channel';
-import { SWEEP_SCHEDULER_ID } from '../jobs/job-catalog';
 import { createReminderRepository } from '../repositories/reminder-repository';
 import { createReminderDispatchService } from '../services/reminder-dispatch-service';
 import { createReminderSchedulerService } from '../services/reminder-scheduler-service';
 import { createSweepRunService } from '../services/sweep-run-service';
+import { createProgrammeSweepRun } from '../services/programme-sweep-run';
+import { programmeJobName, programmeLockName } from '../domain/programme-names';
+import { perProgramme } from './per-programme';
 import type { Alerting } from './alerting';
 import type { Core } from './core';
 import type { RedisPart } from './redis-part';
@@ -58,10 +60,12 @@ export function createDispatchPart(core: Core, r: RedisPart, alerting: Alerting,
     logger,
     maxBatchSize: Math.max(1, Math.ceil(config.dispatchConcurrency / 2)),
   });
-  const sweepRun = createSweepRunService({
-    jobName: SWEEP_SCHEDULER_ID,
+  // One sweep per programme (its job name, lock, state row, history and alerts); a request names which.
+  const runFor = perProgramme((p) => createSweepRunService({
+    jobName: programmeJobName(p),
+    programmeId: p.id,
     workerId: config.workerId,
-    lock: r.sweepLock,
+    lock: r.lockFor(programmeLockName(p)),
     executionLog: repositories.executionLog,
     sweepState: repositories.sweepState,
     scheduler,
@@ -71,10 +75,11 @@ export function createDispatchPart(core: Core, r: RedisPart, alerting: Alerting,
     runTimeoutMs: config.runTimeoutMinutes * 60_000,
     isShuttingDown: opts.isShuttingDown,
     blastRadius: config.blastRadius,
-    onFinished: alerting.runAlerts.onRunFinished,
-    onHeld: alerting.runAlerts.onHeld,
-    beforeRun: () => control.ops.resumeExpiredPause(),
-  });
+    onFinished: alerting.runAlertsFor(p).onRunFinished,
+    onHeld: alerting.runAlertsFor(p).onHeld,
+    beforeRun: () => control.opsFor(p).resumeExpiredPause(),
+  }));
+  const sweepRun = createProgrammeSweepRun({ programmes: repositories.programmes, runFor });
   return {
     reminders,
     scheduler,

@@ -6,7 +6,7 @@
  */
 import { createQueues } from '../jobs/queues';
 import { SCHEDULE_REGISTRATION_LOCK_NAME, SWEEP_LOCK_NAME } from '../jobs/job-catalog';
-import { createSweepLock } from '../lock';
+import { createSweepLock, type SweepLock } from '../lock';
 import { createRedis } from '../redis';
 import { createWorkerRegistry } from '../repositories/worker-registry';
 import type { Core } from './core';
@@ -25,11 +25,20 @@ export function createRedisPart(core: Pick<Core, 'config' | 'logger'>) {
   });
   // Queue errors are the same connection's errors, already logged above.
   const queues = createQueues(redis, config.redisPrefix);
+  // One lock per programme's sweep (issue 15), made when first asked for.
+  const locks = new Map<string, SweepLock>();
+  const lockFor = (name: string): SweepLock => {
+    let lock = locks.get(name);
+    if (!lock) locks.set(name, (lock = createSweepLock({ redis, prefix: config.redisPrefix, name, ttlMs: config.lockTtlMs })));
+    return lock;
+  };
   return {
     redis,
     queues,
     workers: createWorkerRegistry({ redis, prefix: config.redisPrefix }),
-    sweepLock: createSweepLock({ redis, prefix: config.redisPrefix, name: SWEEP_LOCK_NAME, ttlMs: config.lockTtlMs }),
+    /** The default programme's sweep lock (`<prefix>:lock:reminder-sweep`). */
+    sweepLock: lockFor(SWEEP_LOCK_NAME),
+    lockFor,
     registrationLock: createSweepLock({ redis, prefix: config.redisPrefix, name: SCHEDULE_REGISTRATION_LOCK_NAME, ttlMs: 10_000 }),
     async close() {
       await queues.close().catch(() => undefined);

@@ -4,6 +4,8 @@
  * ops service (trigger, pause, resume, status, lock). No dispatch pool, no SMTP.
  */
 import { SWEEP_SCHEDULER_ID } from '../jobs/job-catalog';
+import { DEFAULT_PROGRAMME, programmeJobName, programmeLockName, type ProgrammeRef } from '../domain/programme-names';
+import { perProgramme } from './per-programme';
 import { createOpsService } from '../services/ops-service';
 import { createJobSchedulerRegistration } from '../services/job-scheduler-registration';
 import { createSweepRequests } from '../services/sweep-requests';
@@ -30,12 +32,14 @@ export function createSweepControl(core: Core, r: RedisPart) {
     clock,
     logger,
   });
-  const ops = createOpsService({
-    jobName: SWEEP_SCHEDULER_ID,
+  // Each programme's sweep is operated on its own (its job name, lock, state row and runs).
+  const build = (p: ProgrammeRef) => createOpsService({
+    jobName: programmeJobName(p),
+    programmeId: p.id,
     sweepQueue: r.queues.sweep,
     dispatchQueue: r.queues.dispatch,
     pauseMaxDays: config.pauseMaxDays,
-    lock: r.sweepLock,
+    lock: r.lockFor(programmeLockName(p)),
     executionLog: repositories.executionLog,
     sweepState: repositories.sweepState,
     dueAssignments: repositories.dueAssignments,
@@ -48,7 +52,8 @@ export function createSweepControl(core: Core, r: RedisPart) {
     workers: r.workers,
     sweepRequests,
   });
-  return { schedule, sweepRequests, ops };
+  const opsFor = perProgramme(build);
+  return { schedule, sweepRequests, ops: opsFor(DEFAULT_PROGRAMME), opsFor };
 }
 
 export type SweepControl = ReturnType<typeof createSweepControl>;

@@ -21,6 +21,8 @@ export type RunCounts = {
 
 export type RunStart = {
   jobName: string;
+  /** The programme whose sweep this is (`default`, 1, when not given). */
+  programmeId?: number;
   trigger: RunTrigger;
   workerId: string;
   now: Date;
@@ -66,6 +68,7 @@ export function createExecutionLogRepository(prisma: PrismaClient) {
         const row = await tx.cronExecutionLog.create({
           data: {
             jobName: s.jobName,
+            programmeId: s.programmeId ?? 1,
             trigger: s.trigger,
             status: 'running',
             scheduledFor: s.scheduledFor ?? null,
@@ -86,6 +89,7 @@ export function createExecutionLogRepository(prisma: PrismaClient) {
       const row = await prisma.cronExecutionLog.create({
         data: {
           jobName: s.jobName,
+          programmeId: s.programmeId ?? 1,
           trigger: s.trigger,
           status: s.status,
           scheduledFor: s.scheduledFor ?? null,

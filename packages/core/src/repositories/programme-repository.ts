@@ -5,6 +5,7 @@
 import type { PrismaClient } from '../db/prisma';
 import type { Prisma, Programme as ProgrammeRow } from '../generated/prisma/client';
 import { DEFAULT_PROGRAMME_ID, type Locale, type Programme } from '../domain/programme';
+import { programmeJobName } from '../domain/programme-names';
 import type { ReminderRules } from '../domain/reminder-rules';
 
 export type ProgrammeFields = {
@@ -17,8 +18,6 @@ export type ProgrammeFields = {
   defaultLocale: Locale;
 };
 
-/** The job name a programme's runs and state are recorded under: `reminder-sweep` for default (as before), else `reminder-sweep:<slug>`. */
-export const programmeJobName = (p: { id: number; slug: string }, base: string) => (p.id === DEFAULT_PROGRAMME_ID ? base : `${base}:${p.slug}`);
 
 export function toProgramme(r: ProgrammeRow): Programme {
   return {
@@ -46,7 +45,7 @@ const columns = (f: Partial<ProgrammeFields>): Prisma.ProgrammeUpdateInput => ({
   ...(f.defaultLocale !== undefined ? { defaultLocale: f.defaultLocale } : {}),
 });
 
-export function createProgrammeRepository(prisma: PrismaClient, opts: { jobNameBase: string }) {
+export function createProgrammeRepository(prisma: PrismaClient) {
   return {
     list: async (): Promise<Programme[]> => (await prisma.programme.findMany({ orderBy: { id: 'asc' } })).map(toProgramme),
     byId: async (id: number): Promise<Programme | null> => {
@@ -62,7 +61,7 @@ export function createProgrammeRepository(prisma: PrismaClient, opts: { jobNameB
     create: (f: ProgrammeFields, now: Date): Promise<Programme> =>
       prisma.$transaction(async (tx) => {
         const r = await tx.programme.create({ data: { ...(columns(f) as Prisma.ProgrammeCreateInput), createdAt: now, updatedAt: now } });
-        await tx.sweepState.create({ data: { jobName: programmeJobName(r, opts.jobNameBase), programmeId: r.id, timeZone: r.timeZone } });
+        await tx.sweepState.create({ data: { jobName: programmeJobName(r), programmeId: r.id, timeZone: r.timeZone } });
         return toProgramme(r);
       }),
 

@@ -19,12 +19,13 @@ export type SweepRequest = {
   consumedAt: Date | null;
   jobId: string | null;
   runId: number | null;
+  programmeId: number;
 };
 
 export function createSweepRequestRepository(prisma: PrismaClient) {
   return {
     /** A new request, or null when one with the same `dedupeKey` exists already. */
-    async create(r: { trigger: RunTrigger; requestedBy: string; confirmRunId?: number | null; slot?: Date | null; dedupeKey?: string | null; now: Date; consumed?: boolean; jobId?: string }): Promise<SweepRequest | null> {
+    async create(r: { trigger: RunTrigger; requestedBy: string; confirmRunId?: number | null; slot?: Date | null; dedupeKey?: string | null; now: Date; consumed?: boolean; jobId?: string; programmeId?: number }): Promise<SweepRequest | null> {
       try {
         return await prisma.sweepRequest.create({
           data: {
@@ -36,6 +37,7 @@ export function createSweepRequestRepository(prisma: PrismaClient) {
             createdAt: r.now,
             consumedAt: r.consumed ? r.now : null,
             jobId: r.jobId ?? null,
+            programmeId: r.programmeId ?? 1,
           },
         });
       } catch (err) {

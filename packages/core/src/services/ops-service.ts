@@ -20,6 +20,8 @@ import type { SweepRequests } from './sweep-requests';
 
 export type OpsServiceDeps = {
   jobName: string;
+  /** The programme whose sweep this operates (issue 15). @defaultValue 1 (`default`) */
+  programmeId?: number;
   sweepQueue: Queue<SweepPayload>;
   /** Only read: whether someone paused it in Bull Board (status, trigger --wait). */
   dispatchQueue?: Queue;
@@ -81,7 +83,7 @@ export function createOpsService(deps: OpsServiceDeps) {
     async trigger(p: { by: string; confirmRunId?: number }): Promise<{ jobId: string }> {
       if (p.confirmRunId) await heldRun(p.confirmRunId);
       // The request and its audit row exist before any job does: the job only points at them.
-      const request = (await deps.sweepRequests.record({ trigger: 'manual', requestedBy: p.by, confirmRunId: p.confirmRunId }))!;
+      const request = (await deps.sweepRequests.record({ trigger: 'manual', requestedBy: p.by, confirmRunId: p.confirmRunId, programmeId: deps.programmeId }))!;
       const jobId = sweepRequestJobId(request.id);
       await deps.audit.record({
         actor: p.by,
@@ -145,8 +147,8 @@ export function createOpsService(deps: OpsServiceDeps) {
     async dryRun(p: { limit: number }) {
       const at = now();
       const [due, page] = await Promise.all([
-        deps.dueAssignments.countDue({ now: at }),
-        deps.dueAssignments.findDuePage({ now: at, afterId: 0, limit: p.limit }),
+        deps.dueAssignments.countDue({ now: at, programmeId: deps.programmeId ?? 1 }),
+        deps.dueAssignments.findDuePage({ now: at, afterId: 0, limit: p.limit, programmeId: deps.programmeId ?? 1 }),
       ]);
       return { today: localDate(at, deps.timeZone), due, shown: page.length, reminders: page };
     },

@@ -48,7 +48,7 @@ export type SweepRequestsDeps = {
   logger: Logger;
 };
 
-const toRunRequest = (r: SweepRequest): RunRequest => ({ trigger: r.trigger, triggeredBy: r.requestedBy, confirmRunId: r.confirmRunId ?? undefined, scheduledFor: r.slot });
+const toRunRequest = (r: SweepRequest): RunRequest => ({ trigger: r.trigger, triggeredBy: r.requestedBy, confirmRunId: r.confirmRunId ?? undefined, scheduledFor: r.slot, programmeId: r.programmeId });
 
 /** A scheduler slot older than this is refused (the watchdog's catch-up stands in for it). */
 const SLOT_LOOKBACK_MS = 48 * 3600_000;
@@ -107,7 +107,7 @@ export function createSweepRequests(deps: SweepRequestsDeps) {
     get: (id: number) => deps.requests.get(id),
 
     /** Records a request (not yet enqueued); null when `dedupeKey` was taken already. */
-    record: (r: { trigger: Exclude<RunTrigger, 'scheduled'>; requestedBy: string; confirmRunId?: number; slot?: Date; dedupeKey?: string }) => deps.requests.create({ ...r, now: deps.clock.now() }),
+    record: (r: { trigger: Exclude<RunTrigger, 'scheduled'>; requestedBy: string; confirmRunId?: number; slot?: Date; dedupeKey?: string; programmeId?: number }) => deps.requests.create({ ...r, now: deps.clock.now() }),
 
     /** Enqueues the one job of a recorded request; a second call adds nothing (same job id). */
     enqueue,

@@ -23,6 +23,8 @@ export type RunRequest = {
   scheduledFor?: Date | null;
   /** Go ahead with a run the blast-radius guard held (its id), bypassing the guard once. */
   confirmRunId?: number;
+  /** The programme to sweep (issue 15). @defaultValue 1 (`default`) */
+  programmeId?: number;
 };
 
 export class RunRequestError extends Error {
@@ -88,6 +90,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
     const startedAt = deps.clock.now();
     const { runId, fencingToken } = await deps.executionLog.startRun({
       jobName: deps.jobName,
+      programmeId: deps.programmeId ?? undefined,
       trigger: req.trigger,
       workerId: deps.workerId,
       now: startedAt,
@@ -281,6 +284,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
       }
       const base = {
         jobName: deps.jobName,
+        programmeId: deps.programmeId ?? undefined,
         trigger: req.trigger,
         workerId: deps.workerId,
         now: deps.clock.now(),
