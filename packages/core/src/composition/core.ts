@@ -18,6 +18,7 @@ import { createDueAssignmentRepository } from '../repositories/due-assignment-re
 import { createExecutionLogRepository } from '../repositories/execution-log-repository';
 import { createIdempotencyKeyRepository } from '../repositories/idempotency-key-repository';
 import { createProgrammeRepository } from '../repositories/programme-repository';
+import { createProgrammeService } from '../services/programme-service';
 import { SWEEP_SCHEDULER_ID } from '../jobs/job-catalog';
 import { createRunDispatchRepository } from '../repositories/run-dispatch-repository';
 import { createSweepStateRepository } from '../repositories/sweep-state-repository';
@@ -62,6 +63,7 @@ export function createCore(opts: CoreOptions) {
     lifetimeDays: config.tokenLifetimeDays,
     onTouchError: (err) => logger.warn({ err: { message: (err as Error).message } }, 'could not record token last_used_at'),
   });
+  const programmes = createProgrammeService({ programmes: repositories.programmes, audit, clock });
   return {
     config,
     logger,
@@ -69,6 +71,7 @@ export function createCore(opts: CoreOptions) {
     prisma,
     repositories,
     tokens,
+    programmes,
     close: () => prisma.$disconnect(),
   };
 }
