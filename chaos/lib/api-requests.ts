@@ -130,6 +130,19 @@ const activityBad = {
   note: fc.oneof(fc.constantFrom('\u0000', 'a\u0007', '\ud800', 'x'.repeat(2001)), fc.integer(), fc.constant(null)),
 };
 
+const programmeBad = {
+  slug: fc.oneof(fc.constantFrom('', 'Upper', '-lead', 'trail-', 'has space', 'ü', 'a_b', 'x'.repeat(49)), fc.integer(), fc.constant(null)),
+  name: badText(200),
+  time_zone: fc.oneof(fc.constantFrom('', 'Mars/Olympus', 'Europe/Nowhere', 'UTC+25', '../etc', 'x'.repeat(65)), fc.integer(), fc.constant(null)),
+  send_at: fc.oneof(fc.constantFrom('', '24:00', '7:00', '07:60', '07:00:00', 'noon'), fc.integer(), fc.constant(null)),
+  first_after_days: fc.oneof(badInt, fc.constant(366)),
+  repeat_every_days: fc.oneof(badInt, fc.constant(366)),
+  escalate_after: fc.oneof(badInt, fc.constant(101)),
+  // Also below escalate_after (a rule, not the schema).
+  stop_after: fc.oneof(fc.constantFrom(0, -1, 101, 1, 1.5, '3', true)),
+  default_locale: fc.oneof(fc.constantFrom('', 'de', 'NB', 'en-GB'), fc.integer(), fc.constant(null)),
+};
+
 /** Bodies of the routes that take one; a route missing here only gets auth and path faults. */
 const BODIES: Record<string, BodySpec> = {
   'POST /v1/activities': {
@@ -181,6 +194,28 @@ const BODIES: Record<string, BodySpec> = {
     required: ['name', 'role'],
     limit: 4 * 1024,
   },
+  'POST /v1/programmes': {
+    base: () => ({ slug: 'fuzz-programme', name: 'Fuzz', time_zone: 'Europe/Oslo', send_at: '08:00', first_after_days: 10, repeat_every_days: 5, escalate_after: 2, stop_after: 4, default_locale: 'en' }),
+    bad: programmeBad,
+    required: ['slug', 'name'],
+    limit: 16 * 1024,
+  },
+  'PATCH /v1/programmes/:slug': {
+    base: () => ({ name: 'Fuzzed default', send_at: '06:00' }),
+    // Also a slug change (never allowed).
+    bad: { ...programmeBad, slug: fc.oneof(programmeBad.slug, fc.constantFrom('renamed', 'other')) },
+    required: [],
+    limit: 16 * 1024,
+    pathId: () => 'default',
+  },
+  'POST /v1/assignments/:id/programme': {
+    // The assignment is in default already: even the base is refused (409), so only its faults differ.
+    base: () => ({ programme: 'default', reason: 'fuzzing the API' }),
+    bad: { programme: fc.oneof(programmeBad.slug, fc.constantFrom('zz-missing')), reason: fc.oneof(badText(1000), fc.constant('ab')) },
+    required: ['programme', 'reason'],
+    limit: 16 * 1024,
+    pathId: (w) => String(w.assignmentIds[0]),
+  },
   'POST /v1/sweep/trigger': {
     base: () => ({}),
     bad: { confirm_run_id: badInt, wait_seconds: fc.oneof(fc.constantFrom(-1, 601, 1.5, '10', null, true), fc.integer({ min: 601 })) },
@@ -217,7 +252,7 @@ const pathParamValues = (param: string, w: FuzzWorld) =>
     { weight: 2, arbitrary: param === 'name' ? fc.stringMatching(/^zz[a-z0-9]{1,20}$/).filter((n) => !w.tokenNames.includes(n)) : missingId.map(String) },
   )
     // Never something that exists: that request could be right.
-    .filter((v) => v !== '' && !(param === 'name' ? w.tokenNames : w.assignmentIds.map(String)).includes(safeDecode(v)));
+    .filter((v) => v !== '' && !(param === 'name' ? w.tokenNames : param === 'slug' ? ['default'] : w.assignmentIds.map(String)).includes(safeDecode(v)));
 
 function safeDecode(v: string): string {
   try {
@@ -250,7 +285,7 @@ const params = (pattern: string) => [...pattern.matchAll(/:([a-z]+)/g)].map((m) 
 function goodParams(pattern: string, w: FuzzWorld): Record<string, string> {
   const spec = BODIES[pattern];
   const out: Record<string, string> = {};
-  for (const p of params(pattern)) out[p] = p === 'name' ? 'zz-missing-token' : spec?.pathId ? spec.pathId(w) : '1000001';
+  for (const p of params(pattern)) out[p] = spec?.pathId ? spec.pathId(w) : p === 'name' ? 'zz-missing-token' : p === 'slug' ? 'zz-missing' : '1000001';
   return out;
 }
 

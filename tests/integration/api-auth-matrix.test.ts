@@ -28,6 +28,7 @@ beforeAll(async () => {
   assignmentId = (await createAssignment(api.prisma, { assignedDate: '2026-09-01', lastContactDate: '2026-11-01' })).assignmentId;
   revoked = (await api.c.services.tokens.create({ name: 'revoked-admin', role: 'admin', createdBy: 'test' })).token;
   await api.c.services.tokens.revoke('revoked-admin', 'test');
+  await api.c.services.programmes.create({ slug: 'matrix-target', name: 'Matrix target' }, 'test');
 });
 afterAll(async () => {
   await api?.close();
@@ -59,6 +60,19 @@ const VALID: Record<string, () => Promise<InjectOptions>> = {
     const name = `victim-${++n}`;
     await api.c.services.tokens.create({ name, role: 'viewer', createdBy: 'test' });
     return { method: 'POST', url: `/v1/tokens/${name}/revoke` };
+  },
+  'GET /v1/programmes': async () => ({ method: 'GET', url: '/v1/programmes' }),
+  'GET /v1/programmes/:slug': async () => ({ method: 'GET', url: '/v1/programmes/default' }),
+  'POST /v1/programmes': async () => ({ method: 'POST', url: '/v1/programmes', payload: { slug: `made-${++n}`, name: 'Matrix programme' } }),
+  'PATCH /v1/programmes/:slug': async () => ({ method: 'PATCH', url: '/v1/programmes/matrix-target', payload: { name: `Matrix target ${++n}` } }),
+  'DELETE /v1/programmes/:slug': async () => {
+    const slug = `doomed-${++n}`;
+    await api.c.services.programmes.create({ slug, name: 'To be deleted' }, 'test');
+    return { method: 'DELETE', url: `/v1/programmes/${slug}` };
+  },
+  'POST /v1/assignments/:id/programme': async () => {
+    const { assignmentId: id } = await createAssignment(api.prisma, { assignedDate: '2026-09-01', lastContactDate: '2026-11-01' });
+    return { method: 'POST', url: `/v1/assignments/${id}/programme`, payload: { programme: 'matrix-target', reason: 'matrix test' } };
   },
   'POST /v1/sweep/trigger': async () => ({ method: 'POST', url: '/v1/sweep/trigger', payload: {} }),
   'GET /v1/sweep/preview': async () => ({ method: 'GET', url: '/v1/sweep/preview' }),

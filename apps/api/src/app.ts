@@ -10,6 +10,7 @@ import { registerProblemHandlers, sendProblem } from './plugins/problem';
 import { activityRoutes } from './routes/activities';
 import { assignmentRoutes } from './routes/assignments';
 import { tokenRoutes } from './routes/tokens';
+import { programmeRoutes } from './routes/programmes';
 import { opsRoutes } from './routes/ops';
 import { metricsRoutes } from './routes/metrics';
 import { registerBullBoard } from './plugins/bull-board';
@@ -65,6 +66,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(activityRoutes, { activities: root.services.activities, idempotencyKeyRetentionHours: root.config.idempotencyKeyRetentionHours });
   await app.register(assignmentRoutes, { assignments: root.services.assignments });
   await app.register(tokenRoutes, { tokens: root.services.tokens });
+  await app.register(programmeRoutes, { programmes: root.services.programmes });
   await app.register(opsRoutes, {
     ops: root.services.ops,
     lockKey: root.services.sweepLock.key,

@@ -30,6 +30,7 @@ export function createApiRoot(opts: { config: Config; logger: Logger; clock?: Cl
     repositories: { ...core.repositories, workers: r.workers },
     services: {
       tokens: core.tokens,
+      programmes: core.programmes,
       activities: registration.activities,
       assignments: registration.assignments,
       ops: control.ops,

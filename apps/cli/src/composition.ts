@@ -55,6 +55,7 @@ function buildData(config: Config) {
   const registration = createRegistrationPart(core, { poolMax: 1 });
   return {
     tokens: core.tokens,
+    programmes: core.programmes,
     assignments: registration.assignments,
     async close() {
       await Promise.all([registration.close(), core.close()]);
@@ -62,7 +63,7 @@ function buildData(config: Config) {
   };
 }
 
-/** For token and correct-contact: Postgres only. */
+/** For token, correct-contact and programme: Postgres only. */
 export async function withData<T>(fn: (root: DataRoot, config: Config) => Promise<T>, config: Config = loadConfig()): Promise<T> {
   const root = buildData(config);
   try {

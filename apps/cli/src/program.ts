@@ -5,6 +5,7 @@ import { seedCommand } from './commands/seed';
 import { startCommand, serveApiCommand, serveWorkerCommand } from './commands/start';
 import { tokenCommand } from './commands/token';
 import { correctContactCommand } from './commands/correct-contact';
+import { programmeCommand } from './commands/programme';
 import { triggerCommand } from './commands/trigger';
 import { pauseCommand, resumeCommand } from './commands/pause';
 import { statusCommand, runsCommand } from './commands/status';
@@ -18,7 +19,7 @@ export function registerCommands(program: Command): Command {
     .showHelpAfterError(false)
     .configureOutput({ outputError: (str, write) => write(str) });
   for (const add of [migrateCommand, seedCommand, startCommand, serveApiCommand, serveWorkerCommand]) add(program);
-  for (const add of [tokenCommand, correctContactCommand]) add(program);
+  for (const add of [tokenCommand, correctContactCommand, programmeCommand]) add(program);
   for (const add of [triggerCommand, pauseCommand, resumeCommand, statusCommand, runsCommand, lockCommand]) add(program);
   return program;
 }

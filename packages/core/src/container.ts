@@ -50,6 +50,7 @@ export function createContainer(opts: ContainerOptions) {
       watchdog,
       sweepRequests: control.sweepRequests,
       tokens: core.tokens,
+      programmes: core.programmes,
       activities: registration.activities,
       assignments: registration.assignments,
     },

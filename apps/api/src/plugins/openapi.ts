@@ -49,6 +49,7 @@ export async function registerOpenApi(app: FastifyInstance, opts: OpenApiOptions
         { name: 'activities', description: 'Registering contact (moves last_contact_date)' },
         { name: 'assignments', description: 'Contact state, reminder history and corrections' },
         { name: 'tokens', description: 'API tokens (admin)' },
+        { name: 'programmes', description: 'Programmes: their rules, time zone and send time; moving assignments between them' },
         { name: 'health', description: 'Probes (no token)' },
       ],
       components: {

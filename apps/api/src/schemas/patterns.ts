@@ -1,4 +1,6 @@
 /** Regex patterns the schemas use, and what each means in words for a problem's `errors`. */
+import { SEND_AT_PATTERN, SLUG_PATTERN } from '@reminders/core/domain/programme';
+
 /** Text without control characters or lone surrogates (Postgres refuses NUL; surrogates would be mangled). */
 export const SAFE_TEXT = '^[^\\p{Cc}\\p{Cs}]*$';
 /** Like SAFE_TEXT but with at least one non-space character. */
@@ -21,6 +23,8 @@ export const PATTERN_MESSAGES: Readonly<Record<string, string>> = Object.freeze(
   [CLIENT_ID_PATTERN]: 'must be 1-100 letters, digits or . _ : -',
   [IDEMPOTENCY_KEY_PATTERN]: 'must be 1-200 visible ASCII characters',
   [TOKEN_NAME_PATTERN]: 'must be 1-100 letters, digits or . _ : @ - starting with a letter or digit',
+  [SLUG_PATTERN]: 'must be 1-48 lower-case letters, digits or inner hyphens',
+  [SEND_AT_PATTERN]: 'must be a local time HH:MM from 00:00 to 23:59',
 });
 
 /** The words for a pattern; a generic phrase for patterns without an entry. */

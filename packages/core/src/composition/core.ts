@@ -18,6 +18,7 @@ import { createDueAssignmentRepository } from '../repositories/due-assignment-re
 import { createExecutionLogRepository } from '../repositories/execution-log-repository';
 import { createIdempotencyKeyRepository } from '../repositories/idempotency-key-repository';
 import { createProgrammeRepository } from '../repositories/programme-repository';
+import { createProgrammeService } from '../services/programme-service';
 import { createRunDispatchRepository } from '../repositories/run-dispatch-repository';
 import { createSweepStateRepository } from '../repositories/sweep-state-repository';
 import { createServiceMetricsRepository } from '../repositories/service-metrics-repository';
@@ -61,6 +62,7 @@ export function createCore(opts: CoreOptions) {
     lifetimeDays: config.tokenLifetimeDays,
     onTouchError: (err) => logger.warn({ err: { message: (err as Error).message } }, 'could not record token last_used_at'),
   });
+  const programmes = createProgrammeService({ programmes: repositories.programmes, audit, clock });
   return {
     config,
     logger,
@@ -68,6 +70,7 @@ export function createCore(opts: CoreOptions) {
     prisma,
     repositories,
     tokens,
+    programmes,
     close: () => prisma.$disconnect(),
   };
 }

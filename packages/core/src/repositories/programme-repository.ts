@@ -69,6 +69,12 @@ export function createProgrammeRepository(prisma: PrismaClient) {
     update: async (id: number, f: Partial<Omit<ProgrammeFields, 'slug'>>, now: Date): Promise<Programme> =>
       toProgramme(await prisma.programme.update({ where: { id }, data: { ...columns(f), fromEnvironment: false, updatedAt: now } })),
 
+    /** How many assignments and runs belong to a programme (what keeps it from being deleted). */
+    async usage(id: number): Promise<{ assignments: number; runs: number }> {
+      const [assignments, runs] = await Promise.all([prisma.assignment.count({ where: { programmeId: id } }), prisma.cronExecutionLog.count({ where: { programmeId: id } })]);
+      return { assignments, runs };
+    },
+
     /** Deletes a programme with no assignments and no runs (its sweep state goes with it); false if it has either. */
     async delete(id: number): Promise<'deleted' | 'has_assignments' | 'has_runs'> {
       return prisma.$transaction(async (tx) => {
@@ -108,6 +114,10 @@ export function createProgrammeRepository(prisma: PrismaClient) {
       });
       return count > 0;
     },
+
+    /** The programme an assignment belongs to, or null if there is no such assignment. */
+    assignmentProgramme: async (assignmentId: number): Promise<number | null> =>
+      (await prisma.assignment.findUnique({ where: { id: assignmentId }, select: { programmeId: true } }))?.programmeId ?? null,
 
     /** Moves an assignment to another programme; returns the programme it was in, or null if there is no such assignment. */
     async moveAssignment(assignmentId: number, programmeId: number): Promise<{ from: number } | null> {
