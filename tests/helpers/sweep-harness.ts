@@ -19,7 +19,7 @@ export async function startHarness(
   const logger = createLogger(config);
   const clock = createManualClock(opts.now);
   // One all-in-one container, so an API built over the same harness shares it (api-harness.ts).
-  const app = createWorkerApp({ config, logger, clock, registerSchedule: false, sweep: opts.sweepWorker ?? false, watchdog: false, root: (isShuttingDown) => createContainer({ config, logger, clock, isShuttingDown }) });
+  const app = createWorkerApp({ config, logger, clock, registerSchedule: false, sweep: opts.sweepWorker ?? false, watchdog: false, programmeTick: false, root: (isShuttingDown) => createContainer({ config, logger, clock, isShuttingDown }) });
   let started = false;
   const startWorkers = async () => {
     if (started) return;

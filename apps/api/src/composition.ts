@@ -34,6 +34,7 @@ export function createApiRoot(opts: { config: Config; logger: Logger; clock?: Cl
       activities: registration.activities,
       assignments: registration.assignments,
       ops: control.ops,
+      opsFor: control.opsFor,
       sweepLock: r.sweepLock,
       alerts: alerting.alerts,
       watchdog,

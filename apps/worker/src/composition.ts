@@ -44,8 +44,10 @@ export function createWorkerRoot(opts: WorkerRootOptions) {
       sweepLock: r.sweepLock,
       alerts: alerting.alerts,
       ops: control.ops,
+      opsFor: control.opsFor,
       watchdog,
       sweepRequests: control.sweepRequests,
+      programmeTick: control.tick,
       tokens: core.tokens,
     },
     async close() {

@@ -25,6 +25,8 @@ export type WorkerAppOptions = {
   sweep?: boolean;
   /** Tick the watchdog every WATCHDOG_INTERVAL_SECONDS (one process at a time, API included). @defaultValue true */
   watchdog?: boolean;
+  /** Run the programme tick every PROGRAMME_TICK_SECONDS (services/programme-tick.ts; every worker may). @defaultValue true */
+  programmeTick?: boolean;
   /**
    * A root built elsewhere (tests run the API and a worker over one all-in-one container); the
    * app then stops it as its own. @defaultValue createWorkerRoot(...)
@@ -68,6 +70,7 @@ export function createWorkerApp(opts: WorkerAppOptions) {
   const workerId = opts.config.workerId;
   const beat = () => c.repositories.workers.beat(workerId, c.clock.now());
   let heartbeatTimer: NodeJS.Timeout | null = null;
+  let tickTimer: NodeJS.Timeout | null = null;
 
   return {
     container: c,
@@ -87,6 +90,21 @@ export function createWorkerApp(opts: WorkerAppOptions) {
       heartbeatTimer = setInterval(() => {
         beat().catch((err: Error) => opts.logger.warn({ err: { message: err.message } }, 'worker heartbeat failed; the next one tries again'));
       }, HEARTBEAT_INTERVAL_MS);
+      if (opts.programmeTick !== false) {
+        // Two workers ticking at once record one request: PostgreSQL decides (the dedupe key).
+        let ticking = false;
+        tickTimer = setInterval(() => {
+          if (ticking) return;
+          ticking = true;
+          c.services.programmeTick
+            .tick()
+            .catch((err: Error) => {
+              const { log, suppressed } = repeats.check(`programme-tick:${err.message}`);
+              if (log) opts.logger.warn({ err: { message: err.message }, ...(suppressed ? { repeatedSinceLastLine: suppressed } : {}) }, 'programme tick failed; the next one tries again');
+            })
+            .finally(() => (ticking = false));
+        }, opts.config.programmeTickSeconds * 1000);
+      }
       if (opts.watchdog !== false) {
         watchdogLoop = startWatchdogLoop({ state: c.repositories.watchdogState, jobName: SWEEP_SCHEDULER_ID, holder: opts.config.workerId, intervalSeconds: opts.config.watchdog.intervalSeconds, tick: () => c.services.watchdog.tick(), logger: opts.logger });
       }
@@ -96,6 +114,7 @@ export function createWorkerApp(opts: WorkerAppOptions) {
     async stop() {
       shuttingDown = true;
       watchdogLoop?.stop();
+      if (tickTimer) clearInterval(tickTimer);
       // Still beating while in-flight jobs finish: it is still working.
       await Promise.all(workers.map((w) => w.close()));
       if (heartbeatTimer) clearInterval(heartbeatTimer);

@@ -114,6 +114,7 @@ const schema = z.object({
   MISSED_RUN_GRACE_MINUTES: intVar(15, 1, 24 * 60),
   MISSED_RUN_POLICY: z.enum(['catchup', 'alert'], { message: 'must be catchup or alert' }).default('catchup'),
   WATCHDOG_INTERVAL_SECONDS: intVar(60, 5, 3600),
+  PROGRAMME_TICK_SECONDS: intVar(2, 1, 60),
   RUN_RETRY_AFTER_MINUTES: intVar(30, 1, 24 * 60),
   RUN_RETRY_MAX: intVar(3, 0, 48),
   ALERT_PAUSE_MAX_HOURS: intVar(24, 1, 24 * 365),
@@ -154,6 +155,8 @@ export type Config = Readonly<{
   }>;
   /** Hold a run whose due count exceeds `factor` × the median of recent runs (and `floor`); factor 0 turns it off. */
   blastRadius: Readonly<{ factor: number; floor: number; minHistory: number }>;
+  /** How often each worker's programme tick looks for programmes whose local send time has come (services/programme-tick.ts). @defaultValue 2 */
+  programmeTickSeconds: number;
   watchdog: Readonly<{
     intervalSeconds: number;
     missedRunGraceMinutes: number;
@@ -255,6 +258,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       workerAbsentMinutes: e.WORKER_ABSENT_ALERT_MINUTES,
     }),
     blastRadius: Object.freeze({ factor: e.BLAST_RADIUS_FACTOR, floor: e.BLAST_RADIUS_FLOOR, minHistory: e.BLAST_RADIUS_MIN_HISTORY }),
+    programmeTickSeconds: e.PROGRAMME_TICK_SECONDS,
     watchdog: Object.freeze({
       intervalSeconds: e.WATCHDOG_INTERVAL_SECONDS,
       missedRunGraceMinutes: e.MISSED_RUN_GRACE_MINUTES,

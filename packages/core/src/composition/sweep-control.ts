@@ -6,6 +6,7 @@
 import { SWEEP_SCHEDULER_ID } from '../jobs/job-catalog';
 import { DEFAULT_PROGRAMME, programmeJobName, programmeLockName, type ProgrammeRef } from '../domain/programme-names';
 import { perProgramme } from './per-programme';
+import { createProgrammeTick } from '../services/programme-tick';
 import { createOpsService } from '../services/ops-service';
 import { createJobSchedulerRegistration } from '../services/job-scheduler-registration';
 import { createSweepRequests } from '../services/sweep-requests';
@@ -53,7 +54,8 @@ export function createSweepControl(core: Core, r: RedisPart) {
     sweepRequests,
   });
   const opsFor = perProgramme(build);
-  return { schedule, sweepRequests, ops: opsFor(DEFAULT_PROGRAMME), opsFor };
+  const tick = createProgrammeTick({ requests: repositories.sweepRequests, sweepRequests, clock, logger });
+  return { schedule, sweepRequests, ops: opsFor(DEFAULT_PROGRAMME), opsFor, tick };
 }
 
 export type SweepControl = ReturnType<typeof createSweepControl>;

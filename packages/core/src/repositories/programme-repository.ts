@@ -91,6 +91,11 @@ export function createProgrammeRepository(prisma: PrismaClient) {
      * Returns whether anything changed.
      */
     async syncDefault(env: { timeZone: string; sendAt: string | null; rules: ReminderRules }, now: Date): Promise<boolean> {
+      // Its schedule is always the environment's (REMINDER_TZ, REMINDER_CRON); its rules only until an operator changes them.
+      const schedule = await prisma.programme.updateMany({
+        where: { id: DEFAULT_PROGRAMME_ID, NOT: { timeZone: env.timeZone, ...(env.sendAt ? { sendAt: env.sendAt } : {}) } },
+        data: { timeZone: env.timeZone, ...(env.sendAt ? { sendAt: env.sendAt } : {}), updatedAt: now },
+      });
       const { count } = await prisma.programme.updateMany({
         where: {
           id: DEFAULT_PROGRAMME_ID,
@@ -112,7 +117,7 @@ export function createProgrammeRepository(prisma: PrismaClient) {
           updatedAt: now,
         },
       });
-      return count > 0;
+      return count > 0 || schedule.count > 0;
     },
 
     /** The programme an assignment belongs to, or null if there is no such assignment. */

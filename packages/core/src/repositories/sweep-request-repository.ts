@@ -6,6 +6,7 @@
  */
 import { Prisma, type PrismaClient } from '../db/prisma';
 import type { RunTrigger } from './execution-log-repository';
+import { DEFAULT_PROGRAMME_ID } from '../domain/programme';
 
 export type SweepRequest = {
   id: number;
@@ -60,9 +61,38 @@ export function createSweepRequestRepository(prisma: PrismaClient) {
 
     attachRun: (id: number, runId: number) => prisma.sweepRequest.update({ where: { id }, data: { runId } }),
 
-    /** Watchdog requests (catch-up, retry) recorded but not yet on the queue (Redis was down). */
+    /** Watchdog and programme-tick requests (catch-up, retry, scheduled) recorded but not yet on the queue (Redis was down). */
     pendingEnqueue: (since: Date) =>
-      prisma.sweepRequest.findMany({ where: { enqueuedAt: null, consumedAt: null, trigger: { in: ['catchup', 'retry'] }, createdAt: { gte: since } }, orderBy: { id: 'asc' } }),
+      prisma.sweepRequest.findMany({ where: { enqueuedAt: null, consumedAt: null, trigger: { in: ['catchup', 'retry', 'scheduled'] }, createdAt: { gte: since } }, orderBy: { id: 'asc' } }),
+
+    /**
+     * The programme tick's one statement (services/programme-tick.ts): for every programme run by
+     * the tick whose local send time has come today (in its own time zone) and whose slot is not
+     * older than the programme itself, records today's scheduled request, once: the dedupe key
+     * `programme:<id>:<local date>` is unique, so replicas, repeated ticks, a restart and the
+     * repeated hour of a DST change record it once. Returns the requests recorded now.
+     */
+    async claimScheduledSlots(now: Date): Promise<SweepRequest[]> {
+      return prisma.$queryRaw<SweepRequest[]>`
+        WITH local AS (
+          SELECT p.id, p.created_at, p.time_zone, p.send_at::time AS send_at,
+                 (${now}::timestamptz AT TIME ZONE p.time_zone) AS wall
+            FROM programmes p
+           WHERE p.id <> ${DEFAULT_PROGRAMME_ID}
+        ), slots AS (
+          SELECT l.id, l.wall::date AS day, ((l.wall::date + l.send_at) AT TIME ZONE l.time_zone) AS slot, l.created_at
+            FROM local l
+           WHERE l.wall::time >= l.send_at
+        )
+        INSERT INTO sweep_requests (trigger, requested_by, slot, dedupe_key, created_at, programme_id)
+        SELECT 'scheduled', 'programme-tick', s.slot, 'programme:' || s.id || ':' || s.day::text, ${now}, s.id
+          FROM slots s
+         WHERE s.slot >= s.created_at
+        ON CONFLICT (dedupe_key) DO NOTHING
+        RETURNING id, trigger, requested_by AS "requestedBy", confirm_run_id AS "confirmRunId", slot, dedupe_key AS "dedupeKey",
+                  created_at AS "createdAt", enqueued_at AS "enqueuedAt", consumed_at AS "consumedAt", job_id AS "jobId",
+                  run_id AS "runId", programme_id AS "programmeId"`;
+    },
 
     /** Requests not yet taken by a worker (queued or waiting for Redis), created since `since`. */
     countOpen: (since: Date, triggers: RunTrigger[]) => prisma.sweepRequest.count({ where: { consumedAt: null, trigger: { in: triggers }, createdAt: { gte: since } } }),

@@ -81,6 +81,16 @@ export function createProgrammeService(deps: ProgrammeServiceDeps) {
       const by = checkActor(actor);
       const current = await bySlug(slug);
       const changes = checkUpdate(input, current);
+      // default's schedule is the environment's: it runs at REMINDER_CRON in REMINDER_TZ (any cron,
+      // weekdays only included), as it did before programmes.
+      if (current.id === DEFAULT_PROGRAMME_ID) {
+        for (const [field, env] of [['timeZone', 'REMINDER_TZ'], ['sendAt', 'REMINDER_CRON']] as const) {
+          if (changes[field] !== undefined && changes[field] !== current[field]) {
+            const name = field === 'timeZone' ? 'time_zone' : 'send_at';
+            throw new AppError('conflict', 'programme-default-schedule', `programme "${DEFAULT_PROGRAMME_SLUG}" takes its ${name} from ${env}; change ${env} (or create another programme)`);
+          }
+        }
+      }
       const now = clock.now();
       const updated = await programmes.update(current.id, changes, now);
       await audit.record({ actor: by, action: 'programme.update', targetType: 'programme', targetId: slug, before: audited(current), after: audited(updated), now });
