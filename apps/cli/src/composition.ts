@@ -12,6 +12,7 @@ import { createRegistrationPart } from '@reminders/core/composition/registration
 import { createSweepControl } from '@reminders/core/composition/sweep-control';
 import { createLogger } from '@reminders/core/logger';
 import { toCliError } from './cli-errors';
+import { programmeLockName, type ProgrammeRef } from '@reminders/core/domain/programme-names';
 
 /** Logs go to stderr: stdout carries the command's answer (a new token, JSON). */
 function cliCore(config: Config) {
@@ -28,6 +29,15 @@ function buildOps(config: Config) {
     clock: core.clock,
     ops: control.ops,
     sweepLock: redis.sweepLock,
+    /** Each programme's own ops and lock (issue 15): `--programme SLUG`. */
+    opsFor: control.opsFor,
+    lockFor: (p: ProgrammeRef) => redis.lockFor(programmeLockName(p)),
+    programmes: core.repositories.programmes,
+    /** The programme a run belongs to (for --confirm / --cancel), or null when there is no such run. */
+    programmeOfRun: async (runId: number) => {
+      const run = await core.repositories.executionLog.get(runId);
+      return run ? core.repositories.programmes.byId(run.programmeId) : null;
+    },
     async close() {
       await redis.close();
       await core.close();

@@ -4,6 +4,7 @@ import { CliError, usageErrorsExit2 } from '../cli-errors';
 import { defaultActor, printJson } from '../cli-output';
 import { withOps } from '../composition';
 import { untilTime } from './parse';
+import { PROGRAMME_OPTION, prefixFor, programmesIn } from '../programme-scope';
 
 export function pauseCommand(program: Command): void {
   usageErrorsExit2(
@@ -14,14 +15,17 @@ export function pauseCommand(program: Command): void {
       .option('--until <time>', 'resume automatically: a duration (90m, 2h, 1d) or an ISO time with zone')
       .option('--replace', 'change the pause in force (its reason or end); without it, pausing a paused sweep is refused')
       .option('--actor <name>', 'who is doing this (default: cli:<os user>)')
+      .option(...PROGRAMME_OPTION)
       .option('--json', 'print JSON'),
-  ).action(async (o: { reason: string; until?: string; replace?: boolean; actor?: string; json?: boolean }) => {
+  ).action(async (o: { reason: string; until?: string; replace?: boolean; actor?: string; json?: boolean; programme?: string }) => {
     if (!o.reason.trim()) throw new CliError('--reason must not be empty', 2);
     const until = o.until ? untilTime('--until', o.until, new Date()) : null;
     await withOps(async (c) => {
-      const s = await c.ops.pause({ by: o.actor ?? defaultActor(), reason: o.reason, until, replace: o.replace });
+      const scope = await programmesIn(c, o.programme, 'one');
+      const p = scope.programmes[0]!;
+      const s = await c.opsFor(p).pause({ by: o.actor ?? defaultActor(), reason: o.reason, until, replace: o.replace });
       if (o.json) return printJson(s);
-      process.stdout.write(`sweep paused by ${s.pausedBy}: ${s.pauseReason}${s.pausedUntil ? `; resumes automatically at ${s.pausedUntil.toISOString()}` : '; resume with `npx reminders resume`'}\n`);
+      process.stdout.write(`${prefixFor(scope)(p)}sweep paused by ${s.pausedBy}: ${s.pauseReason}${s.pausedUntil ? `; resumes automatically at ${s.pausedUntil.toISOString()}` : `; resume with \`npx reminders resume${scope.named ? ` --programme ${p.slug}` : ''}\``}\n`);
     });
   });
 }
@@ -32,12 +36,15 @@ export function resumeCommand(program: Command): void {
       .command('resume')
       .description('resume a paused sweep')
       .option('--actor <name>', 'who is doing this (default: cli:<os user>)')
+      .option(...PROGRAMME_OPTION)
       .option('--json', 'print JSON'),
-  ).action(async (o: { actor?: string; json?: boolean }) => {
+  ).action(async (o: { actor?: string; json?: boolean; programme?: string }) => {
     await withOps(async (c) => {
-      const s = await c.ops.resume({ by: o.actor ?? defaultActor() });
+      const scope = await programmesIn(c, o.programme, 'one');
+      const p = scope.programmes[0]!;
+      const s = await c.opsFor(p).resume({ by: o.actor ?? defaultActor() });
       if (o.json) return printJson(s);
-      process.stdout.write('sweep resumed; the next scheduled run will send reminders\n');
+      process.stdout.write(`${prefixFor(scope)(p)}sweep resumed; the next scheduled run will send reminders\n`);
     });
   });
 }

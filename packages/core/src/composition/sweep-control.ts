@@ -7,6 +7,7 @@ import { SWEEP_SCHEDULER_ID } from '../jobs/job-catalog';
 import { DEFAULT_PROGRAMME, programmeJobName, programmeLockName, type ProgrammeRef } from '../domain/programme-names';
 import { perProgramme } from './per-programme';
 import { createProgrammeTick } from '../services/programme-tick';
+import { createTickSchedule } from '../services/tick-schedule';
 import { createOpsService } from '../services/ops-service';
 import { createJobSchedulerRegistration } from '../services/job-scheduler-registration';
 import { createSweepRequests } from '../services/sweep-requests';
@@ -45,7 +46,7 @@ export function createSweepControl(core: Core, r: RedisPart) {
     sweepState: repositories.sweepState,
     dueAssignments: repositories.dueAssignments,
     audit: repositories.audit,
-    schedule,
+    schedule: p.id === DEFAULT_PROGRAMME.id ? schedule : createTickSchedule({ programmes: repositories.programmes, programmeId: p.id, clock }),
     clock,
     timeZone: config.reminderTz,
     rules: config.rules,

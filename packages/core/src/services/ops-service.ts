@@ -30,7 +30,8 @@ export type OpsServiceDeps = {
   sweepState: SweepStateRepository;
   dueAssignments: DueAssignmentRepository;
   audit: AuditRepository;
-  schedule: JobSchedulerRegistration;
+  /** Its schedule: the job scheduler on REMINDER_CRON for default, the programme tick for the others. */
+  schedule: Pick<JobSchedulerRegistration, 'read' | 'check'>;
   clock: Clock;
   timeZone: string;
   rules: ReminderRules;
