@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
 import { startApiHarness, type ApiHarness } from '../helpers/api-harness';
 import { createSilentAssignments } from '../helpers/fixtures';
-import { METRIC_NAMES } from '@reminders/api/metrics/service-metrics';
+import { METRIC_NAMES, createServiceMetrics } from '@reminders/api/metrics/service-metrics';
 
 let env: TestEnv;
 let api: ApiHarness;
@@ -131,8 +131,8 @@ describe('/metrics', () => {
     expect(r.headers['content-type']).toMatch(/text\/plain/);
     const exposed = new Set([...r.body.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
     for (const name of METRIC_NAMES) expect(exposed).toContain(name);
-    expect(r.body).toMatch(/^reminders_runs_total\{status="succeeded"\} [1-9]/m);
-    expect(r.body).toMatch(/^reminders_reminders_total\{outcome="sent"\} 16$/m); // 12, then the 2 + 2 of the held-run history
+    expect(r.body).toMatch(/^reminders_runs_total\{programme="default",status="succeeded"\} [1-9]/m);
+    expect(r.body).toMatch(/^reminders_reminders_total\{programme="default",outcome="sent"\} 16$/m); // 12, then the 2 + 2 of the held-run history
     expect(r.body).toMatch(/^reminders_queue_jobs\{queue="reminder-dispatch",state="completed"\} \d+/m);
     expect(r.body).toMatch(/^bullmq_job_count\{queue="reminder-dispatch", state="completed", service="reminders"\} \d+/m);
     // One header per metric family, even with two queues (Prometheus refuses duplicates).
@@ -147,5 +147,44 @@ describe('/metrics', () => {
     const used = new Set(exprs.flatMap((e) => e.match(/\breminders_[a-z_]+/g) ?? []).map((n) => n.replace(/_(bucket|sum|count)$/, '')));
     expect(used.size).toBeGreaterThan(5);
     for (const name of used) expect(exposed).toContain(name);
+  });
+
+  it('labels every per-run metric with its programme; beyond METRICS_PROGRAMME_LABEL_MAX the rest are summed under other', async () => {
+    const east = await api.c.services.programmes.create({ slug: 'east', name: 'East' }, 'test');
+    const run = (status: 'succeeded' | 'skipped_locked' | 'running', extra: { durationMs?: number; remindersSent?: number } = {}) =>
+      api.prisma.cronExecutionLog.create({ data: { jobName: 'reminder-sweep:east', programmeId: east.id, trigger: 'scheduled', status, workerId: 'w', ...extra } });
+    await run('succeeded', { durationMs: 4_000, remindersSent: 7 });
+    await run('skipped_locked');
+    await run('running');
+    const lastSuccess = new Date('2026-11-28T05:00:00Z');
+    await api.prisma.sweepState.update({ where: { programmeId: east.id }, data: { consecutiveFailures: 2, lastSuccessAt: lastSuccess, enabled: false } });
+
+    const body = (await api.call({ method: 'GET', url: '/metrics', as: 'viewer' })).body;
+    // Each programme has its own series; default's are what they were before.
+    expect(body).toMatch(/^reminders_runs_total\{programme="east",status="succeeded"\} 1$/m);
+    expect(body).toMatch(/^reminders_runs_total\{programme="east",status="failed"\} 0$/m);
+    expect(body).toMatch(/^reminders_runs_total\{programme="default",status="succeeded"\} [1-9]/m);
+    expect(body).toMatch(/^reminders_reminders_total\{programme="east",outcome="sent"\} 7$/m);
+    expect(body).toMatch(/^reminders_reminders_total\{programme="default",outcome="sent"\} 16$/m);
+    expect(body).toMatch(/^reminders_lock_contention_total\{programme="east"\} 1$/m);
+    expect(body).toMatch(/^reminders_run_in_progress\{programme="east"\} 1$/m);
+    expect(body).toMatch(/^reminders_run_in_progress\{programme="default"\} 0$/m);
+    expect(body).toMatch(/^reminders_consecutive_failures\{programme="east"\} 2$/m);
+    expect(body).toMatch(/^reminders_consecutive_failures\{programme="default"\} 0$/m);
+    expect(body).toMatch(/^reminders_sweep_enabled\{programme="east"\} 0$/m);
+    expect(body).toMatch(/^reminders_sweep_enabled\{programme="default"\} 1$/m);
+    expect(body).toContain(`reminders_last_success_timestamp_seconds{programme="east"} ${lastSuccess.getTime() / 1000}\n`);
+    expect(body).toMatch(/^reminders_run_duration_seconds_bucket\{le="5",programme="east"\} 1$/m);
+    expect(body).toMatch(/^reminders_run_duration_seconds_count\{programme="east"\} 1$/m);
+    expect(body).not.toContain('programme="other"');
+
+    // Cap 1: default (lowest id) keeps its label, east is reported as other.
+    const capped = await createServiceMetrics({ ...api.c, config: { ...api.c.config, metricsProgrammeLabelMax: 1 } }).text();
+    expect(capped).not.toContain('programme="east"');
+    expect(capped).toMatch(/^reminders_runs_total\{programme="other",status="succeeded"\} 1$/m);
+    expect(capped).toMatch(/^reminders_reminders_total\{programme="other",outcome="sent"\} 7$/m);
+    expect(capped).toMatch(/^reminders_reminders_total\{programme="default",outcome="sent"\} 16$/m);
+    expect(capped).toMatch(/^reminders_consecutive_failures\{programme="other"\} 2$/m);
+    expect(capped).toMatch(/^reminders_run_duration_seconds_count\{programme="other"\} 1$/m);
   });
 });

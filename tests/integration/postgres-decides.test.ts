@@ -125,8 +125,8 @@ describe('the run\'s record is PostgreSQL', () => {
     expect(await h.prisma.reminder.count()).toBe(30);
     // /metrics agrees with the rows.
     const text = await createServiceMetrics(h.c).text();
-    expect(text).toMatch(/^reminders_reminders_total\{outcome="sent"\} 30$/m);
-    expect(text).toMatch(/^reminders_reminders_total\{outcome="lost"\} 5$/m);
+    expect(text).toMatch(/^reminders_reminders_total\{programme="default",outcome="sent"\} 30$/m);
+    expect(text).toMatch(/^reminders_reminders_total\{programme="default",outcome="lost"\} 5$/m);
   });
 
   it('a pause stops a run in progress: its writes are fenced at once and it ends cancelled; the run after resume sends everything', async () => {

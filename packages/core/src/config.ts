@@ -115,6 +115,7 @@ const schema = z.object({
   MISSED_RUN_POLICY: z.enum(['catchup', 'alert'], { message: 'must be catchup or alert' }).default('catchup'),
   WATCHDOG_INTERVAL_SECONDS: intVar(60, 5, 3600),
   PROGRAMME_TICK_SECONDS: intVar(2, 1, 60),
+  METRICS_PROGRAMME_LABEL_MAX: intVar(100, 1, 10_000),
   RUN_RETRY_AFTER_MINUTES: intVar(30, 1, 24 * 60),
   RUN_RETRY_MAX: intVar(3, 0, 48),
   ALERT_PAUSE_MAX_HOURS: intVar(24, 1, 24 * 365),
@@ -157,6 +158,12 @@ export type Config = Readonly<{
   blastRadius: Readonly<{ factor: number; floor: number; minHistory: number }>;
   /** How often each worker's programme tick looks for programmes whose local send time has come (services/programme-tick.ts). @defaultValue 2 */
   programmeTickSeconds: number;
+  /**
+   * How many programmes /metrics labels by their slug (the lowest ids); the rest are summed under
+   * `programme="other"`, so a deployment with thousands of programmes cannot explode the series count.
+   * @defaultValue 100
+   */
+  metricsProgrammeLabelMax: number;
   watchdog: Readonly<{
     intervalSeconds: number;
     missedRunGraceMinutes: number;
@@ -259,6 +266,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     blastRadius: Object.freeze({ factor: e.BLAST_RADIUS_FACTOR, floor: e.BLAST_RADIUS_FLOOR, minHistory: e.BLAST_RADIUS_MIN_HISTORY }),
     programmeTickSeconds: e.PROGRAMME_TICK_SECONDS,
+    metricsProgrammeLabelMax: e.METRICS_PROGRAMME_LABEL_MAX,
     watchdog: Object.freeze({
       intervalSeconds: e.WATCHDOG_INTERVAL_SECONDS,
       missedRunGraceMinutes: e.MISSED_RUN_GRACE_MINUTES,

@@ -26,112 +26,145 @@ export const METRIC_NAMES = [
   'reminders_workers_alive',
 ] as const;
 
-type Snapshot = {
+/** What one programme label's series are made of. */
+type ProgrammeFigures = {
   runs: Map<string, number>;
   durations: number[];
   outcomes: OutcomeTotals;
   state: { enabled: boolean; consecutiveFailures: number; lastSuccessAt: Date | null };
-  alerts: Map<string, number>;
 };
 
-export function createServiceMetrics(c: Pick<ApiRoot, 'repositories' | 'queues' | 'clock'>) {
+type Snapshot = { programmes: Map<string, ProgrammeFigures>; alerts: Map<string, number> };
+
+const NO_OUTCOMES: OutcomeTotals = { sent: 0, suppressed: 0, skipped: 0, failed: 0, lost: 0 };
+
+/**
+ * Per-run metrics carry `programme` (the slug; beyond METRICS_PROGRAMME_LABEL_MAX programmes,
+ * `other`). Alerts, queues and workers are shared by every programme and stay unlabelled.
+ */
+export function createServiceMetrics(c: Pick<ApiRoot, 'repositories' | 'queues' | 'clock' | 'config'>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'reminders_api_' });
+  const labelMax = c.config.metricsProgrammeLabelMax;
 
   // One snapshot per scrape: every collector below reads it, only the first queries.
   let pending: Promise<Snapshot> | null = null;
   const snapshot = () => (pending ??= load().finally(() => setTimeout(() => (pending = null), 0)));
 
   async function load(): Promise<Snapshot> {
-    const [runs, durationsMs, outcomes, state, alerts] = await Promise.all([
-      c.repositories.serviceMetrics.runsByStatus(SWEEP_SCHEDULER_ID),
-      c.repositories.serviceMetrics.finishedRunDurationsMs(SWEEP_SCHEDULER_ID),
-      c.repositories.serviceMetrics.outcomeTotals(SWEEP_SCHEDULER_ID),
-      c.repositories.sweepState.get(SWEEP_SCHEDULER_ID),
+    const m = c.repositories.serviceMetrics;
+    const [runs, durations, outcomes, states, alerts] = await Promise.all([
+      m.runsByStatus(SWEEP_SCHEDULER_ID, labelMax),
+      m.finishedRunDurationsMs(SWEEP_SCHEDULER_ID, labelMax),
+      m.outcomeTotals(SWEEP_SCHEDULER_ID, labelMax),
+      m.sweepStates(labelMax),
       c.repositories.alerts.countByKind(),
     ]);
-    return {
-      runs,
-      durations: durationsMs.map((ms) => ms / 1000),
-      outcomes,
-      state: { enabled: state.enabled, consecutiveFailures: state.consecutiveFailures, lastSuccessAt: state.lastSuccessAt },
-      alerts,
+    // Every programme has a state row, so every programme gets its series (zeros before its first run).
+    const programmes = new Map<string, ProgrammeFigures>();
+    const of = (programme: string) => {
+      let f = programmes.get(programme);
+      if (!f) programmes.set(programme, (f = { runs: new Map(), durations: [], outcomes: { ...NO_OUTCOMES }, state: { enabled: true, consecutiveFailures: 0, lastSuccessAt: null } }));
+      return f;
     };
+    for (const s of states) of(s.programme).state = { enabled: s.enabled, consecutiveFailures: s.consecutiveFailures, lastSuccessAt: s.lastSuccessAt };
+    for (const r of runs) of(r.programme).runs.set(r.status, r.n);
+    for (const d of durations) of(d.programme).durations.push(d.durationMs / 1000);
+    for (const { programme, ...totals } of outcomes) of(programme).outcomes = totals;
+    return { programmes, alerts };
   }
+
+  /** Calls `each` with every programme label and its figures. */
+  const perProgramme = async (each: (programme: string, f: ProgrammeFigures) => void) => {
+    for (const [programme, f] of (await snapshot()).programmes) each(programme, f);
+  };
 
   new Counter({
     name: 'reminders_runs_total',
-    help: 'Sweep runs in the execution log, by status',
-    labelNames: ['status'],
+    help: 'Sweep runs in the execution log, by programme and status',
+    labelNames: ['programme', 'status'],
     registers: [registry],
     async collect() {
-      const s = await snapshot();
       this.reset();
-      for (const status of RUN_STATUSES) this.inc({ status }, s.runs.get(status) ?? 0);
+      await perProgramme((programme, f) => {
+        for (const status of RUN_STATUSES) this.inc({ programme, status }, f.runs.get(status) ?? 0);
+      });
     },
   });
   new Histogram({
     name: 'reminders_run_duration_seconds',
-    help: 'Duration of finished sweep runs (succeeded, failed, timed out)',
+    help: 'Duration of finished sweep runs (succeeded, failed, timed out), by programme',
+    labelNames: ['programme'],
     buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
     registers: [registry],
     async collect() {
-      const s = await snapshot();
       this.reset();
-      for (const d of s.durations) this.observe(d);
+      await perProgramme((programme, f) => {
+        this.zero({ programme });
+        for (const d of f.durations) this.observe({ programme }, d);
+      });
     },
   });
   new Counter({
     name: 'reminders_reminders_total',
-    help: 'Reminder dispatch outcomes recorded by finished runs (counted from their dispatch records)',
-    labelNames: ['outcome'],
+    help: 'Reminder dispatch outcomes recorded by finished runs (counted from their dispatch records), by programme',
+    labelNames: ['programme', 'outcome'],
     registers: [registry],
     async collect() {
-      const s = await snapshot();
       this.reset();
-      for (const [outcome, n] of Object.entries(s.outcomes)) this.inc({ outcome }, n);
+      await perProgramme((programme, f) => {
+        for (const [outcome, n] of Object.entries(f.outcomes)) this.inc({ programme, outcome }, n);
+      });
     },
   });
   new Counter({
     name: 'reminders_lock_contention_total',
-    help: 'Runs that found the sweep lock held (skipped_locked)',
+    help: 'Runs that found the sweep lock held (skipped_locked), by programme',
+    labelNames: ['programme'],
     registers: [registry],
     async collect() {
       this.reset();
-      this.inc((await snapshot()).runs.get('skipped_locked') ?? 0);
+      await perProgramme((programme, f) => this.inc({ programme }, f.runs.get('skipped_locked') ?? 0));
     },
   });
   new Gauge({
     name: 'reminders_consecutive_failures',
-    help: 'Failed or timed-out runs since the last success',
+    help: 'Failed or timed-out runs since the last success, by programme',
+    labelNames: ['programme'],
     registers: [registry],
     async collect() {
-      this.set((await snapshot()).state.consecutiveFailures);
+      this.reset();
+      await perProgramme((programme, f) => this.set({ programme }, f.state.consecutiveFailures));
     },
   });
   new Gauge({
     name: 'reminders_last_success_timestamp_seconds',
-    help: 'Unix time the last successful run finished (0 if never)',
+    help: "Unix time the programme's last successful run finished (its creation time if it never succeeded)",
+    labelNames: ['programme'],
     registers: [registry],
     async collect() {
-      const at = (await snapshot()).state.lastSuccessAt;
-      this.set(at ? at.getTime() / 1000 : 0);
+      this.reset();
+      await perProgramme((programme, f) => this.set({ programme }, f.state.lastSuccessAt ? f.state.lastSuccessAt.getTime() / 1000 : 0));
     },
   });
   new Gauge({
     name: 'reminders_sweep_enabled',
-    help: '1 when the sweep is enabled, 0 while paused',
+    help: "1 when the programme's sweep is enabled, 0 while paused",
+    labelNames: ['programme'],
     registers: [registry],
     async collect() {
-      this.set((await snapshot()).state.enabled ? 1 : 0);
+      this.reset();
+      await perProgramme((programme, f) => this.set({ programme }, f.state.enabled ? 1 : 0));
     },
   });
   new Gauge({
     name: 'reminders_run_in_progress',
-    help: 'Runs currently in status running',
+    help: 'Runs currently in status running, by programme',
+    labelNames: ['programme'],
     registers: [registry],
     async collect() {
-      this.set((await snapshot()).runs.get('running') ?? 0);
+      this.reset();
+      await perProgramme((programme, f) => this.set({ programme }, f.runs.get('running') ?? 0));
     },
   });
   new Counter({
