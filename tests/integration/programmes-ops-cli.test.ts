@@ -59,7 +59,8 @@ it('trigger without --programme runs every programme; a paused one is skipped, t
   expect(r.stdout).toMatch(/^programme default: run \d+ succeeded \(manual by ops-anna\)[\s\S]*enqueued 2, sent 2/m);
   expect(r.stdout).toMatch(/^programme nyc: run \d+ skipped_disabled/m);
   expect(await prisma.reminder.count()).toBe(2);
-  const runs = await prisma.cronExecutionLog.findMany({ orderBy: { id: 'asc' }, select: { jobName: true, programmeId: true, status: true } });
+  // The two sweep jobs run side by side (sweep concurrency 2): their rows come in either order.
+  const runs = await prisma.cronExecutionLog.findMany({ orderBy: { jobName: 'asc' }, select: { jobName: true, programmeId: true, status: true } });
   expect(runs).toEqual([
     { jobName: 'reminder-sweep', programmeId: 1, status: 'succeeded' },
     { jobName: 'reminder-sweep:nyc', programmeId: nyc, status: 'skipped_disabled' },

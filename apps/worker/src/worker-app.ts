@@ -14,6 +14,11 @@ import { startWatchdogLoop } from '@reminders/core/services/watchdog-loop';
 import { sendAtOfCron } from '@reminders/core/domain/programme';
 import { createDispatchProcessor, createSweepProcessor } from './processors';
 import { createWorkerRoot, type WorkerRoot } from './composition';
+import { createStallGuard, type StallGuard } from './stall-guard';
+
+/** How often the stall guards look, and how long a waiting job may sit before an idle worker under them counts as stuck. */
+const STALL_CHECK_MS = 5_000;
+const STALL_IDLE_MS = 15_000;
 
 export type WorkerAppOptions = {
   config: Config;
@@ -42,28 +47,34 @@ export function createWorkerApp(opts: WorkerAppOptions) {
   workerConnection.on('error', () => undefined);
   // `name` is recorded on each job as processedBy, so operators can see which worker sent what.
   const common = { connection: workerConnection, prefix: opts.config.redisPrefix, autorun: false, name: opts.config.workerId };
-  const workers: Worker[] = [];
+  // While Redis stalls BullMQ repeats the same error many times a second: log each once per 10 s.
+  const repeats = createRepeatFilter({ clock: c.clock, windowMs: 10_000 });
+  const wired = (w: Worker): Worker => {
+    w.on('failed', (job, err) => opts.logger.warn({ queue: w.name, jobId: job?.id, err: { message: err.message } }, 'job failed'));
+    w.on('error', (err) => {
+      const { log, suppressed } = repeats.check(`${w.name}:${err.message}`);
+      if (log) opts.logger.error({ queue: w.name, err: { message: err.message }, ...(suppressed ? { repeatedSinceLastLine: suppressed } : {}) }, 'worker error');
+    });
+    return w;
+  };
+  // Each worker under a stall guard (stall-guard.ts): one that stops taking jobs after a Redis
+  // failover is replaced, not left idle while its queue fills.
+  const guards: StallGuard[] = [];
+  const guard = (queue: (typeof c.queues)['sweep' | 'dispatch'], make: () => Worker) => guards.push(createStallGuard({ queue, make: () => wired(make()), idleMs: STALL_IDLE_MS, logger: opts.logger }));
   if (opts.sweep !== false) {
     // Concurrency 2: a trigger that arrives during a long run is answered with skipped_locked
     // instead of waiting behind it.
-    workers.push(new Worker(SWEEP_QUEUE, createSweepProcessor(c), { ...common, concurrency: 2, lockDuration: 60_000 }));
+    guard(c.queues.sweep, () => new Worker(SWEEP_QUEUE, createSweepProcessor(c), { ...common, concurrency: 2, lockDuration: 60_000 }));
   }
-  workers.push(
+  guard(c.queues.dispatch, () =>
     new Worker(DISPATCH_QUEUE, createDispatchProcessor(c), {
       ...common,
       concurrency: opts.config.dispatchConcurrency,
       metrics: { maxDataPoints: 60 * 24 },
     }),
   );
-  // While Redis stalls BullMQ repeats the same error many times a second: log each once per 10 s.
-  const repeats = createRepeatFilter({ clock: c.clock, windowMs: 10_000 });
-  for (const w of workers) {
-    w.on('failed', (job, err) => opts.logger.warn({ queue: w.name, jobId: job?.id, err: { message: err.message } }, 'job failed'));
-    w.on('error', (err) => {
-      const { log, suppressed } = repeats.check(`${w.name}:${err.message}`);
-      if (log) opts.logger.error({ queue: w.name, err: { message: err.message }, ...(suppressed ? { repeatedSinceLastLine: suppressed } : {}) }, 'worker error');
-    });
-  }
+  const workers = () => guards.map((g) => g.worker);
+  let guardTimer: NodeJS.Timeout | null = null;
 
   let watchdogLoop: { stop(): void } | null = null;
   // The heartbeat tells the watchdog (in any process) that a worker is alive: see no_workers.
@@ -74,7 +85,11 @@ export function createWorkerApp(opts: WorkerAppOptions) {
 
   return {
     container: c,
-    workers,
+    /** The BullMQ workers running now (a stall guard may have replaced one). */
+    get workers() {
+      return workers();
+    },
+    guards,
     async start() {
       await c.repositories.sweepState.syncTimeZone(SWEEP_SCHEDULER_ID, opts.config.reminderTz);
       // `default` follows the environment until an operator changes it (programme update).
@@ -84,8 +99,11 @@ export function createWorkerApp(opts: WorkerAppOptions) {
         opts.logger.warn('no alert channel configured (ALERT_WEBHOOK_URL, ALERT_EMAIL_TO): alerts are stored but nobody is told');
       }
       if (opts.registerSchedule !== false) await c.services.schedule.ensure();
-      for (const w of workers) void w.run();
-      await Promise.all(workers.map((w) => w.waitUntilReady()));
+      for (const w of workers()) void w.run();
+      await Promise.all(workers().map((w) => w.waitUntilReady()));
+      guardTimer = setInterval(() => {
+        for (const g of guards) g.check().catch((err: Error) => opts.logger.warn({ err: { message: err.message } }, 'stall guard could not look at its queue'));
+      }, STALL_CHECK_MS);
       await beat();
       heartbeatTimer = setInterval(() => {
         beat().catch((err: Error) => opts.logger.warn({ err: { message: err.message } }, 'worker heartbeat failed; the next one tries again'));
@@ -108,15 +126,16 @@ export function createWorkerApp(opts: WorkerAppOptions) {
       if (opts.watchdog !== false) {
         watchdogLoop = startWatchdogLoop({ state: c.repositories.watchdogState, jobName: SWEEP_SCHEDULER_ID, holder: opts.config.workerId, intervalSeconds: opts.config.watchdog.intervalSeconds, tick: () => c.services.watchdog.tick(), logger: opts.logger });
       }
-      opts.logger.info({ workerId: opts.config.workerId, queues: workers.map((w) => w.name) }, 'worker ready');
+      opts.logger.info({ workerId: opts.config.workerId, queues: workers().map((w) => w.name) }, 'worker ready');
     },
     /** Stops taking jobs, lets in-flight jobs finish (a running sweep stops fanning out), closes everything. */
     async stop() {
       shuttingDown = true;
       watchdogLoop?.stop();
       if (tickTimer) clearInterval(tickTimer);
+      if (guardTimer) clearInterval(guardTimer);
       // Still beating while in-flight jobs finish: it is still working.
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(workers().map((w) => w.close()));
       if (heartbeatTimer) clearInterval(heartbeatTimer);
       // Stopped on purpose: off the registry at once (a crashed worker goes stale after WORKER_STALE_MS instead).
       if (heartbeatTimer) await c.repositories.workers.remove(workerId, c.clock.now()).catch((err: Error) => opts.logger.warn({ err: { message: err.message } }, 'could not remove the worker heartbeat'));

@@ -6,6 +6,7 @@ import { redactUrl } from '../config';
 import { SWEEP_SCHEDULER_ID } from '../jobs/job-catalog';
 import { createTokenExpiryCheck } from '../services/token-expiry-check';
 import { createWatchdog } from '../services/watchdog';
+import { createProgrammeWatch } from '../services/programme-watch';
 import type { Alerting } from './alerting';
 import type { Core } from './core';
 import type { RedisPart } from './redis-part';
@@ -40,6 +41,20 @@ export function createWatchdogPart(core: Core, r: RedisPart, alerting: Alerting,
     workers: r.workers,
     workerAbsentMinutes: config.alerts.workerAbsentMinutes,
     tokenExpiry: createTokenExpiryCheck({ tokens: core.tokens, alerts: alerting.alerts }),
+    programmes: createProgrammeWatch({
+      programmes: repositories.programmes,
+      executionLog: repositories.executionLog,
+      sweepState: repositories.sweepState,
+      requests: repositories.sweepRequests,
+      sweepRequests: control.sweepRequests,
+      tick: control.tick,
+      resumeExpiredPause: (p) => control.opsFor(p).resumeExpiredPause(),
+      alerts: alerting.alerts,
+      clock,
+      maxRunMinutes: config.alerts.maxRunMinutes,
+      pauseMaxHours: config.alerts.pauseMaxHours,
+      missedRunGraceMinutes: config.watchdog.missedRunGraceMinutes,
+    }),
   });
 }
 

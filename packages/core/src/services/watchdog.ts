@@ -18,6 +18,7 @@
  * queue) is skipped then and reported as skipped: a Redis outage is never read as "no workers".
  * Catch-ups and retries are recorded in PostgreSQL first and enqueued once Redis answers again.
  */
+import type { ProgrammeWatch, ProgrammeWatchReport } from './programme-watch';
 import { CronExpressionParser } from 'cron-parser';
 import type { Clock } from '../clock';
 import { localDate } from '../domain/calendar';
@@ -66,6 +67,8 @@ export type WatchdogDeps = {
   workerAbsentMinutes: number;
   /** `token_expiring` a week ahead, and expired tokens audited. */
   tokenExpiry?: TokenExpiryCheck;
+  /** The same watch over every other programme (programme-watch.ts). */
+  programmes?: Pick<ProgrammeWatch, 'check'>;
 };
 
 export type TickReport = {
@@ -86,13 +89,15 @@ export type TickReport = {
   /** Recorded catch-ups / retries put on the queue on this tick (they were waiting for Redis). */
   enqueued: string[];
   redisReachable: boolean;
+  /** What the watch over the other programmes found (programme-watch.ts); absent without one. */
+  programmes?: ProgrammeWatchReport;
   /** Checks that threw on this tick (each logged); the others ran. */
   failedChecks: { check: CheckName; error: string }[];
   /** Checks not run on this tick because they need Redis and Redis is unreachable. */
   skippedChecks: CheckName[];
 };
 
-export type CheckName = 'redis' | 'workers' | 'long_runs' | 'schedule' | 'missed_runs' | 'retry' | 'pause' | 'enqueue' | 'alerts' | 'idempotency_keys' | 'tokens';
+export type CheckName = 'redis' | 'workers' | 'long_runs' | 'schedule' | 'missed_runs' | 'retry' | 'pause' | 'enqueue' | 'alerts' | 'idempotency_keys' | 'tokens' | 'programmes';
 
 /** Slots older than this are not examined: a watchdog that was down for a week does not replay it. */
 const LOOKBACK_MS = 48 * 3600_000;
@@ -308,6 +313,7 @@ export function createWatchdog(deps: WatchdogDeps) {
       const alertsRetried = await run('alerts', () => deps.alerts.retryUndelivered(), 0);
       const idempotencyKeysPurged = await run('idempotency_keys', () => purgeIdempotencyKeys(now), 0);
       await run('tokens', () => checkTokens(now), undefined);
+      const programmes = deps.programmes ? await run('programmes', () => deps.programmes!.check(redisUp), undefined) : undefined;
       const report: TickReport = {
         longRuns,
         missedSlots: missed,
@@ -322,6 +328,7 @@ export function createWatchdog(deps: WatchdogDeps) {
         retry,
         enqueued,
         redisReachable: redisUp,
+        ...(programmes ? { programmes } : {}),
         failedChecks,
         skippedChecks,
       };

@@ -1,0 +1,109 @@
+/**
+ * The watchdog's checks for every programme other than `default` (issue 15; default's are the
+ * watchdog's own, unchanged): each alert names the programme (its slug in the title, the
+ * incident key and the details).
+ *  - today's scheduled sweep (services/programme-tick.ts) not done MISSED_RUN_GRACE_MINUTES after
+ *    the programme's local send time: `missed_run`, and the tick is run from here too, so a
+ *    deployment whose workers' ticks are down still records the request (its job waits for a
+ *    worker); a request recorded but never taken is enqueued again (same job id: no duplicate);
+ *  - a run of the programme going for longer than ALERT_MAX_RUN_MINUTES: `long_run`;
+ *  - its pause: resumed at its end time, `pause_overdue` past ALERT_PAUSE_MAX_HOURS.
+ */
+import type { Clock } from '../clock';
+import { localDate } from '../domain/calendar';
+import { zonedInstant } from '../domain/local-time';
+import { DEFAULT_PROGRAMME_ID, type Programme } from '../domain/programme';
+import { programmeJobName } from '../domain/programme-names';
+import type { ExecutionLogRepository } from '../repositories/execution-log-repository';
+import type { ProgrammeRepository } from '../repositories/programme-repository';
+import type { SweepRequestRepository } from '../repositories/sweep-request-repository';
+import type { SweepStateRepository } from '../repositories/sweep-state-repository';
+import type { AlertService } from './alert-service';
+import type { ProgrammeTick } from './programme-tick';
+import type { SweepRequests } from './sweep-requests';
+
+export type ProgrammeWatchDeps = {
+  programmes: Pick<ProgrammeRepository, 'list'>;
+  executionLog: Pick<ExecutionLogRepository, 'runningStartedBefore'>;
+  sweepState: Pick<SweepStateRepository, 'find'>;
+  requests: Pick<SweepRequestRepository, 'byDedupeKey'>;
+  sweepRequests: Pick<SweepRequests, 'enqueue'>;
+  tick: Pick<ProgrammeTick, 'tick'>;
+  resumeExpiredPause: (p: Programme) => Promise<boolean>;
+  alerts: AlertService;
+  clock: Clock;
+  maxRunMinutes: number;
+  pauseMaxHours: number;
+  missedRunGraceMinutes: number;
+};
+
+export type ProgrammeWatchReport = { missed: string[]; longRuns: number[]; resumed: string[]; pauseOverdue: string[] };
+
+export function createProgrammeWatch(deps: ProgrammeWatchDeps) {
+  async function missed(p: Programme, now: Date, redisUp: boolean): Promise<boolean> {
+    const day = localDate(now, p.timeZone);
+    const slot = zonedInstant(day, p.sendAt, p.timeZone);
+    // Not yet due, or the programme did not exist at today's slot (it first runs tomorrow).
+    if (now.getTime() < slot.getTime() + deps.missedRunGraceMinutes * 60_000 || slot.getTime() < p.createdAt.getTime()) return false;
+    const request = await deps.requests.byDedupeKey(`programme:${p.id}:${day}`);
+    if (request?.consumedAt) return false;
+    await deps.alerts.raise({
+      kind: 'missed_run',
+      incidentKey: `${p.slug}:slot-${slot.toISOString()}`,
+      title: `Reminder sweep (programme ${p.slug}) missed its ${day} run`,
+      text: `No run of programme ${p.slug} started for its send time ${p.sendAt} (${p.timeZone}) within ${deps.missedRunGraceMinutes} minutes. ${request ? 'Its request is queued again.' : 'Its request is recorded now.'} Runbook: Troubleshooting, missed runs.`,
+      details: { programme: p.slug, slot: slot.toISOString(), requestId: request?.id ?? null },
+    });
+    if (request && redisUp) await deps.sweepRequests.enqueue(request);
+    return true;
+  }
+
+  async function longRuns(p: Programme, now: Date): Promise<number[]> {
+    const rows = await deps.executionLog.runningStartedBefore(programmeJobName(p), new Date(now.getTime() - deps.maxRunMinutes * 60_000));
+    for (const r of rows) {
+      const minutes = Math.round((now.getTime() - r.startedAt.getTime()) / 60_000);
+      await deps.alerts.raise({
+        kind: 'long_run',
+        incidentKey: `${p.slug}:run-${r.id}`,
+        runId: r.id,
+        title: `Reminder run ${r.id} (programme ${p.slug}) has been running for ${minutes} minutes`,
+        text: `Started ${r.startedAt.toISOString()} on ${r.workerId}, ${r.remindersEnqueued} reminders enqueued; ALERT_MAX_RUN_MINUTES is ${deps.maxRunMinutes}. Runbook: Troubleshooting, long runs.`,
+        details: { programme: p.slug, runId: r.id, minutes, workerId: r.workerId },
+      });
+    }
+    return rows.map((r) => r.id);
+  }
+
+  async function pauseOverdue(p: Programme, now: Date): Promise<boolean> {
+    const state = await deps.sweepState.find(programmeJobName(p));
+    if (!state || state.enabled || !state.pausedAt) return false;
+    const hours = (now.getTime() - state.pausedAt.getTime()) / 3600_000;
+    if (hours < deps.pauseMaxHours) return false;
+    await deps.alerts.raise({
+      kind: 'pause_overdue',
+      incidentKey: `${p.slug}:paused-at-${state.pausedAt.toISOString()}`,
+      title: `Reminder sweep (programme ${p.slug}) has been paused for ${Math.floor(hours)} hours`,
+      text: `Paused by ${state.pausedBy ?? 'unknown'}: ${state.pauseReason ?? 'no reason'}, ${state.pausedUntil ? `until ${state.pausedUntil.toISOString()}` : 'with no end time'}. No reminders are being sent for it. Resume with \`npx reminders resume --programme ${p.slug}\`.`,
+      details: { programme: p.slug, pausedBy: state.pausedBy, pausedAt: state.pausedAt, pausedUntil: state.pausedUntil, reason: state.pauseReason },
+    });
+    return true;
+  }
+
+  return {
+    async check(redisUp: boolean): Promise<ProgrammeWatchReport> {
+      const now = deps.clock.now();
+      if (redisUp) await deps.tick.tick();
+      const report: ProgrammeWatchReport = { missed: [], longRuns: [], resumed: [], pauseOverdue: [] };
+      for (const p of await deps.programmes.list()) {
+        if (p.id === DEFAULT_PROGRAMME_ID) continue;
+        if (await deps.resumeExpiredPause(p)) report.resumed.push(p.slug);
+        if (await pauseOverdue(p, now)) report.pauseOverdue.push(p.slug);
+        report.longRuns.push(...(await longRuns(p, now)));
+        if (await missed(p, now, redisUp)) report.missed.push(p.slug);
+      }
+      return report;
+    },
+  };
+}
+
+export type ProgrammeWatch = ReturnType<typeof createProgrammeWatch>;
