@@ -92,12 +92,30 @@ const VALID: Record<string, () => Promise<InjectOptions>> = {
     return { method: 'POST', url: '/v1/sweep/lock/release', payload: {} };
   },
   'GET /v1/alerts': async () => ({ method: 'GET', url: '/v1/alerts' }),
+  // One programme's sweep (issue 15): the same routes under /v1/programmes/:slug.
+  'POST /v1/programmes/:slug/sweep/trigger': async () => ({ method: 'POST', url: '/v1/programmes/matrix-target/sweep/trigger', payload: {} }),
+  'GET /v1/programmes/:slug/sweep/preview': async () => ({ method: 'GET', url: '/v1/programmes/matrix-target/sweep/preview' }),
+  'POST /v1/programmes/:slug/sweep/pause': async () => ({ method: 'POST', url: '/v1/programmes/matrix-target/sweep/pause', payload: { reason: 'matrix test', replace: true } }),
+  'POST /v1/programmes/:slug/sweep/resume': async () => {
+    await api.c.services.opsFor(await matrixTarget()).pause({ by: 'test', reason: 'matrix test', until: null, replace: true });
+    return { method: 'POST', url: '/v1/programmes/matrix-target/sweep/resume' };
+  },
+  'GET /v1/programmes/:slug/sweep/status': async () => ({ method: 'GET', url: '/v1/programmes/matrix-target/sweep/status' }),
+  'GET /v1/programmes/:slug/runs': async () => ({ method: 'GET', url: '/v1/programmes/matrix-target/runs' }),
+  'GET /v1/programmes/:slug/runs/:id': async () => ({ method: 'GET', url: `/v1/programmes/matrix-target/runs/${(await heldRun(await matrixTarget())).id}` }),
+  'POST /v1/programmes/:slug/runs/:id/cancel': async () => ({ method: 'POST', url: `/v1/programmes/matrix-target/runs/${(await heldRun(await matrixTarget())).id}/cancel`, payload: {} }),
+  'GET /v1/programmes/:slug/sweep/lock': async () => ({ method: 'GET', url: '/v1/programmes/matrix-target/sweep/lock' }),
+  'POST /v1/programmes/:slug/sweep/lock/release': async () => {
+    await api.c.redis.set(api.c.lockFor(await matrixTarget()).key, 'dead-worker', 'PX', 60_000);
+    return { method: 'POST', url: '/v1/programmes/matrix-target/sweep/lock/release', payload: {} };
+  },
   'GET /metrics': async () => ({ method: 'GET', url: '/metrics' }),
 };
 
-/** A run held by the blast-radius guard (what cancel acts on). */
-const heldRun = () =>
-  api.prisma.cronExecutionLog.create({ data: { jobName: 'reminder-sweep', trigger: 'manual', status: 'awaiting_confirmation', workerId: 'matrix-test' } });
+/** A run held by the blast-radius guard (what cancel acts on), of default's sweep or a programme's. */
+const heldRun = (p?: { id: number; slug: string }) =>
+  api.prisma.cronExecutionLog.create({ data: { jobName: p ? `reminder-sweep:${p.slug}` : 'reminder-sweep', programmeId: p?.id ?? 1, trigger: 'manual', status: 'awaiting_confirmation', workerId: 'matrix-test' } });
+const matrixTarget = async () => (await api.c.repositories.programmes.bySlug('matrix-target'))!;
 
 type Identity = { label: string; authorization?: string; role?: Role };
 const identities = (): Identity[] => [

@@ -18,6 +18,7 @@ import { registerSecurity } from './plugins/security';
 import { clientErrorHandler, registerJsonParser } from './plugins/edge-errors';
 import { createServiceMetrics } from './metrics/service-metrics';
 import { redisReady } from './redis-ready';
+import { DEFAULT_PROGRAMME } from '@reminders/core/domain/programme-names';
 import { serializerCompiler, validatorCompiler } from './plugins/zod-compilers';
 
 export type AppOptions = {
@@ -67,12 +68,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(assignmentRoutes, { assignments: root.services.assignments });
   await app.register(tokenRoutes, { tokens: root.services.tokens });
   await app.register(programmeRoutes, { programmes: root.services.programmes });
-  await app.register(opsRoutes, {
-    ops: root.services.ops,
-    lockKey: root.services.sweepLock.key,
-    recentAlerts: (limit: number) => root.repositories.alerts.recent(limit),
-    redisReady: (ms: number) => redisReady(root.redis, ms),
-  });
+  // Default's sweep at /v1/sweep/... (as before programmes), and each programme's at /v1/programmes/:slug/... (issue 15).
+  const sweepOf = async (slug: string | null) => {
+    const p = slug === null ? DEFAULT_PROGRAMME : await root.repositories.programmes.bySlug(slug);
+    return p ? { ops: root.services.opsFor(p), lockKey: root.lockFor(p).key } : null;
+  };
+  for (const scope of ['default', 'programme'] as const) {
+    await app.register(opsRoutes, { scope, sweepOf, recentAlerts: (limit: number) => root.repositories.alerts.recent(limit), redisReady: (ms: number) => redisReady(root.redis, ms) });
+  }
+
   await app.register(metricsRoutes, { metrics: createServiceMetrics(root) });
   await registerBullBoard(app, {
     queues: [root.queues.sweep, root.queues.dispatch],

@@ -4,6 +4,7 @@
  * and activity registration. It never builds the dispatch pool or the reminder SMTP transport.
  * Routes get what they use through their plugin options (app.ts), never this object.
  */
+import { programmeLockName, type ProgrammeRef } from '@reminders/core/domain/programme-names';
 import type { Clock } from '@reminders/core/clock';
 import type { Config } from '@reminders/core/config';
 import type { Logger } from '@reminders/core/logger';
@@ -27,6 +28,8 @@ export function createApiRoot(opts: { config: Config; logger: Logger; clock?: Cl
     clock: core.clock,
     redis: r.redis,
     queues: r.queues,
+    /** A programme's sweep lock (its Redis key is shown beside its state). */
+    lockFor: (p: ProgrammeRef) => r.lockFor(programmeLockName(p)),
     repositories: { ...core.repositories, workers: r.workers },
     services: {
       tokens: core.tokens,

@@ -4,6 +4,7 @@
  * apps/worker/src/composition.ts, apps/cli/src/composition.ts); tests, the chaos suite and the
  * benches do, to drive an API and a worker over one database from one process.
  */
+import { programmeLockName, type ProgrammeRef } from './domain/programme-names';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import type { Logger } from './logger';
@@ -38,6 +39,8 @@ export function createContainer(opts: ContainerOptions) {
     prisma: core.prisma,
     redis: r.redis,
     queues: r.queues,
+    /** A programme's sweep lock (its Redis key is shown beside its state). */
+    lockFor: (p: ProgrammeRef) => r.lockFor(programmeLockName(p)),
     repositories: { ...core.repositories, reminders: dispatch.reminders, workers: r.workers, contactTracking: registration.contactTracking },
     services: {
       scheduler: dispatch.scheduler,
