@@ -15,6 +15,8 @@ export type NextReminderInput = {
   /** Highest sequence number already written for this anchor (0 when none). */
   lastSentSequence: number;
   rules: ReminderRules;
+  /** The programme's stop rule: no reminder after this many for one silence (null: none). */
+  stopAfter?: number | null;
 };
 
 /**
@@ -25,9 +27,11 @@ export type NextReminderInput = {
  */
 export function nextReminder(i: NextReminderInput): NextReminder | null {
   if (i.status !== 'active') return null;
+  const stopped = (n: number) => i.stopAfter != null && n > i.stopAfter;
   const current = currentReminder(i.anchorDate, i.today, i.rules);
-  if (current && current.sequenceNumber > i.lastSentSequence) return current;
+  if (current && current.sequenceNumber > i.lastSentSequence) return stopped(current.sequenceNumber) ? null : current;
   const sequenceNumber = Math.max(i.lastSentSequence, current?.sequenceNumber ?? 0) + 1;
+  if (stopped(sequenceNumber)) return null;
   return {
     sequenceNumber,
     dueDate: dueDateOf(i.anchorDate, sequenceNumber, i.rules),

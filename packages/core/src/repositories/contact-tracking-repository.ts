@@ -36,12 +36,15 @@ export type ContactState = {
   /** The assignment's programme's time zone and rules: its calendar days and next reminder follow them. */
   timeZone: string;
   rules: ReminderRules;
+  /** The programme's stop rule (null: none). */
+  stopAfter: number | null;
 };
 
-type StateRow = { status: ContactState['status']; time_zone: string; first_after_days: number; repeat_every_days: number; escalate_after: number };
+type StateRow = { status: ContactState['status']; time_zone: string; first_after_days: number; repeat_every_days: number; escalate_after: number; stop_after?: number | null };
 const programmeOf = (r: StateRow) => ({
   timeZone: r.time_zone,
   rules: Object.freeze({ firstAfterDays: Number(r.first_after_days), repeatEveryDays: Number(r.repeat_every_days), escalateAfter: Number(r.escalate_after) }),
+  stopAfter: r.stop_after == null ? null : Number(r.stop_after),
 });
 
 export type ItemOutcome =
@@ -74,7 +77,7 @@ async function contactStates(db: Tx, ids: number[]): Promise<Map<number, Contact
            COALESCE((SELECT max(r.sequence_number) FROM reminders r
                       WHERE r.assignment_id = a.id
                         AND r.anchor_date = COALESCE(a.last_contact_date, a.assigned_date)), 0)::int AS last_seq,
-           p.time_zone, p.first_after_days, p.repeat_every_days, p.escalate_after
+           p.time_zone, p.first_after_days, p.repeat_every_days, p.escalate_after, p.stop_after
       FROM assignments a
       JOIN programmes p ON p.id = a.programme_id
      WHERE a.id = ANY(${ids}::int[])`;

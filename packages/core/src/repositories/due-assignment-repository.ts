@@ -48,7 +48,7 @@ export function createDueAssignmentRepository(prisma: PrismaClient) {
         SELECT count(*) AS n
         ${reckoning(p.now)}
          WHERE a.status = 'active' ${inScope(p)}
-           AND y.silent >= p.first_after_days
+           AND y.silent >= p.first_after_days AND (p.stop_after IS NULL OR y.seq <= p.stop_after)
            AND NOT EXISTS (
                  SELECT 1 FROM reminders r
                   WHERE r.assignment_id = a.id AND r.anchor_date = x.anchor AND r.sequence_number = y.seq)`;
@@ -64,10 +64,10 @@ export function createDueAssignmentRepository(prisma: PrismaClient) {
       // (assignment, anchor, sequence) is unique in reminders: the left join adds no rows.
       const [row] = await prisma.$queryRaw<{ active: bigint; due: bigint }[]>`
         SELECT count(*) AS active,
-               count(*) FILTER (WHERE y.silent >= p.first_after_days AND r.id IS NULL) AS due
+               count(*) FILTER (WHERE y.silent >= p.first_after_days AND (p.stop_after IS NULL OR y.seq <= p.stop_after) AND r.id IS NULL) AS due
         ${reckoning(p.now)}
           LEFT JOIN reminders r ON r.assignment_id = a.id AND r.anchor_date = x.anchor AND r.sequence_number = y.seq
-                                AND y.silent >= p.first_after_days
+                                AND y.silent >= p.first_after_days AND (p.stop_after IS NULL OR y.seq <= p.stop_after)
          WHERE a.status = 'active' ${inScope(p)}`;
       return { active: Number(row?.active ?? 0), due: Number(row?.due ?? 0) };
     },
@@ -79,7 +79,7 @@ export function createDueAssignmentRepository(prisma: PrismaClient) {
         ${reckoning(p.now)}
          WHERE a.status = 'active' ${inScope(p)}
            AND a.id > ${p.afterId}
-           AND y.silent >= p.first_after_days
+           AND y.silent >= p.first_after_days AND (p.stop_after IS NULL OR y.seq <= p.stop_after)
            AND NOT EXISTS (
                  SELECT 1 FROM reminders r
                   WHERE r.assignment_id = a.id AND r.anchor_date = x.anchor AND r.sequence_number = y.seq)

@@ -73,7 +73,7 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
       SELECT a.id, a.status, COALESCE(a.last_contact_date, a.assigned_date) AS anchor,
              a.peer_mentor_id, a.coordinator_id, pm.name AS mentor_name, pm.email AS mentor_email,
              c.email AS coordinator_email, ct.name AS contact_name,
-             pr.time_zone, pr.first_after_days AS first_after, pr.repeat_every_days AS repeat_every, pr.escalate_after
+             pr.time_zone, pr.first_after_days AS first_after, pr.repeat_every_days AS repeat_every, pr.escalate_after, pr.stop_after
         FROM assignments a
         JOIN programmes pr ON pr.id = a.programme_id
         JOIN peer_mentors pm ON pm.id = a.peer_mentor_id
@@ -89,7 +89,7 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
       -- The run's calendar day is counted in each assignment's programme's time zone.
       SELECT t.*, y.seq, t.anchor + t.first_after + (y.seq - 1) * t.repeat_every AS due_date, y.seq >= t.escalate_after AS escalated,
              'a' || t.id::text || '-' || to_char(t.anchor, 'YYYYMMDD') || '-' || y.seq::text AS reminder_key,
-             (t.status = 'active' AND td.today - t.anchor >= t.first_after) AS is_due
+             (t.status = 'active' AND td.today - t.anchor >= t.first_after AND (t.stop_after IS NULL OR y.seq <= t.stop_after)) AS is_due
         FROM target t
         CROSS JOIN fence f
         CROSS JOIN LATERAL (SELECT (f.started_at AT TIME ZONE t.time_zone)::date AS today) td
@@ -117,6 +117,7 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
              d.mentor_name || ' has not contacted ' || d.contact_name,
              'No contact registered since ' || d.anchor::text || '; ' || d.seq::text
                || ' reminders have been sent to ' || d.mentor_name || '.'
+               || CASE WHEN d.seq = d.stop_after THEN ' This was the last reminder: the mentor is not reminded again for this silence; please follow up.' ELSE '' END
         FROM ins JOIN due d ON d.id = ins.assignment_id
        WHERE d.escalated AND d.coordinator_id IS NOT NULL
     ), verdict AS (

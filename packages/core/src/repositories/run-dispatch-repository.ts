@@ -36,6 +36,8 @@ export function createRunDispatchRepository(prisma: PrismaClient) {
            WHERE a.status = 'active' ${scope}
              AND a.id > ${p.afterId}
              AND x.today - x.anchor >= pr.first_after_days
+             -- The stop rule: after stop_after reminders for one silence, the mentor is not reminded again.
+             AND (pr.stop_after IS NULL OR y.seq <= pr.stop_after)
              AND (r.id IS NULL
                   OR (${p.emailEnabled}::boolean AND r.email_status IN ('reserved', 'failed')
                       AND (r.email_lease_until IS NULL OR r.email_lease_until <= clock_timestamp())

@@ -26,6 +26,6 @@ export function contactView(state: ContactState, now: Date): ContactView {
     lastContactDate: state.lastContactDate,
     anchorDate,
     daysSinceContact: Math.max(0, daysBetween(anchorDate, today)),
-    nextReminder: nextReminder({ status: state.status, anchorDate, today, lastSentSequence: state.lastSentSequence, rules }),
+    nextReminder: nextReminder({ status: state.status, anchorDate, today, lastSentSequence: state.lastSentSequence, rules, stopAfter: state.stopAfter }),
   };
 }
