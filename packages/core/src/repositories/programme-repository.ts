@@ -8,15 +8,8 @@ import { DEFAULT_PROGRAMME_ID, type Locale, type Programme } from '../domain/pro
 import { programmeJobName } from '../domain/programme-names';
 import type { ReminderRules } from '../domain/reminder-rules';
 
-export type ProgrammeFields = {
-  slug: string;
-  name: string;
-  timeZone: string;
-  sendAt: string;
-  rules: ReminderRules;
-  stopAfter: number | null;
-  defaultLocale: Locale;
-};
+/** What an operator sets on a programme. */
+export type ProgrammeFields = Pick<Programme, 'slug' | 'name' | 'timeZone' | 'sendAt' | 'rules' | 'stopAfter' | 'defaultLocale'>;
 
 
 export function toProgramme(r: ProgrammeRow): Programme {
