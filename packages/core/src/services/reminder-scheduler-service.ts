@@ -8,6 +8,9 @@
  * A job names only the run and the assignment (DESIGN.md, "Postgres decides").
  * The fan-out waits while the dispatch queue already holds `maxBacklog` waiting jobs, so Redis
  * holds a bounded backlog (not every due assignment's job at once) however large the sweep.
+ * Fairness between programmes (issue 15): every run's first page goes to the head of the shared
+ * queue (`lifo`) without waiting for room, so a small programme whose slot comes while a big one
+ * is dispatching is not queued behind that backlog (a first page adds at most SWEEP_PAGE_SIZE).
  */
 import type { Queue } from 'bullmq';
 import { DISPATCH_JOB, dispatchJobOptions, type DispatchPayload } from '../jobs/job-catalog';
@@ -73,8 +76,9 @@ export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
     async sweep(ctx: SweepContext): Promise<SweepResult> {
       let enqueued = 0;
       let afterId = 0;
-      for (;;) {
-        if (!(await roomForPage(ctx))) return { enqueued, stopped: true };
+      for (let page = 0; ; page++) {
+        const first = page === 0;
+        if (first ? ctx.shouldStop() : !(await roomForPage(ctx))) return { enqueued, stopped: true };
         const ids = await deps.runDispatches.fanOutPage({
           runId: ctx.runId,
           now: ctx.now,
@@ -85,7 +89,7 @@ export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
         });
         if (ids.length === 0) return { enqueued, stopped: false };
         afterId = ids[ids.length - 1]!;
-        await deps.dispatchQueue.addBulk(ids.map((assignmentId) => ({ name: DISPATCH_JOB, data: { runId: ctx.runId, assignmentId }, opts: { ...jobOptions, jobId: dispatchJobId(ctx.runId, assignmentId) } })));
+        await deps.dispatchQueue.addBulk(ids.map((assignmentId) => ({ name: DISPATCH_JOB, data: { runId: ctx.runId, assignmentId }, opts: { ...jobOptions, jobId: dispatchJobId(ctx.runId, assignmentId), ...(first ? { lifo: true } : {}) } })));
         enqueued += ids.length;
         await ctx.onProgress?.(enqueued);
         if (ids.length < deps.pageSize) return { enqueued, stopped: false };
