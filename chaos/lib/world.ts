@@ -99,7 +99,7 @@ export async function createWorld(opts: WorldOptions) {
   // Redis restarts are the point here: keep BullMQ's connection errors off stderr.
   c.queues.sweep.on('error', () => undefined);
   c.queues.dispatch.on('error', () => undefined);
-  await c.repositories.sweepState.syncTimeZone('reminder-sweep', config.reminderTz);
+  await c.repositories.programmes.syncDefault({ timeZone: config.reminderTz, sendAt: null, rules: config.rules }, new Date());
   await seedScenarioData(c.prisma, { due: opts.due, timeZone: config.reminderTz });
 
   const workers = new Map<string, WorkerHandle>();

@@ -139,7 +139,7 @@ describe('reminders seed', () => {
     const [act] = await query<{ mismatched: string }>(
       a,
       `SELECT count(*) AS mismatched FROM assignments x
-         JOIN (SELECT assignment_id, max((occurred_at AT TIME ZONE (SELECT time_zone FROM sweep_state)))::date AS latest
+         JOIN (SELECT assignment_id, max((occurred_at AT TIME ZONE (SELECT time_zone FROM programmes WHERE id = 1)))::date AS latest
                  FROM activities GROUP BY 1) y ON y.assignment_id = x.id
         WHERE x.last_contact_date IS DISTINCT FROM y.latest`,
     );

@@ -91,7 +91,6 @@ export function createWorkerApp(opts: WorkerAppOptions) {
     },
     guards,
     async start() {
-      await c.repositories.sweepState.syncTimeZone(SWEEP_SCHEDULER_ID, opts.config.reminderTz);
       // `default` follows the environment until an operator changes it (programme update).
       const synced = await c.repositories.programmes.syncDefault({ timeZone: opts.config.reminderTz, sendAt: sendAtOfCron(opts.config.reminderCron), rules: opts.config.rules }, c.clock.now());
       if (synced) opts.logger.info({ timeZone: opts.config.reminderTz, rules: opts.config.rules }, 'programme default set from the environment');

@@ -49,7 +49,6 @@ export function createSweepControl(core: Core, r: RedisPart) {
     schedule: p.id === DEFAULT_PROGRAMME.id ? schedule : createTickSchedule({ programmes: repositories.programmes, programmeId: p.id, clock }),
     clock,
     timeZone: config.reminderTz,
-    rules: config.rules,
     staleAfterMs: Math.max(60_000, 3 * config.lockTtlMs),
     workers: r.workers,
     sweepRequests,

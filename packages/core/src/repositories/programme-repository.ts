@@ -54,7 +54,7 @@ export function createProgrammeRepository(prisma: PrismaClient) {
     create: (f: ProgrammeFields, now: Date): Promise<Programme> =>
       prisma.$transaction(async (tx) => {
         const r = await tx.programme.create({ data: { ...(columns(f) as Prisma.ProgrammeCreateInput), createdAt: now, updatedAt: now } });
-        await tx.sweepState.create({ data: { jobName: programmeJobName(r), programmeId: r.id, timeZone: r.timeZone } });
+        await tx.sweepState.create({ data: { jobName: programmeJobName(r), programmeId: r.id } });
         return toProgramme(r);
       }),
 

@@ -12,11 +12,6 @@ export function createSweepStateRepository(prisma: PrismaClient) {
     /** The state row, or null when there is none (unlike `get`, which throws: the watchdog reads on). */
     find: (jobName: string) => prisma.sweepState.findUnique({ where: { jobName } }),
 
-    /** Keeps the database trigger's time zone (activities -> last_contact_date) in step with REMINDER_TZ. */
-    syncTimeZone: async (jobName: string, timeZone: string) => {
-      await prisma.sweepState.updateMany({ where: { jobName, NOT: { timeZone } }, data: { timeZone } });
-    },
-
     currentFencingToken: async (jobName: string): Promise<bigint> => {
       const row = await prisma.sweepState.findUnique({ where: { jobName }, select: { lastFencingToken: true } });
       return row?.lastFencingToken ?? 0n;

@@ -139,14 +139,14 @@ export function assignmentsSql(p: SeedSqlParams): Statement {
 /**
  * One to three activities for each assignment last contacted before today: the latest on
  * last_contact_date, earlier ones between the assigned date and it. Times are daytime in the
- * time zone the activities_touch_contact trigger uses (sweep_state.time_zone), so the trigger
+ * time zone the activities_touch_contact trigger uses (the default programme's), so the trigger
  * maps each one to exactly its intended day; as no activity is later than last_contact_date,
  * the trigger leaves every assignment as planned and last_contact_date equals the latest activity.
  */
 export function activitiesSql(p: SeedSqlParams): Statement {
   return {
     text: `
-      WITH tz AS (SELECT coalesce((SELECT time_zone FROM sweep_state WHERE job_name = 'reminder-sweep'), 'Europe/Oslo') AS name)
+      WITH tz AS (SELECT coalesce((SELECT time_zone FROM programmes WHERE id = 1), 'Europe/Oslo') AS name)
       INSERT INTO activities (id, assignment_id, activity_type, occurred_at, registration_path, registered_by, created_at)
       SELECT row_number() OVER (ORDER BY a.id, j), a.id,
              (CASE WHEN ${u('y.h', 0)} < 0.45 THEN 'call' WHEN ${u('y.h', 0)} < 0.70 THEN 'message'

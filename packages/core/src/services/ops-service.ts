@@ -14,7 +14,6 @@ import type { DueAssignmentRepository } from '../repositories/due-assignment-rep
 import type { ExecutionLogRepository } from '../repositories/execution-log-repository';
 import type { SweepStateRepository } from '../repositories/sweep-state-repository';
 import type { WorkerRegistry } from '../repositories/worker-registry';
-import type { ReminderRules } from '../domain/reminder-rules';
 import type { JobSchedulerRegistration } from './job-scheduler-registration';
 import type { SweepRequests } from './sweep-requests';
 
@@ -34,7 +33,6 @@ export type OpsServiceDeps = {
   schedule: Pick<JobSchedulerRegistration, 'read' | 'check'>;
   clock: Clock;
   timeZone: string;
-  rules: ReminderRules;
   /** A run whose heartbeat is older than this is not alive (lock release may proceed). */
   staleAfterMs: number;
   workers: WorkerRegistry;
