@@ -13,7 +13,7 @@ import type { Clock } from '../clock';
 import { localDate } from '../domain/calendar';
 import { zonedInstant } from '../domain/local-time';
 import { DEFAULT_PROGRAMME_ID, type Programme } from '../domain/programme';
-import { programmeJobName } from '../domain/programme-names';
+import { programmeJobName, type ProgrammeRef } from '../domain/programme-names';
 import type { ExecutionLogRepository } from '../repositories/execution-log-repository';
 import type { ProgrammeRepository } from '../repositories/programme-repository';
 import type { SweepRequestRepository } from '../repositories/sweep-request-repository';
@@ -39,7 +39,63 @@ export type ProgrammeWatchDeps = {
 
 export type ProgrammeWatchReport = { missed: string[]; longRuns: number[]; resumed: string[]; pauseOverdue: string[] };
 
+/**
+ * The long-run and overdue-pause checks of one programme's sweep, for the watchdog (`default`)
+ * and the programme watch (every other): one wording, in which any programme but `default` is
+ * named (its slug in the title and text, before the incident key, in the details).
+ */
+export function createSweepChecks(deps: Pick<ProgrammeWatchDeps, 'executionLog' | 'sweepState' | 'alerts' | 'maxRunMinutes' | 'pauseMaxHours'>) {
+  const naming = (p: ProgrammeRef) => {
+    const other = p.id === DEFAULT_PROGRAMME_ID ? null : p.slug;
+    return {
+      named: other ? ` (programme ${other})` : '',
+      key: (k: string) => (other ? `${other}:${k}` : k),
+      details: other ? { programme: other } : {},
+      forIt: other ? ' for it' : '',
+      flag: other ? ` --programme ${other}` : '',
+    };
+  };
+
+  return {
+    /** `long_run` for each of its runs going for longer than ALERT_MAX_RUN_MINUTES; their ids. */
+    async longRuns(p: ProgrammeRef, now: Date): Promise<number[]> {
+      const n = naming(p);
+      const rows = await deps.executionLog.runningStartedBefore(programmeJobName(p), new Date(now.getTime() - deps.maxRunMinutes * 60_000));
+      for (const r of rows) {
+        const minutes = Math.round((now.getTime() - r.startedAt.getTime()) / 60_000);
+        await deps.alerts.raise({
+          kind: 'long_run',
+          incidentKey: n.key(`run-${r.id}`),
+          runId: r.id,
+          title: `Reminder run ${r.id}${n.named} has been running for ${minutes} minutes`,
+          text: `Started ${r.startedAt.toISOString()} on ${r.workerId}, ${r.remindersEnqueued} reminders enqueued; ALERT_MAX_RUN_MINUTES is ${deps.maxRunMinutes}. Runbook: Troubleshooting, long runs.`,
+          details: { ...n.details, runId: r.id, minutes, workerId: r.workerId },
+        });
+      }
+      return rows.map((r) => r.id);
+    },
+
+    /** `pause_overdue` for a pause (with or without an end) older than ALERT_PAUSE_MAX_HOURS; whether it did. */
+    async pauseOverdue(p: ProgrammeRef, now: Date): Promise<boolean> {
+      const n = naming(p);
+      const state = await deps.sweepState.find(programmeJobName(p));
+      if (!state || state.enabled || !state.pausedAt) return false;
+      const hours = (now.getTime() - state.pausedAt.getTime()) / 3600_000;
+      if (hours < deps.pauseMaxHours) return false;
+      await deps.alerts.raise({
+        kind: 'pause_overdue',
+        incidentKey: n.key(`paused-at-${state.pausedAt.toISOString()}`),
+        title: `Reminder sweep${n.named} has been paused for ${Math.floor(hours)} hours`,
+        text: `Paused by ${state.pausedBy ?? 'unknown'}: ${state.pauseReason ?? 'no reason'}, ${state.pausedUntil ? `until ${state.pausedUntil.toISOString()}` : 'with no end time'}. No reminders are being sent${n.forIt}. Resume with \`npx reminders resume${n.flag}\`.`,
+        details: { ...n.details, pausedBy: state.pausedBy, pausedAt: state.pausedAt, pausedUntil: state.pausedUntil, reason: state.pauseReason },
+      });
+      return true;
+    },
+  };
+}
+
 export function createProgrammeWatch(deps: ProgrammeWatchDeps) {
+  const checks = createSweepChecks(deps);
   async function missed(p: Programme, now: Date, redisUp: boolean): Promise<boolean> {
     const day = localDate(now, p.timeZone);
     const slot = zonedInstant(day, p.sendAt, p.timeZone);
@@ -58,37 +114,6 @@ export function createProgrammeWatch(deps: ProgrammeWatchDeps) {
     return true;
   }
 
-  async function longRuns(p: Programme, now: Date): Promise<number[]> {
-    const rows = await deps.executionLog.runningStartedBefore(programmeJobName(p), new Date(now.getTime() - deps.maxRunMinutes * 60_000));
-    for (const r of rows) {
-      const minutes = Math.round((now.getTime() - r.startedAt.getTime()) / 60_000);
-      await deps.alerts.raise({
-        kind: 'long_run',
-        incidentKey: `${p.slug}:run-${r.id}`,
-        runId: r.id,
-        title: `Reminder run ${r.id} (programme ${p.slug}) has been running for ${minutes} minutes`,
-        text: `Started ${r.startedAt.toISOString()} on ${r.workerId}, ${r.remindersEnqueued} reminders enqueued; ALERT_MAX_RUN_MINUTES is ${deps.maxRunMinutes}. Runbook: Troubleshooting, long runs.`,
-        details: { programme: p.slug, runId: r.id, minutes, workerId: r.workerId },
-      });
-    }
-    return rows.map((r) => r.id);
-  }
-
-  async function pauseOverdue(p: Programme, now: Date): Promise<boolean> {
-    const state = await deps.sweepState.find(programmeJobName(p));
-    if (!state || state.enabled || !state.pausedAt) return false;
-    const hours = (now.getTime() - state.pausedAt.getTime()) / 3600_000;
-    if (hours < deps.pauseMaxHours) return false;
-    await deps.alerts.raise({
-      kind: 'pause_overdue',
-      incidentKey: `${p.slug}:paused-at-${state.pausedAt.toISOString()}`,
-      title: `Reminder sweep (programme ${p.slug}) has been paused for ${Math.floor(hours)} hours`,
-      text: `Paused by ${state.pausedBy ?? 'unknown'}: ${state.pauseReason ?? 'no reason'}, ${state.pausedUntil ? `until ${state.pausedUntil.toISOString()}` : 'with no end time'}. No reminders are being sent for it. Resume with \`npx reminders resume --programme ${p.slug}\`.`,
-      details: { programme: p.slug, pausedBy: state.pausedBy, pausedAt: state.pausedAt, pausedUntil: state.pausedUntil, reason: state.pauseReason },
-    });
-    return true;
-  }
-
   return {
     async check(redisUp: boolean): Promise<ProgrammeWatchReport> {
       const now = deps.clock.now();
@@ -97,8 +122,8 @@ export function createProgrammeWatch(deps: ProgrammeWatchDeps) {
       for (const p of await deps.programmes.list()) {
         if (p.id === DEFAULT_PROGRAMME_ID) continue;
         if (await deps.resumeExpiredPause(p)) report.resumed.push(p.slug);
-        if (await pauseOverdue(p, now)) report.pauseOverdue.push(p.slug);
-        report.longRuns.push(...(await longRuns(p, now)));
+        if (await checks.pauseOverdue(p, now)) report.pauseOverdue.push(p.slug);
+        report.longRuns.push(...(await checks.longRuns(p, now)));
         if (await missed(p, now, redisUp)) report.missed.push(p.slug);
       }
       return report;

@@ -18,7 +18,8 @@
  * queue) is skipped then and reported as skipped: a Redis outage is never read as "no workers".
  * Catch-ups and retries are recorded in PostgreSQL first and enqueued once Redis answers again.
  */
-import type { ProgrammeWatch, ProgrammeWatchReport } from './programme-watch';
+import { createSweepChecks, type ProgrammeWatch, type ProgrammeWatchReport } from './programme-watch';
+import { DEFAULT_PROGRAMME } from '../domain/programme-names';
 import { CronExpressionParser } from 'cron-parser';
 import type { Clock } from '../clock';
 import { localDate } from '../domain/calendar';
@@ -122,22 +123,9 @@ export function createWatchdog(deps: WatchdogDeps) {
     return out;
   }
 
-  async function checkLongRuns(now: Date): Promise<number[]> {
-    const limit = new Date(now.getTime() - deps.maxRunMinutes * 60_000);
-    const rows = await deps.executionLog.runningStartedBefore(deps.jobName, limit);
-    for (const r of rows) {
-      const minutes = Math.round((now.getTime() - r.startedAt.getTime()) / 60_000);
-      await deps.alerts.raise({
-        kind: 'long_run',
-        incidentKey: `run-${r.id}`,
-        runId: r.id,
-        title: `Reminder run ${r.id} has been running for ${minutes} minutes`,
-        text: `Started ${r.startedAt.toISOString()} on ${r.workerId}, ${r.remindersEnqueued} reminders enqueued; ALERT_MAX_RUN_MINUTES is ${deps.maxRunMinutes}. Runbook: Troubleshooting, long runs.`,
-        details: { runId: r.id, minutes, workerId: r.workerId },
-      });
-    }
-    return rows.map((r) => r.id);
-  }
+  // Long runs and overdue pauses in the same words for every programme (programme-watch.ts).
+  const sweepChecks = createSweepChecks(deps);
+  const checkLongRuns = (now: Date) => sweepChecks.longRuns(DEFAULT_PROGRAMME, now);
 
   async function checkMissedSlots(now: Date, redisUp: boolean): Promise<{ missed: string[]; catchUps: string[] }> {
     const since = (await deps.state.watchingSince(deps.jobName, now)).getTime();
@@ -223,19 +211,7 @@ export function createWatchdog(deps: WatchdogDeps) {
 
   async function checkPause(now: Date): Promise<{ resumed: boolean; overdue: boolean }> {
     const resumed = await deps.resumeExpiredPause();
-    const state = await deps.sweepState.find(deps.jobName);
-    // With or without an end time: a long pause (up to PAUSE_MAX_DAYS) deserves a reminder too.
-    if (!state || state.enabled || !state.pausedAt) return { resumed, overdue: false };
-    const hours = (now.getTime() - state.pausedAt.getTime()) / 3600_000;
-    if (hours < deps.pauseMaxHours) return { resumed, overdue: false };
-    await deps.alerts.raise({
-      kind: 'pause_overdue',
-      incidentKey: `paused-at-${state.pausedAt.toISOString()}`,
-      title: `Reminder sweep has been paused for ${Math.floor(hours)} hours`,
-      text: `Paused by ${state.pausedBy ?? 'unknown'}: ${state.pauseReason ?? 'no reason'}, ${state.pausedUntil ? `until ${state.pausedUntil.toISOString()}` : 'with no end time'}. No reminders are being sent. Resume with \`npx reminders resume\`.`,
-      details: { pausedBy: state.pausedBy, pausedAt: state.pausedAt, pausedUntil: state.pausedUntil, reason: state.pauseReason },
-    });
-    return { resumed, overdue: true };
+    return { resumed, overdue: await sweepChecks.pauseOverdue(DEFAULT_PROGRAMME, now) };
   }
 
   async function checkWorkers(now: Date): Promise<{ alive: number; absent: boolean }> {
