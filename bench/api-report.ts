@@ -2,7 +2,7 @@
  * The API bench's section of docs/benchmarks.md: rendered from the figures it embeds as JSON, so
  * `npm run bench` (which rewrites the whole file) keeps it, and `npm run bench:api` replaces only it.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { keptSection } from './kept-section';
 
 export type ApiPhase = { label: string; requests: number; non2xx: number; errors: number; registrations: number; seconds: number; p50: number; p90: number; p99: number; max: number };
 
@@ -21,9 +21,6 @@ export type ApiScenario = {
   otherCpuSeconds?: number | null;
 };
 
-const DATA = /<!-- api-bench-data (\{.*\}) -->/;
-const BEGIN = '<!-- api-bench:begin -->';
-const END = '<!-- api-bench:end -->';
 
 export const rate = (p: ApiPhase) => p.registrations / p.seconds;
 
@@ -45,15 +42,14 @@ export function apiTargets(s: ApiScenario): { target: string; met: boolean; rati
   return out;
 }
 
-export function renderApiSection(s: ApiScenario): string {
+function apiLines(s: ApiScenario): string[] {
   const n = (v: number) => Math.round(v).toLocaleString('en-US');
   const row = (name: string, p: ApiPhase | undefined) =>
     p ? `| ${name} | ${n(rate(p))} | ${n(p.requests / p.seconds)} | ${p.p50} | ${p.p90} | ${p.p99} | ${p.max} | ${n(p.requests)} | ${p.non2xx} | ${p.errors} |` : null;
   const ph = s.phases;
   const ratio = (a?: ApiPhase, b?: ApiPhase) => (a && b ? `${(rate(a) / rate(b)).toFixed(2)}×` : '–');
   const p99 = (a?: ApiPhase, b?: ApiPhase) => (a && b ? `${a.p99} ms vs ${b.p99} ms (${(a.p99 / Math.max(1, b.p99)).toFixed(2)}×)` : '–');
-  const lines = [
-    BEGIN,
+  return [
     '## API: activity registration against a bare insert',
     '',
     'Written by `npm run bench:api` (bench/api-bench.ts); `npm run bench` keeps this section as it is.',
@@ -83,31 +79,11 @@ export function renderApiSection(s: ApiScenario): string {
     '```',
     `npm run bench:api -- --assignments ${s.assignments} --seconds ${s.seconds} --connections ${s.connections} --bulk-connections ${s.bulkConnections} --bulk-size ${s.bulkSize}`,
     '```',
-    '',
-    `<!-- api-bench-data ${JSON.stringify(s)} -->`,
-    END,
-    '',
-  ].filter((l) => l !== null);
-  return lines.join('\n');
+  ].filter((l): l is string => l !== null);
 }
 
-export function readApiScenario(file: string): ApiScenario | null {
-  if (!existsSync(file)) return null;
-  const m = DATA.exec(readFileSync(file, 'utf8'));
-  return m ? (JSON.parse(m[1]!) as ApiScenario) : null;
-}
-
+const section = keptSection<ApiScenario>('api-bench', apiLines);
+export const renderApiSection = section.render;
+export const readApiScenario = section.read;
 /** Replaces the API section (or adds it before the sweep's summary) and leaves the rest as it is. */
-export function writeApiReport(file: string, s: ApiScenario): void {
-  const md = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n';
-  const section = renderApiSection(s);
-  const b = md.indexOf(BEGIN);
-  const e = md.indexOf(END);
-  let out: string;
-  if (b >= 0 && e > b) out = md.slice(0, b) + section + md.slice(e + END.length + 1);
-  else {
-    const at = md.indexOf('## Summary');
-    out = at >= 0 ? md.slice(0, at) + section + '\n' + md.slice(at) : md + '\n' + section;
-  }
-  writeFileSync(file, out);
-}
+export const writeApiReport = section.write;

@@ -8,6 +8,7 @@ import type { CpuUsage } from './cpu-accounting';
 import type { RunFigures } from './measure-run';
 import type { FloorResult, NaiveResult, SetBasedResult } from './reference-points';
 import { readApiScenario, renderApiSection } from './api-report';
+import { readProgrammeScenario, renderProgrammeSection } from './programme-report';
 
 export type Scenario = {
   key: string;
@@ -179,6 +180,7 @@ export function writeReport(file: string, fresh: Scenario[], notes: string[]): v
   const all = readScenarios(file);
   // The API bench's section is its own (npm run bench:api); kept as its figures say.
   const api = readApiScenario(file);
+  const programmes = readProgrammeScenario(file);
   for (const s of fresh) all.set(s.key, s);
   const list = [...all.values()].sort(order);
   const summary = list.map((s) => {
@@ -221,6 +223,7 @@ export function writeReport(file: string, fresh: Scenario[], notes: string[]): v
     ...notes.map((l) => l),
     ...(notes.length ? [''] : []),
     ...(api ? [renderApiSection(api)] : []),
+    ...(programmes ? [renderProgrammeSection(programmes)] : []),
     '## Summary',
     '',
     '| assignments | channels | workers × concurrency | due | trigger → final row | reminders/s | p50 / p99 enqueue → written | peak worker RSS | exactly once | vs (a) floor: dispatch / end to end | vs (b) naive | vs (c) set-based (time) | other CPU | targets | measured (UTC) |',

@@ -6,6 +6,7 @@
  * Everything runs against 127.0.0.1 in the bench's own database and Redis key prefix.
  *
  *   npm run bench -- --assignments 100000 --workers 1,2,4 --concurrency 200 [--email [--smtp-reply-ms 20] [--smtp-connections 10]] [--repeat 3] [--no-references]
+ *   npm run bench -- --programmes 1000 --assignments 100000 [--workers 1]     # issue 15: programme-bench.ts
  *
  * With --repeat N each worker count is measured N times, alternating run and queue floor, and the
  * medians are reported (other sessions share this machine; alternating spreads their noise).
@@ -25,10 +26,14 @@ import { measureRun } from './measure-run';
 import { naiveBaseline, queueFloor, setBasedLowerBound, type FloorResult } from './reference-points';
 import type { RunFigures } from './measure-run';
 import { startBenchSmtpSink } from './smtp-sink';
+import { benchProgrammes } from './programme-bench';
+import { programmeTargets, writeProgrammeReport } from './programme-report';
 
 const { values } = parseArgs({
   options: {
     assignments: { type: 'string', default: '10000' },
+    /** Issue 15: the assignments as this many programmes against one programme of the same size, and a small programme's latency under a big run. */
+    programmes: { type: 'string' },
     'due-share': { type: 'string', default: '1' },
     email: { type: 'boolean', default: false },
     /** With --email: the sink answers each message's end of data after this many ms (a relay's latency). */
@@ -97,6 +102,26 @@ async function main() {
   const smtpConnections = values['smtp-connections'] === undefined ? undefined : positiveInt('smtp-connections', values['smtp-connections'], 200);
   if (!email && (smtpReplyMs > 0 || smtpConnections !== undefined)) usage('--smtp-reply-ms and --smtp-connections need --email');
 
+  if (values.programmes !== undefined) {
+    const programmes = positiveInt('programmes', values.programmes, 10_000);
+    if (workerCounts.length !== 1) usage('--programmes measures one worker count at a time');
+    if (assignments % programmes !== 0) usage(`--assignments (${assignments}) must be a multiple of --programmes (${programmes}), so every programme has the same size`);
+    const s = await benchProgrammes({
+      databaseUrl: values['database-url']!,
+      redisUrl: values['redis-url']!,
+      programmes,
+      assignments,
+      workers: workerCounts[0]!,
+      concurrency,
+      timeoutMs,
+      say: (line) => process.stdout.write(`${line}\n`),
+    });
+    for (const t of programmeTargets(s)) process.stdout.write(`  target ${t.met ? 'met' : 'NOT MET'}: ${t.target}\n`);
+    writeProgrammeReport(values.out!, s);
+    process.stdout.write(`wrote ${values.out}\n`);
+    if (!s.one.exactlyOnce || !s.many.exactlyOnce || !s.latency.exactlyOnce) process.exitCode = 1;
+    return;
+  }
   const env = await createBenchEnv(values['database-url']!, values['redis-url']!);
   const config = env.config();
   const vars = (extra: Record<string, string> = {}) =>

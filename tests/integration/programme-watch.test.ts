@@ -52,3 +52,20 @@ it("a programme's long run and overdue pause are alerted with its name", async (
   expect((await alerts('long_run')).map((a) => a.incidentKey)).toContain(`paris:run-${run.id}`);
   expect((await alerts('pause_overdue')).map((a) => [a.incidentKey.startsWith('paris:'), a.message.includes('--programme paris')])).toEqual([[true, true]]);
 });
+
+it("a programme's failed run is retried the same day, once per failed run, as its own run (trigger retry)", async () => {
+  const osl = await api.c.repositories.programmes.create({ slug: 'oslo-retry', name: 'Oslo', timeZone: 'Europe/Oslo', sendAt: '23:58', rules: { firstAfterDays: 14, repeatEveryDays: 7, escalateAfter: 3 }, stopAfter: null, defaultLocale: 'nb' }, clock().now());
+  const ended = clock().now();
+  const failed = await api.prisma.cronExecutionLog.create({
+    data: { jobName: 'reminder-sweep:oslo-retry', programmeId: osl.id, trigger: 'scheduled', status: 'failed', workerId: 'w-x', startedAt: new Date(ended.getTime() - 60_000), finishedAt: ended, error: 'database went away' },
+  });
+  const retries = () => api.prisma.sweepRequest.findMany({ where: { trigger: 'retry' }, orderBy: { id: 'asc' } });
+  clock().advance(20 * 60_000); // before RUN_RETRY_AFTER_MINUTES (30 by default)
+  expect((await api.c.services.watchdog.tick()).programmes?.retried).toEqual([]);
+  clock().advance(11 * 60_000);
+  expect((await api.c.services.watchdog.tick()).programmes?.retried).toEqual(['oslo-retry']);
+  await api.c.services.watchdog.tick();
+  const [retry, ...more] = await retries();
+  expect(more).toEqual([]);
+  expect(retry).toMatchObject({ programmeId: osl.id, requestedBy: 'watchdog', dedupeKey: `retry-after-run-${failed.id}` });
+});

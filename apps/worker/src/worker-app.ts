@@ -62,9 +62,10 @@ export function createWorkerApp(opts: WorkerAppOptions) {
   const guards: StallGuard[] = [];
   const guard = (queue: (typeof c.queues)['sweep' | 'dispatch'], make: () => Worker) => guards.push(createStallGuard({ queue, make: () => wired(make()), idleMs: STALL_IDLE_MS, logger: opts.logger }));
   if (opts.sweep !== false) {
-    // Concurrency 2: a trigger that arrives during a long run is answered with skipped_locked
-    // instead of waiting behind it.
-    guard(c.queues.sweep, () => new Worker(SWEEP_QUEUE, createSweepProcessor(c), { ...common, concurrency: 2, lockDuration: 60_000 }));
+    // SWEEP_CONCURRENCY (2 or more): a trigger that arrives during a long run is answered with
+    // skipped_locked instead of waiting behind it, and programmes whose send times coincide run
+    // side by side (a run mostly waits for its jobs; each programme's lock keeps its own runs apart).
+    guard(c.queues.sweep, () => new Worker(SWEEP_QUEUE, createSweepProcessor(c), { ...common, concurrency: opts.config.sweepConcurrency, lockDuration: 60_000 }));
   }
   guard(c.queues.dispatch, () =>
     new Worker(DISPATCH_QUEUE, createDispatchProcessor(c), {

@@ -105,6 +105,7 @@ const schema = z.object({
   LOCK_TTL_MS: intVar(30_000, 1_000, 600_000),
   SWEEP_PAGE_SIZE: intVar(2_000, 10, 50_000),
   DISPATCH_CONCURRENCY: intVar(500, 1, 1_000),
+  SWEEP_CONCURRENCY: intVar(16, 2, 200),
   EMAIL_MAX_ATTEMPTS: intVar(5, 1, 50),
   EMAIL_LEASE_SECONDS: intVar(300, 5, 86_400),
   DISPATCH_RETRY_BACKOFF_MS: intVar(2_000, 1, 3_600_000),
@@ -181,6 +182,8 @@ export type Config = Readonly<{
   lockTtlMs: number;
   sweepPageSize: number;
   dispatchConcurrency: number;
+  /** Sweep runs (of different programmes) one worker process runs at once. */
+  sweepConcurrency: number;
   emailMaxAttempts: number;
   /**
    * How long a claimed e-mail attempt belongs to its claimer. Until then no other job sends that
@@ -281,6 +284,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     lockTtlMs: e.LOCK_TTL_MS,
     sweepPageSize: e.SWEEP_PAGE_SIZE,
     dispatchConcurrency: e.DISPATCH_CONCURRENCY,
+    sweepConcurrency: e.SWEEP_CONCURRENCY,
     emailMaxAttempts: e.EMAIL_MAX_ATTEMPTS,
     emailLeaseSeconds: e.EMAIL_LEASE_SECONDS,
     dispatchRetryBackoffMs: e.DISPATCH_RETRY_BACKOFF_MS,

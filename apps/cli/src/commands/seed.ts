@@ -1,14 +1,18 @@
 /**
- * `reminders seed --assignments N`: deterministic demo data (see core/seed/seed-demo-data.ts).
- * Bad input exits 2 before anything connects; a database that already has data exits 1
- * unless --reset is given.
+ * `reminders seed --assignments N [--programme SLUG]`: deterministic demo data (see
+ * core/seed/seed-demo-data.ts). Bad input exits 2 before anything is written; a database that
+ * already has data exits 1 unless --reset is given. With --programme the assignments join that
+ * programme (its time zone gives "today", its rules the due share) after whatever other
+ * programmes hold; only a programme that already has assignments is refused.
  */
 import type { Command } from 'commander';
 import { loadConfig } from '@reminders/core/config';
+import { CliError } from '../cli-errors';
+import { withData } from '../composition';
 import { seedDemoData } from '@reminders/core/seed/seed-demo-data';
 import { DEFAULT_DUE_SHARE, MAX_ASSIGNMENTS, parseSeedArgs } from '@reminders/core/seed/seed-options';
 
-type SeedCliOptions = { assignments?: string; dueShare?: string; today?: string; reset?: boolean };
+type SeedCliOptions = { assignments?: string; dueShare?: string; today?: string; reset?: boolean; programme?: string };
 
 export function seedCommand(program: Command): void {
   program
@@ -19,18 +23,26 @@ export function seedCommand(program: Command): void {
     .option('--due-share <share>', `share of active assignments due today, 0..1 (default ${DEFAULT_DUE_SHARE})`)
     .option('--today <YYYY-MM-DD>', 'the date to seed relative to (default: today in REMINDER_TZ)')
     .option('--reset', 'empty the domain tables first (coordinators, peer mentors, contacts, assignments, activities, reminders, notifications)')
+    .option('--programme <slug>', "the programme the assignments join, added after the other programmes' data (default: default, into an empty database)")
     .action(async (opts: SeedCliOptions) => {
       const args = parseSeedArgs(opts);
       const config = loadConfig();
+      // The programme's own calendar and rules (default's are the environment's until an operator changes them).
+      const programme = opts.programme === undefined ? null : await withData(async (root) => {
+        const p = (await root.programmes.list()).find((x) => x.slug === opts.programme);
+        if (!p) throw new CliError(`no programme "${opts.programme}"; see \`npx reminders programme list\``, 2);
+        return p;
+      }, config);
+      const timeZone = programme?.timeZone ?? config.reminderTz;
+      const rules = programme?.rules ?? config.rules;
       const r = await seedDemoData(
         { databaseUrl: config.databaseUrl },
-        { ...args, timeZone: config.reminderTz, rules: config.rules, reset: opts.reset === true },
+        { ...args, timeZone, rules, reset: opts.reset === true, ...(programme ? { programme } : {}) },
       );
-      const { firstAfterDays, repeatEveryDays } = config.rules;
       process.stdout.write(
-        `seeded ${r.assignments} assignments (${r.activeAssignments} active), ${r.contacts} contacts, ` +
+        `seeded ${r.assignments} assignments (${r.activeAssignments} active)${programme ? ` in programme ${programme.slug}` : ''}, ${r.contacts} contacts, ` +
           `${r.peerMentors} peer mentors, ${r.coordinators} coordinators, ${r.activities} activities; ` +
-          `due today ${r.today} (${config.reminderTz}, rules ${firstAfterDays}/${repeatEveryDays} days): ${r.dueToday} ` +
+          `due today ${r.today} (${timeZone}, rules ${rules.firstAfterDays}/${rules.repeatEveryDays} days): ${r.dueToday} ` +
           `(${r.escalatedToday} at escalation); ${(r.elapsedMs / 1000).toFixed(1)} s\n`,
       );
     });

@@ -8,7 +8,7 @@ import { createEmailChannel } from '../channels/email-channel';
 import { createReminderRepository } from '../repositories/reminder-repository';
 import { createReminderDispatchService } from '../services/reminder-dispatch-service';
 import { createReminderSchedulerService } from '../services/reminder-scheduler-service';
-import { createSweepRunService } from '../services/sweep-run-service';
+import { createDispatchRecordPurge, createSweepRunService } from '../services/sweep-run-service';
 import { createProgrammeSweepRun } from '../services/programme-sweep-run';
 import { programmeJobName, programmeLockName } from '../domain/programme-names';
 import { perProgramme } from './per-programme';
@@ -61,7 +61,9 @@ export function createDispatchPart(core: Core, r: RedisPart, alerting: Alerting,
     maxBatchSize: Math.max(1, Math.ceil(config.dispatchConcurrency / 2)),
   });
   // One sweep per programme (its job name, lock, state row, history and alerts); a request names which.
+  const purge = createDispatchRecordPurge({ runDispatches: repositories.runDispatches });
   const runFor = perProgramme((p) => createSweepRunService({
+    purge,
     jobName: programmeJobName(p),
     programmeId: p.id,
     workerId: config.workerId,

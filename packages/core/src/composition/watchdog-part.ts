@@ -54,6 +54,8 @@ export function createWatchdogPart(core: Core, r: RedisPart, alerting: Alerting,
       maxRunMinutes: config.alerts.maxRunMinutes,
       pauseMaxHours: config.alerts.pauseMaxHours,
       missedRunGraceMinutes: config.watchdog.missedRunGraceMinutes,
+      retryAfterMinutes: config.watchdog.retryAfterMinutes,
+      retryMax: config.watchdog.retryMax,
     }),
   });
 }

@@ -94,14 +94,15 @@ export function createSweepRequestRepository(prisma: PrismaClient) {
                   run_id AS "runId", programme_id AS "programmeId"`;
     },
 
-    /** Requests not yet taken by a worker (queued or waiting for Redis), created since `since`. */
-    countOpen: (since: Date, triggers: RunTrigger[]) => prisma.sweepRequest.count({ where: { consumedAt: null, trigger: { in: triggers }, createdAt: { gte: since } } }),
+    /** One programme's requests not yet taken by a worker (queued or waiting for Redis), created since `since`. */
+    countOpen: (since: Date, triggers: RunTrigger[], programmeId: number) =>
+      prisma.sweepRequest.count({ where: { consumedAt: null, trigger: { in: triggers }, createdAt: { gte: since }, programmeId } }),
 
-    /** Requests of one trigger created on the local day `day` (YYYY-MM-DD) of `timeZone`. */
-    async countOnLocalDay(trigger: RunTrigger, day: string, timeZone: string): Promise<number> {
+    /** One programme's requests of one trigger created on the local day `day` (YYYY-MM-DD) of `timeZone`. */
+    async countOnLocalDay(trigger: RunTrigger, day: string, timeZone: string, programmeId: number): Promise<number> {
       const [row] = await prisma.$queryRaw<{ n: bigint }[]>`
         SELECT count(*) AS n FROM sweep_requests
-         WHERE trigger = ${trigger}::run_trigger AND (created_at AT TIME ZONE ${timeZone})::date = ${day}::date`;
+         WHERE trigger = ${trigger}::run_trigger AND programme_id = ${programmeId} AND (created_at AT TIME ZONE ${timeZone})::date = ${day}::date`;
       return Number(row!.n);
     },
   };

@@ -10,7 +10,8 @@ import { systemClock, type Clock } from '../clock';
 import { localDate } from '../domain/calendar';
 import type { ReminderRules } from '../domain/reminder-rules';
 import { FIRST_NAMES, LAST_NAMES } from './seed-names';
-import { checkSeedArgs, DEFAULT_DUE_SHARE, SeedRefusedError } from './seed-options';
+import { DEFAULT_PROGRAMME_ID, DEFAULT_PROGRAMME_SLUG } from '../domain/programme';
+import { checkSeedArgs, DEFAULT_DUE_SHARE, SeedRefusedError, SeedUsageError } from './seed-options';
 import * as sql from './seed-sql';
 
 export type SeedDemoDataDeps = {
@@ -33,10 +34,18 @@ export type SeedDemoDataOptions = {
   rules: ReminderRules;
   /** Empty the domain tables first; without it a database with domain rows is refused. @defaultValue false */
   reset?: boolean;
+  /**
+   * The programme the assignments join (issue 15), with `timeZone` and `rules` its own. Given, the
+   * rows are added after what the database holds (other programmes' data stays) and only a
+   * programme that already has assignments is refused; not with `reset`. @defaultValue default (id 1)
+   */
+  programme?: { id: number; slug: string };
 };
 
 export type SeedDemoDataResult = {
   today: string;
+  /** The programme the assignments belong to. */
+  programme: string;
   coordinators: number;
   peerMentors: number;
   contacts: number;
@@ -62,8 +71,11 @@ export async function seedDemoData(deps: SeedDemoDataDeps, options: SeedDemoData
   const started = performance.now();
   const dueShare = options.dueShare ?? DEFAULT_DUE_SHARE;
   checkSeedArgs({ assignments: options.assignments, dueShare, today: options.today });
+  if (options.programme && options.reset) throw new SeedUsageError('--reset empties every programme\'s data; it cannot be combined with --programme (seed the programmes one after another into an empty database, or reset first without --programme)');
   const today = options.today ?? localDate((deps.clock ?? systemClock).now(), options.timeZone);
   const params: sql.SeedSqlParams = {
+    programmeId: options.programme?.id ?? DEFAULT_PROGRAMME_ID,
+    base: sql.NO_BASE,
     today,
     timeZone: options.timeZone,
     assignments: options.assignments,
@@ -82,7 +94,10 @@ export async function seedDemoData(deps: SeedDemoDataDeps, options: SeedDemoData
     await client.query('SET LOCAL synchronous_commit = off');
     await client.query('SELECT pg_advisory_xact_lock($1)', [SEED_ADVISORY_LOCK]);
     if (options.reset) await client.query(sql.RESET_SQL);
-    else await refuseIfNotEmpty(client);
+    else if (options.programme) {
+      await refuseIfProgrammeHasData(client, options.programme);
+      params.base = await highestIds(client);
+    } else await refuseIfNotEmpty(client);
 
     const run = (s: sql.Statement) => client.query(s.text, s.values);
     await run(sql.coordinatorsSql(params));
@@ -92,7 +107,7 @@ export async function seedDemoData(deps: SeedDemoDataDeps, options: SeedDemoData
     await run(sql.assignmentsSql(params));
     const activities = await run(sql.activitiesSql(params));
     await client.query(sql.RESYNC_SEQUENCES_SQL);
-    const counts = await countDue(client, today, options.rules);
+    const counts = await countDue(client, today, options.rules, params.base.assignments);
     await client.query('COMMIT');
     // Fresh statistics, so the sweep's first query over the new rows gets a sensible plan.
     await client.query(`ANALYZE ${sql.DOMAIN_TABLES.join(', ')}`);
@@ -101,6 +116,7 @@ export async function seedDemoData(deps: SeedDemoDataDeps, options: SeedDemoData
       coordinators: params.coordinators,
       peerMentors: params.peerMentors,
       contacts: options.assignments,
+      programme: options.programme?.slug ?? DEFAULT_PROGRAMME_SLUG,
       assignments: options.assignments,
       activities: activities.rowCount ?? 0,
       ...counts,
@@ -125,14 +141,29 @@ async function refuseIfNotEmpty(client: Client): Promise<void> {
   }
 }
 
-async function countDue(client: Client, today: string, rules: ReminderRules) {
+async function refuseIfProgrammeHasData(client: Client, programme: { id: number; slug: string }): Promise<void> {
+  const { rows: [r] } = await client.query<{ n: string }>('SELECT count(*)::text AS n FROM assignments WHERE programme_id = $1', [programme.id]);
+  if (r!.n !== '0') throw new SeedRefusedError(`programme "${programme.slug}" already holds ${r!.n} assignments; seed another programme, or reset the database (seed --reset, without --programme)`);
+}
+
+async function highestIds(client: Client): Promise<sql.SeedBase> {
+  const { rows: [r] } = await client.query<Record<keyof sql.SeedBase, number>>(
+    `SELECT (SELECT coalesce(max(id), 0) FROM coordinators)::int AS coordinators, (SELECT coalesce(max(id), 0) FROM peer_mentors)::int AS "peerMentors",
+            (SELECT coalesce(max(id), 0) FROM contacts)::int AS contacts, (SELECT coalesce(max(id), 0) FROM assignments)::int AS assignments,
+            (SELECT coalesce(max(id), 0) FROM activities)::int AS activities`,
+  );
+  return r!;
+}
+
+/** Counted over the assignments this seed wrote (ids after `after`). */
+async function countDue(client: Client, today: string, rules: ReminderRules, after: number) {
   const escalateSilence = rules.firstAfterDays + (rules.escalateAfter - 1) * rules.repeatEveryDays;
   const { rows } = await client.query<{ active: string; due: string; escalated: string }>(
     `SELECT count(*) FILTER (WHERE status = 'active') AS active,
             count(*) FILTER (WHERE status = 'active' AND silent >= $2::int) AS due,
             count(*) FILTER (WHERE status = 'active' AND silent >= $3::int) AS escalated
-       FROM (SELECT status, $1::date - coalesce(last_contact_date, assigned_date) AS silent FROM assignments) a`,
-    [today, rules.firstAfterDays, escalateSilence],
+       FROM (SELECT status, $1::date - coalesce(last_contact_date, assigned_date) AS silent FROM assignments WHERE id > $4::int) a`,
+    [today, rules.firstAfterDays, escalateSilence, after],
   );
   const r = rows[0]!;
   return { activeAssignments: Number(r.active), dueToday: Number(r.due), escalatedToday: Number(r.escalated) };

@@ -2,7 +2,9 @@
  * The demo-data seed as set-based SQL: every row comes from `generate_series` and every "random"
  * choice from md5 of a fixed salt and the row's id, so the same inputs give the same rows on any
  * machine and Postgres version, with no PRNG state and no row-by-row round trips.
- * Ids are written explicitly (1..n) so foreign keys can be computed instead of joined.
+ * Ids are written explicitly (base + 1..n) so foreign keys can be computed instead of joined; the
+ * bases are 0 for a first seed and the tables' highest ids when a programme's data is added to a
+ * database that has some (seed --programme), and every draw hashes the row's own id.
  */
 
 /** Change the salt only on purpose: it changes every seeded row. */
@@ -23,7 +25,15 @@ const emailLocal = (name: string) =>
 
 export type Statement = { text: string; values: unknown[] };
 
+/** The highest id already in each table: new rows are numbered after it. */
+export type SeedBase = { coordinators: number; peerMentors: number; contacts: number; assignments: number; activities: number };
+
+export const NO_BASE: SeedBase = { coordinators: 0, peerMentors: 0, contacts: 0, assignments: 0, activities: 0 };
+
 export type SeedSqlParams = {
+  /** The programme the assignments belong to. */
+  programmeId: number;
+  base: SeedBase;
   today: string;
   timeZone: string;
   assignments: number;
@@ -48,10 +58,10 @@ export function coordinatorsSql(p: SeedSqlParams): Statement {
       INSERT INTO coordinators (id, name, email, created_at)
       SELECT g, nm.name, ${emailLocal('nm.name')} || '.' || g || '@example.org',
              ($2::date - 730 - floor(${u('x.h', 1)} * 365)::int + time '09:00') AT TIME ZONE $3
-        FROM generate_series(1, $1::int) AS g
+        FROM generate_series($6::int + 1, $6::int + $1::int) AS g
        CROSS JOIN LATERAL (SELECT ${digest('coordinator', 'g')} AS h) x
        CROSS JOIN LATERAL (SELECT ${personName(n32('x.h', 0), '$4::text[]', '$5::text[]')} AS name) nm`,
-    values: [p.coordinators, p.today, p.timeZone, p.firstNames, p.lastNames],
+    values: [p.coordinators, p.today, p.timeZone, p.firstNames, p.lastNames, p.base.coordinators],
   };
 }
 
@@ -62,12 +72,12 @@ export function peerMentorsSql(p: SeedSqlParams): Statement {
       INSERT INTO peer_mentors (id, name, email, coordinator_id, active, created_at)
       SELECT g, nm.name,
              CASE WHEN ${u('x.h', 1)} < 0.9 THEN ${emailLocal('nm.name')} || '.' || g || '@mentors.example.org' END,
-             1 + (g - 1) % $2::int, true,
+             $8::int + 1 + (g - $7::int - 1) % $2::int, true,
              ($3::date - 730 - floor(${u('x.h', 2)} * 365)::int + time '10:00') AT TIME ZONE $4
-        FROM generate_series(1, $1::int) AS g
+        FROM generate_series($7::int + 1, $7::int + $1::int) AS g
        CROSS JOIN LATERAL (SELECT ${digest('peer-mentor', 'g')} AS h) x
        CROSS JOIN LATERAL (SELECT ${personName(n32('x.h', 0), '$5::text[]', '$6::text[]')} AS name) nm`,
-    values: [p.peerMentors, p.coordinators, p.today, p.timeZone, p.firstNames, p.lastNames],
+    values: [p.peerMentors, p.coordinators, p.today, p.timeZone, p.firstNames, p.lastNames, p.base.peerMentors, p.base.coordinators],
   };
 }
 
@@ -86,11 +96,12 @@ export function assignmentPlanSql(p: SeedSqlParams): Statement {
   return {
     text: `
       CREATE TEMP TABLE seed_assignment_plan ON COMMIT DROP AS
-      SELECT g AS id, m.peer_mentor_id, 1 + (m.peer_mentor_id - 1) % $3::int AS coordinator_id,
+      SELECT g AS id, g - $9::int + $11::int AS contact_id, $10::int + m.peer_mentor_id AS peer_mentor_id,
+             $12::int + 1 + (m.peer_mentor_id - 1) % $3::int AS coordinator_id,
              s.status, $4::date - d.assigned_age AS assigned_date,
              CASE WHEN t.never_contacted THEN NULL ELSE $4::date - t.silent END AS last_contact_date,
              r.u_closed, ${personName(n32('x.h2', 3), '$7::text[]', '$8::text[]')} AS contact_name
-        FROM generate_series(1, $1::int) AS g
+        FROM generate_series($9::int + 1, $9::int + $1::int) AS g
        CROSS JOIN LATERAL (SELECT ${digest('assignment', 'g')} AS h1, ${digest('assignment-b', 'g')} AS h2) x
        CROSS JOIN LATERAL (SELECT ${u('x.h1', 0)} AS u_status, ${u('x.h1', 1)} AS u_due, ${u('x.h1', 2)} AS u_silent,
                                   ${u('x.h1', 3)} AS u_never, ${u('x.h2', 0)} AS u_assigned, ${u('x.h2', 1)} AS u_closed) r
@@ -104,7 +115,10 @@ export function assignmentPlanSql(p: SeedSqlParams): Statement {
        CROSS JOIN LATERAL (SELECT CASE WHEN t.never_contacted THEN t.silent
                                        ELSE t.silent + 1 + floor(r.u_assigned * greatest(0, 729 - t.silent))::int
                                    END AS assigned_age) d`,
-    values: [p.assignments, p.peerMentors, p.coordinators, p.today, p.dueShare, p.firstAfterDays, p.firstNames, p.lastNames],
+    values: [
+      p.assignments, p.peerMentors, p.coordinators, p.today, p.dueShare, p.firstAfterDays, p.firstNames, p.lastNames,
+      p.base.assignments, p.base.peerMentors, p.base.contacts, p.base.coordinators,
+    ],
   };
 }
 
@@ -112,7 +126,7 @@ export function contactsSql(p: SeedSqlParams): Statement {
   return {
     text: `
       INSERT INTO contacts (id, name, created_at)
-      SELECT id, contact_name, (assigned_date - 2 + time '11:00') AT TIME ZONE $1 FROM seed_assignment_plan`,
+      SELECT contact_id, contact_name, (assigned_date - 2 + time '11:00') AT TIME ZONE $1 FROM seed_assignment_plan`,
     values: [p.timeZone],
   };
 }
@@ -122,9 +136,9 @@ export function assignmentsSql(p: SeedSqlParams): Statement {
   return {
     text: `
       INSERT INTO assignments (id, peer_mentor_id, contact_id, coordinator_id, status, assigned_date,
-                               last_contact_date, closed_at, created_at, updated_at)
-      SELECT id, peer_mentor_id, id, coordinator_id, status, assigned_date, last_contact_date, c.closed_at,
-             c.created_at, greatest(c.created_at, c.closed_at, (last_contact_date + time '12:00') AT TIME ZONE $2)
+                               last_contact_date, closed_at, created_at, updated_at, programme_id)
+      SELECT id, peer_mentor_id, contact_id, coordinator_id, status, assigned_date, last_contact_date, c.closed_at,
+             c.created_at, greatest(c.created_at, c.closed_at, (last_contact_date + time '12:00') AT TIME ZONE $2), $3::int
         FROM seed_assignment_plan
        CROSS JOIN LATERAL (SELECT coalesce(last_contact_date, assigned_date) AS anchor) a
        CROSS JOIN LATERAL (
@@ -132,44 +146,43 @@ export function assignmentsSql(p: SeedSqlParams): Statement {
                     CASE WHEN status = 'closed'
                          THEN (a.anchor + floor(u_closed * ($1::date - a.anchor))::int + time '14:00') AT TIME ZONE $2
                     END AS closed_at) c`,
-    values: [p.today, p.timeZone],
+    values: [p.today, p.timeZone, p.programmeId],
   };
 }
 
 /**
  * One to three activities for each assignment last contacted before today: the latest on
  * last_contact_date, earlier ones between the assigned date and it. Times are daytime in the
- * time zone the activities_touch_contact trigger uses (the default programme's), so the trigger
+ * time zone the activities_touch_contact trigger uses (the assignment's programme's), so the trigger
  * maps each one to exactly its intended day; as no activity is later than last_contact_date,
  * the trigger leaves every assignment as planned and last_contact_date equals the latest activity.
  */
 export function activitiesSql(p: SeedSqlParams): Statement {
   return {
     text: `
-      WITH tz AS (SELECT coalesce((SELECT time_zone FROM programmes WHERE id = 1), 'Europe/Oslo') AS name)
       INSERT INTO activities (id, assignment_id, activity_type, occurred_at, registration_path, registered_by, created_at)
-      SELECT row_number() OVER (ORDER BY a.id, j), a.id,
+      SELECT $4::int + row_number() OVER (ORDER BY a.id, j), a.id,
              (CASE WHEN ${u('y.h', 0)} < 0.45 THEN 'call' WHEN ${u('y.h', 0)} < 0.70 THEN 'message'
                    WHEN ${u('y.h', 0)} < 0.85 THEN 'visit' WHEN ${u('y.h', 0)} < 0.95 THEN 'meeting' ELSE 'other' END)::activity_type,
              o.occurred_at, w.path,
              CASE w.path WHEN 'direct' THEN 'peer_mentor:' || a.peer_mentor_id
-                         WHEN 'proxy' THEN 'peer_mentor:' || (1 + ${n32('y.h2', 0)} % $2::int)
+                         WHEN 'proxy' THEN 'peer_mentor:' || ($5::int + 1 + ${n32('y.h2', 0)} % $2::int)
                          WHEN 'coordinator_proxy' THEN 'coordinator:' || a.coordinator_id
                          ELSE 'bulk-import' END,
              o.occurred_at + make_interval(mins => 1 + floor(${u('y.h2', 1)} * 600)::int)
         FROM assignments a
-       CROSS JOIN tz
+        JOIN programmes tz ON tz.id = a.programme_id
        CROSS JOIN LATERAL generate_series(1, 1 + floor(${u(digest('activity-count', 'a.id'), 0)} * 3)::int) AS j
        CROSS JOIN LATERAL (SELECT ${digest('activity', "a.id || ':' || j")} AS h, ${digest('activity-b', "a.id || ':' || j")} AS h2) y
        CROSS JOIN LATERAL (SELECT CASE WHEN j = 1 THEN a.last_contact_date
                                        ELSE a.assigned_date + floor(${u('y.h', 1)} * (a.last_contact_date - a.assigned_date + 1))::int
                                    END AS day) d
        CROSS JOIN LATERAL (SELECT (d.day + time '08:00' + make_interval(mins => floor(${u('y.h', 2)} * 540)::int))
-                                  AT TIME ZONE tz.name AS occurred_at) o
+                                  AT TIME ZONE tz.time_zone AS occurred_at) o
        CROSS JOIN LATERAL (SELECT (CASE WHEN ${u('y.h', 3)} < 0.70 THEN 'direct' WHEN ${u('y.h', 3)} < 0.82 THEN 'proxy'
                                         WHEN ${u('y.h', 3)} < 0.92 THEN 'bulk' ELSE 'coordinator_proxy' END)::registration_path AS path) w
-       WHERE a.last_contact_date IS NOT NULL AND a.last_contact_date < $1::date`,
-    values: [p.today, p.peerMentors],
+       WHERE a.id > $3::int AND a.last_contact_date IS NOT NULL AND a.last_contact_date < $1::date`,
+    values: [p.today, p.peerMentors, p.base.assignments, p.base.activities, p.base.peerMentors],
   };
 }
 

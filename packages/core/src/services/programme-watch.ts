@@ -7,7 +7,8 @@
  *    deployment whose workers' ticks are down still records the request (its job waits for a
  *    worker); a request recorded but never taken is enqueued again (same job id: no duplicate);
  *  - a run of the programme going for longer than ALERT_MAX_RUN_MINUTES: `long_run`;
- *  - its pause: resumed at its end time, `pause_overdue` past ALERT_PAUSE_MAX_HOURS.
+ *  - its pause: resumed at its end time, `pause_overdue` past ALERT_PAUSE_MAX_HOURS;
+ *  - the same-day retry after a failed run (watchdog-retry.ts, RUN_RETRY_*), its own.
  */
 import type { Clock } from '../clock';
 import { localDate } from '../domain/calendar';
@@ -21,13 +22,14 @@ import type { SweepStateRepository } from '../repositories/sweep-state-repositor
 import type { AlertService } from './alert-service';
 import type { ProgrammeTick } from './programme-tick';
 import type { SweepRequests } from './sweep-requests';
+import { createRetryCheck } from './watchdog-retry';
 
 export type ProgrammeWatchDeps = {
   programmes: Pick<ProgrammeRepository, 'list'>;
-  executionLog: Pick<ExecutionLogRepository, 'runningStartedBefore'>;
+  executionLog: Pick<ExecutionLogRepository, 'runningStartedBefore' | 'lastUnskippedOnLocalDay'>;
   sweepState: Pick<SweepStateRepository, 'find'>;
-  requests: Pick<SweepRequestRepository, 'byDedupeKey'>;
-  sweepRequests: Pick<SweepRequests, 'enqueue'>;
+  requests: Pick<SweepRequestRepository, 'byDedupeKey' | 'countOpen' | 'countOnLocalDay'>;
+  sweepRequests: Pick<SweepRequests, 'enqueue' | 'record'>;
   tick: Pick<ProgrammeTick, 'tick'>;
   resumeExpiredPause: (p: Programme) => Promise<boolean>;
   alerts: AlertService;
@@ -35,9 +37,11 @@ export type ProgrammeWatchDeps = {
   maxRunMinutes: number;
   pauseMaxHours: number;
   missedRunGraceMinutes: number;
+  retryAfterMinutes: number;
+  retryMax: number;
 };
 
-export type ProgrammeWatchReport = { missed: string[]; longRuns: number[]; resumed: string[]; pauseOverdue: string[] };
+export type ProgrammeWatchReport = { missed: string[]; longRuns: number[]; resumed: string[]; pauseOverdue: string[]; retried: string[] };
 
 /**
  * The long-run and overdue-pause checks of one programme's sweep, for the watchdog (`default`)
@@ -96,6 +100,18 @@ export function createSweepChecks(deps: Pick<ProgrammeWatchDeps, 'executionLog' 
 
 export function createProgrammeWatch(deps: ProgrammeWatchDeps) {
   const checks = createSweepChecks(deps);
+  const retryFor = (p: Programme) =>
+    createRetryCheck({
+      jobName: programmeJobName(p),
+      programmeId: p.id,
+      executionLog: deps.executionLog,
+      sweepState: deps.sweepState,
+      requests: deps.sweepRequests,
+      requestRows: deps.requests,
+      timeZone: p.timeZone,
+      retryAfterMinutes: deps.retryAfterMinutes,
+      retryMax: deps.retryMax,
+    });
   async function missed(p: Programme, now: Date, redisUp: boolean): Promise<boolean> {
     const day = localDate(now, p.timeZone);
     const slot = zonedInstant(day, p.sendAt, p.timeZone);
@@ -118,13 +134,14 @@ export function createProgrammeWatch(deps: ProgrammeWatchDeps) {
     async check(redisUp: boolean): Promise<ProgrammeWatchReport> {
       const now = deps.clock.now();
       if (redisUp) await deps.tick.tick();
-      const report: ProgrammeWatchReport = { missed: [], longRuns: [], resumed: [], pauseOverdue: [] };
+      const report: ProgrammeWatchReport = { missed: [], longRuns: [], resumed: [], pauseOverdue: [], retried: [] };
       for (const p of await deps.programmes.list()) {
         if (p.id === DEFAULT_PROGRAMME_ID) continue;
         if (await deps.resumeExpiredPause(p)) report.resumed.push(p.slug);
         if (await checks.pauseOverdue(p, now)) report.pauseOverdue.push(p.slug);
         report.longRuns.push(...(await checks.longRuns(p, now)));
         if (await missed(p, now, redisUp)) report.missed.push(p.slug);
+        if (await retryFor(p)(now, redisUp)) report.retried.push(p.slug);
       }
       return report;
     },

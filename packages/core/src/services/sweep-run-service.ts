@@ -69,6 +69,8 @@ export type SweepRunDeps = {
   pauseCheckMs?: number;
   /** Dispatch records of runs finished this long ago are deleted (their counts stay in the log). @defaultValue 30 days */
   dispatchRecordRetentionMs?: number;
+  /** The purge of old dispatch records, shared by every programme's sweep. @defaultValue one of its own */
+  purge?: ReturnType<typeof createDispatchRecordPurge>;
   /** Called after every finished run (alerts hook in here). */
   onFinished?: (result: RunResult & { consecutiveFailures: number }) => Promise<void>;
   /** Called when the blast-radius guard holds a run. */
@@ -81,6 +83,26 @@ export type SweepRunDeps = {
 };
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Deletes dispatch records of runs finished longer than the retention ago: every programme's at
+ * once, so at most once an hour per process (shared by every programme's sweep in the process),
+ * not once per run: 1,000 programmes whose runs come together would repeat it 1,000 times.
+ */
+export function createDispatchRecordPurge(deps: Pick<SweepRunDeps, 'runDispatches' | 'dispatchRecordRetentionMs'>, everyMs = 3600_000) {
+  let lastAt = -Infinity;
+  return async (now: Date, rlog: Logger): Promise<void> => {
+    if (now.getTime() - lastAt < everyMs) return;
+    lastAt = now.getTime();
+    const before = new Date(now.getTime() - (deps.dispatchRecordRetentionMs ?? 30 * 24 * 3600_000));
+    const purged = await deps.runDispatches.purgeFinishedBefore(before).catch((err: Error) => {
+      rlog.warn({ err: { message: err.message } }, 'could not purge old dispatch records; the next run tries again');
+      lastAt = -Infinity;
+      return 0;
+    });
+    if (purged) rlog.info({ purged }, 'old dispatch records purged');
+  };
+}
 
 export function createSweepRunService(deps: SweepRunDeps) {
   const pollMs = deps.pollMs ?? 100;
@@ -216,14 +238,7 @@ export function createSweepRunService(deps: SweepRunDeps) {
     return { paused: () => pausedBy, stop: () => clearInterval(timer), check };
   }
 
-  async function purgeOldRecords(now: Date, rlog: Logger): Promise<void> {
-    const before = new Date(now.getTime() - (deps.dispatchRecordRetentionMs ?? 30 * 24 * 3600_000));
-    const purged = await deps.runDispatches.purgeFinishedBefore(before).catch((err: Error) => {
-      rlog.warn({ err: { message: err.message } }, 'could not purge old dispatch records; the next run tries again');
-      return 0;
-    });
-    if (purged) rlog.info({ purged }, 'old dispatch records purged');
-  }
+  const purgeOldRecords = deps.purge ?? createDispatchRecordPurge(deps);
 
   /**
    * Waits until every dispatch of the run has an outcome. While something settles it just

@@ -5,6 +5,7 @@
  * paused, not once a later run that day succeeded (or is running, or is held for confirmation),
  * not while a catch-up or retry it asked for has not run yet. The request's dedupe key
  * (`retry-after-run-<id>`) makes it one retry per failed run even when two ticks race.
+ * One check per programme (issue 15): its own runs, requests, pause and local day.
  */
 import { localDate } from '../domain/calendar';
 import type { ExecutionLogRepository } from '../repositories/execution-log-repository';
@@ -14,10 +15,11 @@ import type { SweepRequests } from './sweep-requests';
 
 export type RetryCheckDeps = {
   jobName: string;
+  programmeId: number;
   executionLog: Pick<ExecutionLogRepository, 'lastUnskippedOnLocalDay'>;
   sweepState: Pick<SweepStateRepository, 'find'>;
-  requests: SweepRequests;
-  requestRows: SweepRequestRepository;
+  requests: Pick<SweepRequests, 'record' | 'enqueue'>;
+  requestRows: Pick<SweepRequestRepository, 'countOpen' | 'countOnLocalDay'>;
   timeZone: string;
   retryAfterMinutes: number;
   retryMax: number;
@@ -37,9 +39,9 @@ export function createRetryCheck(deps: RetryCheckDeps) {
     const last = await deps.executionLog.lastUnskippedOnLocalDay(deps.jobName, today, deps.timeZone);
     if (!last || !['failed', 'timed_out', 'abandoned'].includes(last.status)) return null;
     if (now.getTime() - last.ended.getTime() < deps.retryAfterMinutes * 60_000) return null;
-    if ((await deps.requestRows.countOpen(new Date(now.getTime() - OPEN_REQUEST_WINDOW_MS), ['catchup', 'retry'])) > 0) return null;
-    if ((await deps.requestRows.countOnLocalDay('retry', today, deps.timeZone)) >= deps.retryMax) return null;
-    const request = await deps.requests.record({ trigger: 'retry', requestedBy: 'watchdog', dedupeKey: `retry-after-run-${last.id}` });
+    if ((await deps.requestRows.countOpen(new Date(now.getTime() - OPEN_REQUEST_WINDOW_MS), ['catchup', 'retry'], deps.programmeId)) > 0) return null;
+    if ((await deps.requestRows.countOnLocalDay('retry', today, deps.timeZone, deps.programmeId)) >= deps.retryMax) return null;
+    const request = await deps.requests.record({ trigger: 'retry', requestedBy: 'watchdog', dedupeKey: `retry-after-run-${last.id}`, programmeId: deps.programmeId });
     if (!request) return null; // another tick asked for it a moment ago
     if (!redisUp) return { failedRunId: last.id, requestId: request.id, enqueued: false };
     await deps.requests.enqueue(request);

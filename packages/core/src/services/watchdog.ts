@@ -106,6 +106,7 @@ const LOOKBACK_MS = 48 * 3600_000;
 export function createWatchdog(deps: WatchdogDeps) {
   const checkRetry = createRetryCheck({
     jobName: deps.jobName,
+    programmeId: DEFAULT_PROGRAMME.id,
     executionLog: deps.executionLog,
     sweepState: deps.sweepState,
     requests: deps.sweepRequests,
