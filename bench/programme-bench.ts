@@ -155,7 +155,6 @@ export async function benchProgrammes(o: {
   say: (s: string) => void;
 }): Promise<ProgrammeScenario> {
   if (o.assignments % o.programmes !== 0) throw new Error(`--assignments (${o.assignments}) must be a multiple of --programmes (${o.programmes})`);
-  const perProgramme = o.assignments / o.programmes;
   const env = await createBenchEnv(o.databaseUrl, o.redisUrl);
   const config = env.config();
   const pg = new Client({ connectionString: env.databaseUrl });
