@@ -52,3 +52,11 @@ it('an unknown programme is a 404 problem and changes nothing', async () => {
   }
   expect(await api.prisma.sweepRequest.count()).toBe(before);
 });
+
+it("a programme's preview counts today in its own time zone", async () => {
+  // 03:00 on the 29th in Oslo (default), still the 28th (22:00) in New York.
+  (api.clock as unknown as { set: (iso: string) => void }).set('2026-11-29T03:00:00Z');
+  const nyc = (await api.call({ method: 'GET', url: '/v1/programmes/nyc/sweep/preview', as: 'viewer' })).json();
+  const dflt = (await api.call({ method: 'GET', url: '/v1/sweep/preview', as: 'viewer' })).json();
+  expect([nyc.today, dflt.today]).toEqual(['2026-11-28', '2026-11-29']);
+});

@@ -48,7 +48,8 @@ export function createSweepControl(core: Core, r: RedisPart) {
     audit: repositories.audit,
     schedule: p.id === DEFAULT_PROGRAMME.id ? schedule : createTickSchedule({ programmes: repositories.programmes, programmeId: p.id, clock }),
     clock,
-    timeZone: config.reminderTz,
+    // default's is always REMINDER_TZ; another programme's is its row's, read when asked.
+    timeZone: async () => (p.id === DEFAULT_PROGRAMME.id ? config.reminderTz : ((await repositories.programmes.byId(p.id))?.timeZone ?? config.reminderTz)),
     staleAfterMs: Math.max(60_000, 3 * config.lockTtlMs),
     workers: r.workers,
     sweepRequests,

@@ -86,9 +86,9 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
     return new Map(found.map((r) => [r.assignment_id, r]));
   }
 
-  /** One statement for writes with distinct assignments (of one run or several). */
-  async function writeRound(ws: ReminderWrite[]): Promise<(ReminderWriteResult | Error)[]> {
-    const rows = await query<WriteBatchRow>(writeBatchSql(ws, opts));
+  /** One statement for writes of the same run with distinct assignments. */
+  async function writeRound(runId: number, ws: ReminderWrite[]): Promise<(ReminderWriteResult | Error)[]> {
+    const rows = await query<WriteBatchRow>(writeBatchSql(runId, ws.map((w) => w.assignmentId), opts));
     const byId = new Map(rows.map((r) => [r.assignment_id, r]));
     const conflicts = rows.filter((r) => r.in_run && r.fence_ok && r.due && r.reminder_id === null);
     const prior = conflicts.length ? await existing(conflicts) : new Map();
@@ -112,16 +112,22 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
   }
 
   /**
-   * Writes a batch: one statement, or, should one assignment appear twice, one per round, so
+   * Writes a batch: one statement per run and, should one assignment appear twice, per round, so
    * each write gets exactly the outcome it would have got on its own.
    */
   async function writeMany(ws: ReminderWrite[]): Promise<(ReminderWriteResult | Error)[]> {
     const out: (ReminderWriteResult | Error)[] = new Array(ws.length);
-    // Jobs of overlapping runs (other programmes') share a statement: 1,000 small programmes are
-    // not 1,000 statements of a few rows each.
-    for (const round of roundsByKey(ws, (w) => w.assignmentId)) {
-      const results = await writeRound(round.map((r) => r.item));
-      round.forEach((r, k) => (out[r.index] = results[k]!));
+    const byRun = new Map<number, { item: ReminderWrite; index: number }[]>();
+    ws.forEach((item, index) => {
+      const list = byRun.get(item.runId) ?? [];
+      list.push({ item, index });
+      byRun.set(item.runId, list);
+    });
+    for (const [runId, group] of byRun) {
+      for (const round of roundsByKey(group, (g) => g.item.assignmentId)) {
+        const results = await writeRound(runId, round.map((r) => r.item.item));
+        round.forEach((r, k) => (out[r.item.index] = results[k]!));
+      }
     }
     return out;
   }

@@ -1,12 +1,11 @@
 /**
  * The batched reminder write as one SQL statement. A job names only (run, assignment): everything
- * else is derived here, from the database and the rules (DESIGN.md, "Postgres decides"). A batch
- * may hold jobs of several runs (programmes whose runs overlap share the statement, issue 15), each
- * assignment once:
- *   - the fence, per run: the run is `running`, its fencing token is the current one of its sweep
- *     (its programme's sweep_state row, by the run's job name) and that sweep is not paused, read
- *     FOR SHARE, so a newer run's `startRun` and a pause wait for this statement, and once they
- *     commit no write of the stale or paused run gets through;
+ * else is derived here, from the database and the rules (DESIGN.md, "Postgres decides"). Per batch
+ * (all of one run):
+ *   - the fence: the run is `running`, its fencing token is the current one of its sweep (its
+ *     programme's sweep_state row, by the run's job name) and that sweep is not paused, read FOR
+ *     SHARE, so a newer run's `startRun` and a pause wait for this statement, and once they commit
+ *     no write of the stale or paused run gets through;
  *   - only assignments the run fanned out (`run_dispatches`) are considered: a job for any other
  *     assignment writes nothing;
  *   - every assignment is re-read FOR SHARE (in id order, the order bulk activity registration
@@ -53,31 +52,23 @@ export type WriteBatchRow = {
  * Prepared once per connection (the `name`): the statement is parsed once and, after a few runs,
  * PostgreSQL keeps a generic plan for it.
  */
-export function writeBatchSql(writes: { runId: number; assignmentId: number }[], ctx: WriteBatchContext): QueryConfig {
+export function writeBatchSql(runId: number, assignmentIds: number[], ctx: WriteBatchContext): QueryConfig {
   return {
     name: 'reminder-write-batch',
-    values: [writes.map((w) => w.assignmentId), writes.map((w) => w.runId), ctx.emailEnabled],
+    values: [assignmentIds, runId, ctx.emailEnabled],
     text: `
-    WITH u AS (
-      SELECT * FROM unnest($1::int[], $2::int[]) AS u(assignment_id, run_id)
-    ), runs AS (
-      SELECT l.id, l.job_name, l.fencing_token, l.started_at, l.status FROM cron_execution_log l WHERE l.id IN (SELECT run_id FROM u)
-    ), state AS (
-      SELECT s.job_name, s.last_fencing_token, s.enabled FROM sweep_state s
-       WHERE s.job_name IN (SELECT job_name FROM runs) ORDER BY s.job_name FOR SHARE
+    WITH state AS (
+      SELECT s.last_fencing_token, s.enabled FROM sweep_state s
+       WHERE s.job_name = (SELECT job_name FROM cron_execution_log WHERE id = $2::int) FOR SHARE
     ), fence AS (
-      SELECT r.id AS run_id, r.fencing_token, r.started_at
-        FROM runs r
-        JOIN state s ON s.job_name = r.job_name AND s.last_fencing_token = r.fencing_token AND s.enabled
-       WHERE r.status = 'running'
+      SELECT l.fencing_token, l.started_at
+        FROM cron_execution_log l
+        JOIN state s ON s.last_fencing_token = l.fencing_token AND s.enabled
+       WHERE l.id = $2::int AND l.status = 'running'
     ), input AS (
-      SELECT DISTINCT u.assignment_id, u.run_id, d.anchor_date AS fanout_anchor, d.assignment_id IS NOT NULL AS in_run,
-             f.run_id IS NOT NULL AS fence_ok, COALESCE(NOT s.enabled, false) AS paused
-        FROM u
-        LEFT JOIN run_dispatches d ON d.run_id = u.run_id AND d.assignment_id = u.assignment_id
-        LEFT JOIN fence f ON f.run_id = u.run_id
-        LEFT JOIN runs r ON r.id = u.run_id
-        LEFT JOIN state s ON s.job_name = r.job_name
+      SELECT DISTINCT u.assignment_id, d.anchor_date AS fanout_anchor, d.assignment_id IS NOT NULL AS in_run
+        FROM unnest($1::int[]) AS u(assignment_id)
+        LEFT JOIN run_dispatches d ON d.run_id = $2::int AND d.assignment_id = u.assignment_id
     ), target AS (
       SELECT a.id, a.status, COALESCE(a.last_contact_date, a.assigned_date) AS anchor,
              a.peer_mentor_id, a.coordinator_id, pm.name AS mentor_name, pm.email AS mentor_email,
@@ -96,20 +87,20 @@ export function writeBatchSql(writes: { runId: number; assignmentId: number }[],
       -- this CTE was estimated at one row, and every join to it became a nested loop of CTE
       -- scans, batch size squared tuple visits each: two thirds of the statement at 250 a batch).
       -- The run's calendar day is counted in each assignment's programme's time zone.
-      SELECT t.*, i.run_id, f.fencing_token, y.seq, t.anchor + t.first_after + (y.seq - 1) * t.repeat_every AS due_date, y.seq >= t.escalate_after AS escalated,
+      SELECT t.*, y.seq, t.anchor + t.first_after + (y.seq - 1) * t.repeat_every AS due_date, y.seq >= t.escalate_after AS escalated,
              'a' || t.id::text || '-' || to_char(t.anchor, 'YYYYMMDD') || '-' || y.seq::text AS reminder_key,
              (t.status = 'active' AND td.today - t.anchor >= t.first_after AND (t.stop_after IS NULL OR y.seq <= t.stop_after)) AS is_due
         FROM target t
-        JOIN input i ON i.assignment_id = t.id
-        JOIN fence f ON f.run_id = i.run_id
+        CROSS JOIN fence f
         CROSS JOIN LATERAL (SELECT (f.started_at AT TIME ZONE t.time_zone)::date AS today) td
         CROSS JOIN LATERAL (SELECT 1 + ((td.today - t.anchor) - t.first_after) / t.repeat_every AS seq) y
     ), ins AS (
       INSERT INTO reminders (assignment_id, reminder_key, anchor_date, sequence_number, due_date,
                              escalated, run_id, fencing_token, email_status)
-      SELECT d.id, d.reminder_key, d.anchor, d.seq, d.due_date, d.escalated, d.run_id, d.fencing_token,
+      SELECT d.id, d.reminder_key, d.anchor, d.seq, d.due_date, d.escalated, $2::int, f.fencing_token,
              (CASE WHEN $3::boolean AND d.mentor_email IS NOT NULL THEN 'reserved' ELSE 'not_applicable' END)::email_status
         FROM due d
+        CROSS JOIN fence f
        WHERE d.is_due
        ORDER BY d.reminder_key
       ON CONFLICT DO NOTHING
@@ -132,14 +123,15 @@ export function writeBatchSql(writes: { runId: number; assignmentId: number }[],
     ), verdict AS (
       -- The outcome wherever it is already final; NULL while an e-mail is still to send or a
       -- conflict is still to look at (the caller settles those).
-      SELECT i.assignment_id, i.run_id, ins.id AS reminder_id,
+      SELECT i.assignment_id, ins.id AS reminder_id,
              CASE
-               WHEN NOT i.fence_ok THEN 'skipped'
+               WHEN NOT EXISTS (SELECT 1 FROM fence) THEN 'skipped'
                WHEN t.id IS NULL OR t.status <> 'active' OR d.id IS NULL THEN 'skipped'
                WHEN ins.id IS NOT NULL AND ins.email_status = 'not_applicable' THEN 'sent'
              END AS outcome,
              CASE
-               WHEN NOT i.fence_ok THEN CASE WHEN i.paused THEN 'paused' ELSE 'fenced' END
+               WHEN NOT EXISTS (SELECT 1 FROM fence) THEN
+                 CASE WHEN (SELECT NOT enabled FROM state) THEN 'paused' ELSE 'fenced' END
                WHEN t.id IS NULL THEN 'assignment_missing'
                WHEN t.status <> 'active' THEN 'assignment_not_active'
                WHEN d.id IS NULL AND t.anchor <> i.fanout_anchor THEN 'contact_registered'
@@ -154,9 +146,9 @@ export function writeBatchSql(writes: { runId: number; assignmentId: number }[],
       UPDATE run_dispatches rd
          SET outcome = v.outcome::dispatch_outcome, reason = v.reason, reminder_id = v.reminder_id, settled_at = clock_timestamp()
         FROM verdict v
-       WHERE rd.run_id = v.run_id AND rd.assignment_id = v.assignment_id AND v.outcome IS NOT NULL AND rd.outcome IS NULL
+       WHERE rd.run_id = $2::int AND rd.assignment_id = v.assignment_id AND v.outcome IS NOT NULL AND rd.outcome IS NULL
     )
-    SELECT i.assignment_id, i.fence_ok, i.paused,
+    SELECT i.assignment_id, EXISTS (SELECT 1 FROM fence) AS fence_ok, COALESCE((SELECT NOT enabled FROM state), false) AS paused,
            i.in_run, t.status::text AS status, t.anchor::text AS anchor, i.fanout_anchor::text AS fanout_anchor,
            d.id IS NOT NULL AS due, d.reminder_key AS key, d.seq AS sequence_number, d.escalated,
            ins.id AS reminder_id,

@@ -32,7 +32,8 @@ export type OpsServiceDeps = {
   /** Its schedule: the job scheduler on REMINDER_CRON for default, the programme tick for the others. */
   schedule: Pick<JobSchedulerRegistration, 'read' | 'check'>;
   clock: Clock;
-  timeZone: string;
+  /** The programme's time zone now (its calendar day is the dry run's "today"); it may change at run time. */
+  timeZone: () => Promise<string>;
   /** A run whose heartbeat is older than this is not alive (lock release may proceed). */
   staleAfterMs: number;
   workers: WorkerRegistry;
@@ -149,7 +150,7 @@ export function createOpsService(deps: OpsServiceDeps) {
         deps.dueAssignments.countDue({ now: at, programmeId: deps.programmeId ?? 1 }),
         deps.dueAssignments.findDuePage({ now: at, afterId: 0, limit: p.limit, programmeId: deps.programmeId ?? 1 }),
       ]);
-      return { today: localDate(at, deps.timeZone), due, shown: page.length, reminders: page };
+      return { today: localDate(at, await deps.timeZone()), due, shown: page.length, reminders: page };
     },
 
     /** Pauses the sweep; changing an existing pause needs `replace` (else 409, nothing changes). */
