@@ -62,6 +62,7 @@ export type ProgrammeScenario = {
   programmes: number;
   workers: number;
   concurrency: number;
+  sweepConcurrency: number;
   seedSeconds: number;
   one: PhaseFigures;
   many: PhaseFigures;
@@ -151,12 +152,15 @@ export async function benchProgrammes(o: {
   assignments: number;
   workers: number;
   concurrency: number;
+  /** SWEEP_CONCURRENCY for the workers; unset, the service's default. */
+  sweepConcurrency?: number;
   timeoutMs: number;
   say: (s: string) => void;
 }): Promise<ProgrammeScenario> {
   if (o.assignments % o.programmes !== 0) throw new Error(`--assignments (${o.assignments}) must be a multiple of --programmes (${o.programmes})`);
   const env = await createBenchEnv(o.databaseUrl, o.redisUrl);
   const config = env.config();
+  const sweepConcurrency = o.sweepConcurrency ?? config.sweepConcurrency;
   const pg = new Client({ connectionString: env.databaseUrl });
   await pg.connect();
   const procs: BenchWorker[] = [];
@@ -184,7 +188,7 @@ export async function benchProgrammes(o: {
     await pg.query('VACUUM ANALYZE');
 
     for (let i = 0; i < o.workers; i++) {
-      procs.push(await startWorker(env.vars({ DISPATCH_CONCURRENCY: String(o.concurrency), WORKER_ID: `bench-${i + 1}` })));
+      procs.push(await startWorker(env.vars({ DISPATCH_CONCURRENCY: String(o.concurrency), SWEEP_CONCURRENCY: String(sweepConcurrency), WORKER_ID: `bench-${i + 1}` })));
     }
     const reset = async () => {
       await pg.query('TRUNCATE notifications, reminders');
@@ -218,6 +222,7 @@ export async function benchProgrammes(o: {
       programmes: o.programmes,
       workers: o.workers,
       concurrency: o.concurrency,
+      sweepConcurrency,
       seedSeconds,
       one,
       many,

@@ -36,7 +36,7 @@ function lines(s: ProgrammeScenario): string[] {
     'slot, to the last final execution-log row. Both phases sweep the same due assignments on the same',
     'workers; reminders are emptied between them.',
     '',
-    `Measured ${s.date} on ${s.machine}; ${s.workers} worker(s) × DISPATCH_CONCURRENCY ${s.concurrency}; seeded in ${s.seedSeconds.toFixed(1)} s. ` +
+    `Measured ${s.date} on ${s.machine}; ${s.workers} worker(s) × DISPATCH_CONCURRENCY ${s.concurrency}, SWEEP_CONCURRENCY ${s.sweepConcurrency}; seeded in ${s.seedSeconds.toFixed(1)} s. ` +
       `Load average before / after: ${s.load.loadavgBefore.map((v) => v.toFixed(2)).join(' ')} / ${s.load.loadavgAfter.map((v) => v.toFixed(2)).join(' ')}.`,
     '',
     '| phase | programmes | due | slot → last final row | slot → last reminder written | slot → last slot claimed | run span p50 / max | succeeded | exactly once | peak worker RSS | CPU seconds |',
@@ -55,7 +55,7 @@ function lines(s: ProgrammeScenario): string[] {
     'Targets (issue 15): ' + programmeTargets(s).map((t) => `${t.met ? 'met' : '**not met**'}: ${t.target}`).join('; ') + '.',
     '',
     '```',
-    `npm run bench -- --programmes ${s.programmes} --assignments ${s.assignments} --workers ${s.workers} --concurrency ${s.concurrency}`,
+    `npm run bench -- --programmes ${s.programmes} --assignments ${s.assignments} --workers ${s.workers} --concurrency ${s.concurrency} --sweep-concurrency ${s.sweepConcurrency}`,
     '```',
   ];
 }

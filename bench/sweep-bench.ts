@@ -34,6 +34,8 @@ const { values } = parseArgs({
     assignments: { type: 'string', default: '10000' },
     /** Issue 15: the assignments as this many programmes against one programme of the same size, and a small programme's latency under a big run. */
     programmes: { type: 'string' },
+    /** With --programmes: SWEEP_CONCURRENCY for the workers (unset: the service's default). */
+    'sweep-concurrency': { type: 'string' },
     'due-share': { type: 'string', default: '1' },
     email: { type: 'boolean', default: false },
     /** With --email: the sink answers each message's end of data after this many ms (a relay's latency). */
@@ -113,6 +115,7 @@ async function main() {
       assignments,
       workers: workerCounts[0]!,
       concurrency,
+      sweepConcurrency: values['sweep-concurrency'] === undefined ? undefined : positiveInt('sweep-concurrency', values['sweep-concurrency'], 200),
       timeoutMs,
       say: (line) => process.stdout.write(`${line}\n`),
     });
@@ -266,6 +269,7 @@ const REPRODUCE = [
   'npm run bench -- --assignments 100000 --email --smtp-reply-ms 20 --workers 1,2   # a relay that takes 20 ms per message',
   'npm run bench -- --assignments 100000 --email --smtp-reply-ms 20 --smtp-connections 20   # twice the connections',
   'npm run bench -- --assignments 1000000',
+  'npm run bench -- --programmes 1000 --assignments 100000   # the programmes section: 1,000 programmes against one',
   'npm run bench:api                                 # the API section: registration against a bare insert',
   '```',
 ];
