@@ -66,6 +66,8 @@ function buildData(config: Config) {
   return {
     tokens: core.tokens,
     programmes: core.programmes,
+    /** Programme rows as they are (seed --programme reads its calendar and rules). */
+    programmeRows: core.repositories.programmes,
     assignments: registration.assignments,
     async close() {
       await Promise.all([registration.close(), core.close()]);

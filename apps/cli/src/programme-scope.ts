@@ -10,12 +10,15 @@ import type { OpsRoot } from './composition';
 
 export const PROGRAMME_OPTION = ['--programme <slug>', 'the programme (see `npx reminders programme list`); default: every programme, or the only one'] as const;
 
+/** The programme `--programme SLUG` names; an unknown slug exits 2. */
+export async function namedProgramme(programmes: Pick<OpsRoot['programmes'], 'bySlug'>, slug: string): Promise<Programme> {
+  const p = await programmes.bySlug(slug);
+  if (!p) throw new CliError(`no programme "${slug}"; see \`npx reminders programme list\``, 2);
+  return p;
+}
+
 export async function programmesIn(c: OpsRoot, slug: string | undefined, mode: 'every' | 'one'): Promise<{ programmes: Programme[]; named: boolean }> {
-  if (slug !== undefined) {
-    const p = await c.programmes.bySlug(slug);
-    if (!p) throw new CliError(`no programme "${slug}"; see \`npx reminders programme list\``, 2);
-    return { programmes: [p], named: true };
-  }
+  if (slug !== undefined) return { programmes: [await namedProgramme(c.programmes, slug)], named: true };
   const all = await c.programmes.list();
   if (mode === 'one' && all.length > 1) {
     throw new CliError(`there are ${all.length} programmes (${all.map((p) => p.slug).join(', ')}): name one with --programme SLUG`, 2);

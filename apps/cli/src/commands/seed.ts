@@ -7,8 +7,8 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '@reminders/core/config';
-import { CliError } from '../cli-errors';
 import { withData } from '../composition';
+import { namedProgramme } from '../programme-scope';
 import { seedDemoData } from '@reminders/core/seed/seed-demo-data';
 import { DEFAULT_DUE_SHARE, MAX_ASSIGNMENTS, parseSeedArgs } from '@reminders/core/seed/seed-options';
 
@@ -28,11 +28,8 @@ export function seedCommand(program: Command): void {
       const args = parseSeedArgs(opts);
       const config = loadConfig();
       // The programme's own calendar and rules (default's are the environment's until an operator changes them).
-      const programme = opts.programme === undefined ? null : await withData(async (root) => {
-        const p = (await root.programmes.list()).find((x) => x.slug === opts.programme);
-        if (!p) throw new CliError(`no programme "${opts.programme}"; see \`npx reminders programme list\``, 2);
-        return p;
-      }, config);
+      const slug = opts.programme;
+      const programme = slug === undefined ? null : await withData((root) => namedProgramme(root.programmeRows, slug), config);
       const timeZone = programme?.timeZone ?? config.reminderTz;
       const rules = programme?.rules ?? config.rules;
       const r = await seedDemoData(

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../clock';
 import { localDate } from '../domain/calendar';
 import type { ReminderRules } from '../domain/reminder-rules';
 import { FIRST_NAMES, LAST_NAMES } from './seed-names';
-import { DEFAULT_PROGRAMME_ID, DEFAULT_PROGRAMME_SLUG } from '../domain/programme';
+import { DEFAULT_PROGRAMME_ID } from '../domain/programme';
 import { checkSeedArgs, DEFAULT_DUE_SHARE, SeedRefusedError, SeedUsageError } from './seed-options';
 import * as sql from './seed-sql';
 
@@ -44,8 +44,6 @@ export type SeedDemoDataOptions = {
 
 export type SeedDemoDataResult = {
   today: string;
-  /** The programme the assignments belong to. */
-  programme: string;
   coordinators: number;
   peerMentors: number;
   contacts: number;
@@ -116,7 +114,6 @@ export async function seedDemoData(deps: SeedDemoDataDeps, options: SeedDemoData
       coordinators: params.coordinators,
       peerMentors: params.peerMentors,
       contacts: options.assignments,
-      programme: options.programme?.slug ?? DEFAULT_PROGRAMME_SLUG,
       assignments: options.assignments,
       activities: activities.rowCount ?? 0,
       ...counts,
