@@ -74,6 +74,11 @@ it('resume and trigger --programme nyc: only its assignments are reminded, in it
   expect(await prisma.reminder.count()).toBe(5);
   const runs = await cli('runs', '--programme', 'nyc');
   expect(runs.stdout.trim().split('\n')).toHaveLength(2);
+  // Without --programme every programme's runs, each line naming its programme (as status does).
+  const every = (await cli('runs')).stdout.trim().split('\n');
+  expect(every.length).toBeGreaterThan(2);
+  for (const line of every) expect(line).toMatch(/^programme (default|nyc): +\d+ /);
+  expect(every.filter((l) => l.startsWith('programme nyc:'))).toHaveLength(2);
   const locks = await cli('lock', 'status');
   expect(locks.stdout).toMatch(/programme nyc: lock \S+:lock:reminder-sweep:nyc is free/);
 });

@@ -65,11 +65,13 @@ export function runsCommand(program: Command): void {
       const scope = await programmesIn(c, o.programme, 'every');
       // Every programme's runs, newest first (run ids grow with time), or the named one's.
       const all = [];
-      for (const p of scope.programmes) all.push(...(await c.opsFor(p).runs({ limit, status: o.status as never })));
-      const runs = all.sort((a, b) => b.id - a.id).slice(0, limit);
+      for (const p of scope.programmes) all.push(...(await c.opsFor(p).runs({ limit, status: o.status as never })).map((run) => ({ run, p })));
+      const runs = all.sort((a, b) => b.run.id - a.run.id).slice(0, limit);
       // snake_case like GET /v1/runs, so a script can switch between the two.
-      if (o.json) return printJson(toJson(runs));
-      process.stdout.write(runs.length ? `${runs.map(runLine).join('\n')}\n` : 'no runs yet\n');
+      if (o.json) return printJson(toJson(runs.map((r) => r.run)));
+      // Each line names its programme, as status does (nothing added while default is the only one).
+      const prefix = prefixFor(scope);
+      process.stdout.write(runs.length ? `${runs.map((r) => prefix(r.p) + runLine(r.run)).join('\n')}\n` : 'no runs yet\n');
     });
   });
 }
