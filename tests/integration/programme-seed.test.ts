@@ -74,11 +74,27 @@ describe('reminders seed --programme', () => {
     expect(next!.id).toBe(501);
   });
 
+  it("counts due as the sweep does under the programme's stop rule", async () => {
+    const created = await runCli(['programme', 'create', '--slug', 'short', '--name', 'Short', '--tz', 'Europe/Oslo', '--send-at', '08:00', '--first-after-days', '14', '--repeat-every-days', '7', '--escalate-after', '2', '--stop-after', '2'], env.env());
+    expect(created.code).toBe(0);
+    const r = await runCli(['seed', '--assignments', '300', '--programme', 'short', '--today', TODAY, '--due-share', '0.8'], env.env());
+    expect(r.code).toBe(0);
+    // Reminder 1 at 14 days of silence, 2 at 21; from 28 days on the stop rule sends nothing.
+    const [c] = await q<{ due: string; past_stop: string }>(
+      `SELECT count(*) FILTER (WHERE s BETWEEN 14 AND 27) AS due, count(*) FILTER (WHERE s >= 28) AS past_stop
+         FROM (SELECT $1::date - coalesce(a.last_contact_date, a.assigned_date) AS s FROM assignments a JOIN programmes p ON p.id = a.programme_id
+                WHERE p.slug = 'short' AND a.status = 'active') x`,
+      [TODAY],
+    );
+    expect(Number(c!.past_stop)).toBeGreaterThan(0);
+    expect(r.stdout).toContain(`rules 14/7 days): ${c!.due} (`);
+  });
+
   it.each([
     [['--programme', 'nyc'], 1, /^error: programme "nyc" already holds 200 assignments; seed another programme, or reset the database \(seed --reset, without --programme\)$/],
     [['--programme', 'nope'], 2, /^error: no programme "nope"; see `npx reminders programme list`$/],
     [['--programme', 'nyc', '--reset'], 2, /^error: --reset empties every programme's data; it cannot be combined with --programme/],
-    [[], 1, /^error: the database already holds .*500 assignments/],
+    [[], 1, /^error: the database already holds .*800 assignments/],
   ])('seed %j exits %i with one line and changes nothing', async (args, code, message) => {
     const before = await fingerprint();
     const r = await runCli(['seed', '--assignments', '10', '--today', TODAY, ...args], env.env());

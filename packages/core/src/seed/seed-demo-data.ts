@@ -39,7 +39,7 @@ export type SeedDemoDataOptions = {
    * rows are added after what the database holds (other programmes' data stays) and only a
    * programme that already has assignments is refused; not with `reset`. @defaultValue default (id 1)
    */
-  programme?: { id: number; slug: string };
+  programme?: { id: number; slug: string; stopAfter?: number | null };
 };
 
 export type SeedDemoDataResult = {
@@ -105,7 +105,7 @@ export async function seedDemoData(deps: SeedDemoDataDeps, options: SeedDemoData
     await run(sql.assignmentsSql(params));
     const activities = await run(sql.activitiesSql(params));
     await client.query(sql.RESYNC_SEQUENCES_SQL);
-    const counts = await countDue(client, today, options.rules, params.base.assignments);
+    const counts = await countDue(client, today, options.rules, options.programme?.stopAfter ?? null, params.base.assignments);
     await client.query('COMMIT');
     // Fresh statistics, so the sweep's first query over the new rows gets a sensible plan.
     await client.query(`ANALYZE ${sql.DOMAIN_TABLES.join(', ')}`);
@@ -152,15 +152,20 @@ async function highestIds(client: Client): Promise<sql.SeedBase> {
   return r!;
 }
 
-/** Counted over the assignments this seed wrote (ids after `after`). */
-async function countDue(client: Client, today: string, rules: ReminderRules, after: number) {
+/**
+ * Counted over the assignments this seed wrote (ids after `after`), as the sweep would: a
+ * programme's stop rule leaves out silences past its last reminder.
+ */
+async function countDue(client: Client, today: string, rules: ReminderRules, stopAfter: number | null, after: number) {
   const escalateSilence = rules.firstAfterDays + (rules.escalateAfter - 1) * rules.repeatEveryDays;
+  // The silence of the last reminder the stop rule allows is below this.
+  const stopSilence = stopAfter === null ? null : rules.firstAfterDays + stopAfter * rules.repeatEveryDays;
   const { rows } = await client.query<{ active: string; due: string; escalated: string }>(
     `SELECT count(*) FILTER (WHERE status = 'active') AS active,
-            count(*) FILTER (WHERE status = 'active' AND silent >= $2::int) AS due,
-            count(*) FILTER (WHERE status = 'active' AND silent >= $3::int) AS escalated
+            count(*) FILTER (WHERE status = 'active' AND silent >= $2::int AND ($5::int IS NULL OR silent < $5::int)) AS due,
+            count(*) FILTER (WHERE status = 'active' AND silent >= $3::int AND ($5::int IS NULL OR silent < $5::int)) AS escalated
        FROM (SELECT status, $1::date - coalesce(last_contact_date, assigned_date) AS silent FROM assignments WHERE id > $4::int) a`,
-    [today, rules.firstAfterDays, escalateSilence, after],
+    [today, rules.firstAfterDays, escalateSilence, after, stopSilence],
   );
   const r = rows[0]!;
   return { activeAssignments: Number(r.active), dueToday: Number(r.due), escalatedToday: Number(r.escalated) };
