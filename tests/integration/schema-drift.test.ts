@@ -194,7 +194,7 @@ describe('schema drift: the migrated database matches prisma/schema.prisma', () 
     ['a new field', '  dueDate        DateTime          @map("due_date") @db.Date\n', '  dueDate        DateTime          @map("due_date") @db.Date\n  snoozedUntil   DateTime?         @map("snoozed_until") @db.Timestamptz(3)\n', /column of reminders: snoozed_until is missing/],
     ['a new model', 'model Contact {', 'model Feedback {\n  id Int @id @default(autoincrement())\n  @@map("feedback")\n}\n\nmodel Contact {', /table feedback is missing/],
     ['a removed field', '  note             String?\n', '', /column of activities: note is in the database but not in schema.prisma/],
-    ['an optional field made required', '  email       String?\n  createdAt', '  email       String\n  createdAt', /column of coordinators: email is nullable, schema.prisma says required/],
+    ['an optional field made required', '  email       String?\n  locale', '  email       String\n  locale', /column of coordinators: email is nullable, schema.prisma says required/],
     ['a changed native type', '@map("anchor_date") @db.Date', '@map("anchor_date") @db.Timestamptz(3)', /anchor_date has type date, schema.prisma says timestamp\(3\) with time zone/],
     ['a changed default', '  active        Boolean      @default(true)', '  active        Boolean      @default(false)', /active has default "true", schema.prisma says "false"/],
     ['a new enum value', '  message\n  other\n', '  message\n  sms\n  other\n', /enum activity_type has values/],
