@@ -101,6 +101,9 @@ const schema = z.object({
   SMTP_URL: optionalUrlVar(['smtp:', 'smtps:']),
   SMTP_FROM: z.string().min(3).default('Follow-up reminders <reminders@localhost>'),
   SMTP_MAX_CONNECTIONS: intVar(10, 1, 200),
+  APP_BASE_URL: optionalUrlVar(['http:', 'https:']),
+  PUBLIC_API_URL: optionalUrlVar(['http:', 'https:']),
+  UNSUBSCRIBE_LINK_DAYS: intVar(90, 1, 365),
   RUN_TIMEOUT_MINUTES: intVar(120, 1, 24 * 60),
   LOCK_TTL_MS: intVar(30_000, 1_000, 600_000),
   SWEEP_PAGE_SIZE: intVar(2_000, 10, 50_000),
@@ -239,6 +242,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('TRUST_PROXY', `true is only allowed with NODE_ENV=development (it trusts any client's X-Forwarded-For); give the number of proxies in front (e.g. 1) or their addresses / CIDRs (e.g. 10.0.0.0/8)`);
   }
   if (e.ALERT_EMAIL_TO && !e.SMTP_URL) throw new ConfigError('ALERT_EMAIL_TO', 'needs SMTP_URL: alert e-mails are sent through it');
+  // Reminder e-mails link into the mentors' app and back to this API (one-click unsubscribe): in
+  // production a localhost link would reach every mentor's inbox unnoticed.
+  if (e.NODE_ENV === 'production' && e.SMTP_URL) {
+    if (!e.APP_BASE_URL) throw new ConfigError('APP_BASE_URL', 'is required with SMTP_URL in production: reminder e-mails link into the mentors\' app (e.g. https://app.example.org)');
+    if (!e.PUBLIC_API_URL) throw new ConfigError('PUBLIC_API_URL', 'is required with SMTP_URL in production: the one-click unsubscribe link points at this API (e.g. https://reminders.example.org)');
+  }
   // BullMQ's scripts touch several keys of a queue at once; on a Cluster they must share a slot.
   if (parseRedisUrl(e.REDIS_URL).kind === 'cluster' && !/\{[^{}]+\}/.test(e.REDIS_PREFIX)) {
     throw new ConfigError('REDIS_PREFIX', `must contain a {hash tag} such as {reminders} when REDIS_URL is a Cluster (every key of a queue must be in one slot), got "${e.REDIS_PREFIX}"`);
@@ -280,6 +289,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
     smtpMaxConnections: e.SMTP_MAX_CONNECTIONS,
+    /** Where links in messages point (no trailing slash): the mentors' app, and this API's public address. */
+    links: Object.freeze({
+      appBaseUrl: (e.APP_BASE_URL ?? 'http://localhost:8080').replace(/\/+$/, ''),
+      publicApiUrl: (e.PUBLIC_API_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      unsubscribeLinkDays: e.UNSUBSCRIBE_LINK_DAYS,
+    }),
     runTimeoutMinutes: e.RUN_TIMEOUT_MINUTES,
     lockTtlMs: e.LOCK_TTL_MS,
     sweepPageSize: e.SWEEP_PAGE_SIZE,

@@ -39,16 +39,36 @@ CREATE INDEX "mentor_absences_peer_mentor_id_ends_on_idx" ON "mentor_absences"("
 ALTER TABLE "assignments" ADD COLUMN "snoozed_until" DATE;
 ALTER TABLE "assignments" ADD COLUMN "snooze_reason" TEXT;
 
--- Days of (after, upto] the mentor was absent (overlapping absences counted once): under the
--- `freeze` policy these are not silence. One definition for the fan-out, the write, the dry run
--- and the contact view.
-CREATE OR REPLACE FUNCTION "absent_days"("mentor" INTEGER, "after" DATE, "upto" DATE) RETURNS INTEGER
+-- The reminder arithmetic with absences and snoozes, one definition for the fan-out, the write,
+-- the dry run and the contact view (mirrored in domain/reminder-rules.ts):
+--   absence_facts: days of (after, upto] the mentor was absent (overlapping absences counted
+--   once) and whether `upto` itself is one of them;
+--   reminder_due: an assignment's silence (under `freeze`, absent days are not silence), the
+--   sequence number due for it, its due date, and whether a reminder is due today (not snoozed
+--   through today, not absent today under `freeze`, within stop_after). Status and "already
+--   written" are the caller's.
+CREATE OR REPLACE FUNCTION "absence_facts"("p_mentor" INTEGER, "p_after" DATE, "p_upto" DATE)
+RETURNS TABLE ("days" INTEGER, "on_last" BOOLEAN)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT COALESCE(count(DISTINCT g.d), 0)::int
+    SELECT COALESCE(count(DISTINCT g.d), 0)::int, COALESCE(bool_or(g.d = "p_upto"::timestamp), false)
       FROM "mentor_absences" ab
-      CROSS JOIN LATERAL generate_series(GREATEST(ab."starts_on", "after" + 1)::timestamp, LEAST(ab."ends_on", "upto")::timestamp, interval '1 day') AS g(d)
-     WHERE ab."peer_mentor_id" = "mentor" AND ab."cancelled_at" IS NULL
-       AND ab."ends_on" > "after" AND ab."starts_on" <= "upto"
+      CROSS JOIN LATERAL generate_series(GREATEST(ab."starts_on", "p_after" + 1)::timestamp, LEAST(ab."ends_on", "p_upto")::timestamp, interval '1 day') AS g(d)
+     WHERE ab."peer_mentor_id" = "p_mentor" AND ab."cancelled_at" IS NULL
+       AND ab."ends_on" > "p_after" AND ab."starts_on" <= "p_upto"
+$$;
+
+CREATE OR REPLACE FUNCTION "reminder_due"("p_mentor" INTEGER, "p_anchor" DATE, "p_today" DATE, "p_first_after" INTEGER,
+                                          "p_repeat_every" INTEGER, "p_stop_after" INTEGER, "p_policy" "absence_policy", "p_snoozed_until" DATE)
+RETURNS TABLE ("silent" INTEGER, "seq" INTEGER, "due_date" DATE, "absent_today" BOOLEAN, "snoozed" BOOLEAN, "due" BOOLEAN)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT y.silent, y.seq, "p_anchor" + "p_first_after" + (y.seq - 1) * "p_repeat_every" + z.frozen, f.on_last, z.snoozed,
+           y.silent >= "p_first_after" AND ("p_stop_after" IS NULL OR y.seq <= "p_stop_after") AND NOT z.snoozed
+             AND NOT ("p_policy" = 'freeze' AND f.on_last)
+      FROM "absence_facts"("p_mentor", "p_anchor", "p_today") f
+     CROSS JOIN LATERAL (SELECT CASE WHEN "p_policy" = 'freeze' THEN f.days ELSE 0 END AS frozen,
+                                ("p_snoozed_until" IS NOT NULL AND "p_snoozed_until" >= "p_today") AS snoozed) z
+     CROSS JOIN LATERAL (SELECT ("p_today" - "p_anchor") - z.frozen AS silent,
+                                1 + ((("p_today" - "p_anchor") - z.frozen) - "p_first_after") / "p_repeat_every" AS seq) y
 $$;
 
 -- Addresses a delivery event said cannot receive mail (a hard bounce or a complaint), and the
