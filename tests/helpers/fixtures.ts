@@ -64,3 +64,27 @@ export async function recordFanOut(prisma: PrismaClient, runId: number, assignme
   const ids = Array.isArray(assignmentIds) ? assignmentIds : [assignmentIds];
   await prisma.$executeRaw`INSERT INTO run_dispatches (run_id, assignment_id, anchor_date) SELECT ${runId}::int, unnest(${ids}::int[]), ${anchorDate}::date`;
 }
+
+/** Sets a programme's delivery (digest | each) and absence policy (freeze | cover). */
+export async function setProgrammeDelivery(prisma: PrismaClient, p: { delivery?: 'digest' | 'each'; absencePolicy?: 'freeze' | 'cover'; programmeId?: number }) {
+  await prisma.programme.update({ where: { id: p.programmeId ?? 1 }, data: { ...(p.delivery ? { delivery: p.delivery } : {}), ...(p.absencePolicy ? { absencePolicy: p.absencePolicy } : {}) } });
+}
+
+/** One mentor (and coordinator) with several assignments, each silent since `lastContactDate`; contacts named `names`. */
+export async function createMentorWithAssignments(
+  prisma: PrismaClient,
+  f: { names: string[]; lastContactDate: string | string[]; mentorEmail?: string | null; mentorName?: string; coordinatorEmail?: string | null; locale?: 'nb' | 'en' | null; programmeId?: number },
+) {
+  const coordinator = await prisma.coordinator.create({ data: { name: 'Cora Coordinator', email: f.coordinatorEmail ?? null } });
+  const mentor = await prisma.peerMentor.create({ data: { name: f.mentorName ?? 'Mia Mentor', email: f.mentorEmail ?? null, coordinatorId: coordinator.id, locale: f.locale ?? null } });
+  const assignmentIds: number[] = [];
+  for (const [i, name] of f.names.entries()) {
+    const contact = await prisma.contact.create({ data: { name } });
+    const last = Array.isArray(f.lastContactDate) ? f.lastContactDate[i]! : f.lastContactDate;
+    const a = await prisma.assignment.create({
+      data: { peerMentorId: mentor.id, contactId: contact.id, coordinatorId: coordinator.id, assignedDate: day('2026-01-01'), lastContactDate: day(last), ...(f.programmeId ? { programmeId: f.programmeId } : {}) },
+    });
+    assignmentIds.push(a.id);
+  }
+  return { mentorId: mentor.id, coordinatorId: coordinator.id, assignmentIds };
+}

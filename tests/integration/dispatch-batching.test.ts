@@ -14,7 +14,7 @@ import { createLogger } from '@reminders/core/logger';
 import type { ReminderWrite, ReminderWriteResult } from '@reminders/core/repositories/reminder-repository';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
 import { startHarness, type Harness } from '../helpers/sweep-harness';
-import { createAssignment, createSilentAssignments, duplicateKeys, recordFanOut } from '../helpers/fixtures';
+import { createAssignment, createSilentAssignments, duplicateKeys, recordFanOut, setProgrammeDelivery } from '../helpers/fixtures';
 import { waitFor } from '../helpers/wait-for';
 
 const today = '2026-11-28';
@@ -203,6 +203,8 @@ describe('the e-mail outbox has leases; the run\'s record is the database', () =
   });
 
   async function writtenWithEmail() {
+    // Per-reminder delivery: these are the reminder outbox's own leases (digests have theirs).
+    await setProgrammeDelivery(h.prisma, { delivery: 'each' });
     const a = await createAssignment(h.prisma, { assignedDate: '2026-01-01', lastContactDate: addDays(today, -14), mentorEmail: 'mia@example.org' });
     const run = await startRun('w-1');
     await fanOut(run, [a.assignmentId], addDays(today, -14));

@@ -17,7 +17,7 @@ import { createRedis } from '@reminders/core/redis';
 import { createServiceMetrics } from '@reminders/api/metrics/service-metrics';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
 import { startHarness, type Harness } from '../helpers/sweep-harness';
-import { createAssignment, createSilentAssignments, recordFanOut, reminderRows } from '../helpers/fixtures';
+import { createAssignment, createSilentAssignments, recordFanOut, reminderRows, setProgrammeDelivery } from '../helpers/fixtures';
 import { startSmtpSink } from '../helpers/smtp-sink';
 import { waitFor } from '../helpers/wait-for';
 
@@ -31,6 +31,8 @@ let smtp: Awaited<ReturnType<typeof startSmtpSink>> | null = null;
 async function harness(overrides: Record<string, string> = {}, startWorkers = true) {
   env = await createTestEnv();
   h = await startHarness(env, { now: MORNING, startWorkers, overrides });
+  // The per-reminder outbox is what these tests take apart (digests: digest-delivery.test.ts).
+  await setProgrammeDelivery(h.prisma, { delivery: 'each' });
   return h;
 }
 
@@ -162,7 +164,8 @@ describe('the e-mail outbox', () => {
     const flaky = { ...real, markEmailsSent: async (m: Parameters<typeof real.markEmailsSent>[0]) => (failMarks-- > 0 ? Promise.reject(new Error('connection terminated')) : real.markEmailsSent(m)) };
     const emailChannel = (await import('@reminders/core/channels/email-channel')).createEmailChannel({ smtpUrl: smtp.url, from: 'r@example.org' });
     try {
-      const dispatch = createReminderDispatchService({ reminders: flaky, email: emailChannel, clock: h.clock, logger: h.c.logger, markTries: 3 });
+      const links = { appBaseUrl: 'https://app.example.org', unsubscribe: { urlFor: async (id: number) => `https://api.example.org/v1/unsubscribe/${id}` } };
+      const dispatch = createReminderDispatchService({ reminders: flaky, email: emailChannel, links, clock: h.clock, logger: h.c.logger, markTries: 3 });
       expect(await dispatch.dispatch({ runId: run.runId, assignmentId: a.assignmentId }, false)).toMatchObject({ outcome: 'sent' });
       expect(smtp.received).toHaveLength(1);
       expect(await h.prisma.reminder.findFirstOrThrow({ where: { assignmentId: a.assignmentId } })).toMatchObject({ emailStatus: 'sent', emailAttempts: 1 });

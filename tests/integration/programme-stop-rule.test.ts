@@ -35,7 +35,7 @@ it('reminds 1..stop_after times, tells the coordinator at the last one, then sto
   expect(reminders.map((r) => [r.sequenceNumber, r.escalated])).toEqual([[1, false], [2, true]]);
   const toCoordinator = await api.prisma.notification.findMany({ where: { reminderId: reminders[1]!.id, recipientType: 'coordinator' } });
   expect(toCoordinator).toHaveLength(1);
-  expect(toCoordinator[0]!.body).toMatch(/last reminder: the mentor is not reminded again/);
+  expect(toCoordinator[0]!.body).toMatch(/It was the last one: \S+ will not be reminded/);
   const view = (await api.call({ method: 'GET', url: `/v1/assignments/${assignmentId}`, as: 'viewer' })).json();
   expect(view.next_reminder).toBeNull();
   expect(await api.c.repositories.dueAssignments.countDue({ now: clock.now(), programmeId: stopping })).toBe(0);

@@ -39,6 +39,7 @@ export function createWorkerRoot(opts: WorkerRootOptions) {
     services: {
       scheduler: dispatch.scheduler,
       dispatch: dispatch.dispatch,
+      digestOutbox: dispatch.digestOutbox,
       sweepRun: dispatch.sweepRun,
       schedule: control.schedule,
       sweepLock: r.sweepLock,

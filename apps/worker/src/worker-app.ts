@@ -87,6 +87,8 @@ export function createWorkerApp(opts: WorkerAppOptions) {
   const beat = () => c.repositories.workers.beat(workerId, c.clock.now());
   let heartbeatTimer: NodeJS.Timeout | null = null;
   let tickTimer: NodeJS.Timeout | null = null;
+  let digestTimer: NodeJS.Timeout | null = null;
+  let draining: Promise<void> | null = null;
 
   return {
     container: c,
@@ -126,6 +128,18 @@ export function createWorkerApp(opts: WorkerAppOptions) {
             })
             .finally(() => (ticking = false));
         }, opts.config.programmeTickSeconds * 1000);
+        // The digest outbox drains on the same beat: a finished run's digests go out within a tick.
+        digestTimer = setInterval(() => {
+          if (draining) return;
+          draining = c.services.digestOutbox
+            .drainOnce()
+            .catch((err: Error) => {
+              const { log, suppressed } = repeats.check(`digest-outbox:${err.message}`);
+              if (log) opts.logger.warn({ err: { message: err.message }, ...(suppressed ? { repeatedSinceLastLine: suppressed } : {}) }, 'digest outbox failed; the next tick tries again');
+            })
+            .then(() => undefined)
+            .finally(() => (draining = null));
+        }, opts.config.programmeTickSeconds * 1000);
       }
       if (opts.watchdog !== false) {
         watchdogLoop = startWatchdogLoop({ state: c.repositories.watchdogState, jobName: SWEEP_SCHEDULER_ID, holder: opts.config.workerId, intervalSeconds: opts.config.watchdog.intervalSeconds, tick: () => c.services.watchdog.tick(), logger: opts.logger });
@@ -137,6 +151,8 @@ export function createWorkerApp(opts: WorkerAppOptions) {
       shuttingDown = true;
       watchdogLoop?.stop();
       if (tickTimer) clearInterval(tickTimer);
+      if (digestTimer) clearInterval(digestTimer);
+      await draining;
       if (guardTimer) clearInterval(guardTimer);
       // Still beating while in-flight jobs finish: it is still working.
       await Promise.all(workers().map((w) => w.close()));

@@ -181,6 +181,8 @@ export type Config = Readonly<{
   smtpFrom: string;
   /** SMTP connections one worker keeps open for reminder e-mails: with a relay that takes L ms to accept a message, e-mail throughput is at most this / L. */
   smtpMaxConnections: number;
+  /** Where links in messages point (no trailing slash): APP_BASE_URL, PUBLIC_API_URL; UNSUBSCRIBE_LINK_DAYS. */
+  links: Readonly<{ appBaseUrl: string; publicApiUrl: string; unsubscribeLinkDays: number }>;
   runTimeoutMinutes: number;
   lockTtlMs: number;
   sweepPageSize: number;

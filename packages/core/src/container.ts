@@ -45,6 +45,7 @@ export function createContainer(opts: ContainerOptions) {
     services: {
       scheduler: dispatch.scheduler,
       dispatch: dispatch.dispatch,
+      digestOutbox: dispatch.digestOutbox,
       sweepRun: dispatch.sweepRun,
       schedule: control.schedule,
       sweepLock: r.sweepLock,

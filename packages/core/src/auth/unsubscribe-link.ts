@@ -54,3 +54,24 @@ export async function loadSigningKey(prisma: PrismaClient, purpose: 'unsubscribe
   if (!row) throw new Error(`signing key "${purpose}" is missing from signing_keys: run the migrations (npx reminders migrate)`);
   return row.secret;
 }
+
+/**
+ * Unsubscribe links whose key is read from the database on first use (composition roots are
+ * synchronous; a worker that never sends e-mail never reads it). A failed read is tried again next time.
+ */
+export function createLazyUnsubscribeLinks(prisma: PrismaClient, deps: Omit<UnsubscribeLinkDeps, 'secret'>) {
+  let links: Promise<UnsubscribeLinks> | null = null;
+  const get = () => {
+    links ??= loadSigningKey(prisma, 'unsubscribe').then(
+      (secret) => createUnsubscribeLinks({ ...deps, secret }),
+      (err: unknown) => {
+        links = null;
+        throw err;
+      },
+    );
+    return links;
+  };
+  return { urlFor: async (mentorId: number) => (await get()).urlFor(mentorId), get };
+}
+
+export type LazyUnsubscribeLinks = ReturnType<typeof createLazyUnsubscribeLinks>;

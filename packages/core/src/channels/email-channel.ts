@@ -1,7 +1,16 @@
 /** The e-mail channel (nodemailer over SMTP_URL). Absent when SMTP_URL is not set. */
 import nodemailer from 'nodemailer';
 
-export type EmailMessage = { to: string; cc?: string | null; subject: string; text: string; messageId?: string };
+export type EmailMessage = {
+  to: string;
+  cc?: string | null;
+  subject: string;
+  text: string;
+  html?: string;
+  messageId?: string;
+  /** Extra headers (List-Unsubscribe, List-Unsubscribe-Post). */
+  headers?: Record<string, string>;
+};
 
 export type EmailChannel = {
   send(message: EmailMessage): Promise<void>;
@@ -46,6 +55,8 @@ export function createEmailChannel(deps: EmailChannelOptions): EmailChannel {
         cc: m.cc ?? undefined,
         subject: m.subject,
         text: m.text,
+        html: m.html,
+        headers: m.headers,
         // A stable Message-ID lets receiving servers drop a copy re-sent after a crash mid-delivery.
         messageId: m.messageId,
       });

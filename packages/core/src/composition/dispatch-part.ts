@@ -4,9 +4,12 @@
  * for reminders (SMTP_MAX_CONNECTIONS). The API and the CLI never build this.
  */
 import { createDispatchPool } from '../db/dispatch-pool';
+import { createLazyUnsubscribeLinks } from '../auth/unsubscribe-link';
 import { createEmailChannel } from '../channels/email-channel';
 import { createReminderRepository } from '../repositories/reminder-repository';
 import { createReminderDispatchService } from '../services/reminder-dispatch-service';
+import { createDigestRepository } from '../repositories/digest-repository';
+import { createDigestOutbox } from '../services/digest-outbox';
 import { createReminderSchedulerService } from '../services/reminder-scheduler-service';
 import { createDispatchRecordPurge, createSweepRunService } from '../services/sweep-run-service';
 import { createProgrammeSweepRun } from '../services/programme-sweep-run';
@@ -53,12 +56,27 @@ export function createDispatchPart(core: Core, r: RedisPart, alerting: Alerting,
     emailEnabled: reminderEmail !== null,
   });
   // A write batch may overlap the one in flight once it holds half the worker's concurrent jobs.
+  const unsubscribe = createLazyUnsubscribeLinks(core.prisma, { publicApiUrl: config.links.publicApiUrl, ttlDays: config.links.unsubscribeLinkDays, clock });
+  const links = { appBaseUrl: config.links.appBaseUrl, unsubscribe };
   const dispatch = createReminderDispatchService({
     reminders,
     email: reminderEmail,
+    links,
     clock,
     logger,
     maxBatchSize: Math.max(1, Math.ceil(config.dispatchConcurrency / 2)),
+  });
+  // Digests go out after a run has written its reminders, on every worker's programme tick.
+  const digestOutbox = createDigestOutbox({
+    digests: createDigestRepository(core.prisma),
+    email: reminderEmail,
+    links,
+    clock,
+    logger,
+    owner: config.workerId,
+    leaseSeconds: config.emailLeaseSeconds,
+    maxAttempts: config.emailMaxAttempts,
+    concurrency: Math.min(config.smtpMaxConnections, config.dispatchConcurrency),
   });
   // One sweep per programme (its job name, lock, state row, history and alerts); a request names which.
   const purge = createDispatchRecordPurge({ runDispatches: repositories.runDispatches });
@@ -86,6 +104,7 @@ export function createDispatchPart(core: Core, r: RedisPart, alerting: Alerting,
     reminders,
     scheduler,
     dispatch,
+    digestOutbox,
     sweepRun,
     async close() {
       reminderEmail?.close();

@@ -21,5 +21,5 @@
 import { Pool } from 'pg';
 
 export function createDispatchPool(databaseUrl: string, opts: { max?: number } = {}): Pool {
-  return new Pool({ connectionString: databaseUrl, max: opts.max ?? 4, options: '-c enable_seqscan=off -c plan_cache_mode=force_custom_plan' });
+  return new Pool({ connectionString: databaseUrl, max: opts.max ?? 4, options: '-c enable_seqscan=off -c plan_cache_mode=force_custom_plan -c jit=off' });
 }

@@ -49,3 +49,11 @@ export function contactFirstNameSql(nameSql: string, localeSql: string): string 
     `CASE ${localeSql} WHEN 'en' THEN '${NEUTRAL_CONTACT.en}' ELSE '${NEUTRAL_CONTACT.nb}' END)`
   );
 }
+
+/** mentorFirstName as a PostgreSQL expression (the %3$s of the in-app format() strings). */
+export function mentorFirstNameSql(nameSql: string, localeSql: string): string {
+  return (
+    `coalesce(left(substring(${nameSql} from '${FIRST_WORD.source}'), ${MAX_CHARS}), ` +
+    `CASE ${localeSql} WHEN 'en' THEN '${NEUTRAL_MENTOR.en}' ELSE '${NEUTRAL_MENTOR.nb}' END)`
+  );
+}

@@ -24,16 +24,26 @@ export type ProgrammeScope = { programmeId?: number | null };
 const inScope = (s: ProgrammeScope) => (s.programmeId == null ? Prisma.empty : Prisma.sql`AND a.programme_id = ${s.programmeId}`);
 
 /**
- * Each active assignment with its programme's today, anchor and the sequence number of the
- * reminder due for its silence (meaningful where `silent >= first_after_days`).
+ * Each active assignment with its programme's today, anchor and the reminder due for its silence
+ * (`y.due`, `y.seq`, `y.due_date`): reminder_due() in SQL (migration 20261203000000) counts the
+ * silence under the programme's absence policy (a mentor's absent days are not silence under
+ * `freeze`), leaves out snoozed assignments and absent mentors under `freeze`, and applies the
+ * stop rule: one definition for the fan-out, the write, this read side and the contact view.
  */
 const reckoning = (now: Date) => Prisma.sql`
           FROM assignments a
           JOIN programmes p ON p.id = a.programme_id
           CROSS JOIN LATERAL (SELECT (${now}::timestamptz AT TIME ZONE p.time_zone)::date AS today,
                                      COALESCE(a.last_contact_date, a.assigned_date) AS anchor) x
-          CROSS JOIN LATERAL (SELECT x.today - x.anchor AS silent,
-                                     1 + ((x.today - x.anchor) - p.first_after_days) / p.repeat_every_days AS seq) y`;
+          CROSS JOIN LATERAL reminder_due(a.peer_mentor_id, x.anchor, x.today, p.first_after_days, p.repeat_every_days,
+                                          p.stop_after, p.absence_policy, a.snoozed_until) y`;
+
+/**
+ * Written already: this sequence number, or a later one of the same silence (an absence
+ * registered afterwards for past days lowers the silence, and must not bring an earlier number back).
+ */
+const written = Prisma.sql`EXISTS (SELECT 1 FROM reminders r
+                   WHERE r.assignment_id = a.id AND r.anchor_date = x.anchor AND r.sequence_number >= y.seq)`;
 
 export function createDueAssignmentRepository(prisma: PrismaClient) {
   return {
@@ -47,11 +57,7 @@ export function createDueAssignmentRepository(prisma: PrismaClient) {
       const [row] = await prisma.$queryRaw<{ n: bigint }[]>`
         SELECT count(*) AS n
         ${reckoning(p.now)}
-         WHERE a.status = 'active' ${inScope(p)}
-           AND y.silent >= p.first_after_days AND (p.stop_after IS NULL OR y.seq <= p.stop_after)
-           AND NOT EXISTS (
-                 SELECT 1 FROM reminders r
-                  WHERE r.assignment_id = a.id AND r.anchor_date = x.anchor AND r.sequence_number = y.seq)`;
+         WHERE a.status = 'active' ${inScope(p)} AND y.due AND NOT ${written}`;
       return Number(row?.n ?? 0);
     },
 
@@ -61,28 +67,20 @@ export function createDueAssignmentRepository(prisma: PrismaClient) {
      * sweep at `now` would send a reminder (the same arithmetic as countDue).
      */
     async countActiveAndDue(p: { now: Date } & ProgrammeScope): Promise<{ active: number; due: number }> {
-      // (assignment, anchor, sequence) is unique in reminders: the left join adds no rows.
       const [row] = await prisma.$queryRaw<{ active: bigint; due: bigint }[]>`
-        SELECT count(*) AS active,
-               count(*) FILTER (WHERE y.silent >= p.first_after_days AND (p.stop_after IS NULL OR y.seq <= p.stop_after) AND r.id IS NULL) AS due
+        SELECT count(*) AS active, count(*) FILTER (WHERE y.due AND NOT ${written}) AS due
         ${reckoning(p.now)}
-          LEFT JOIN reminders r ON r.assignment_id = a.id AND r.anchor_date = x.anchor AND r.sequence_number = y.seq
-                                AND y.silent >= p.first_after_days AND (p.stop_after IS NULL OR y.seq <= p.stop_after)
          WHERE a.status = 'active' ${inScope(p)}`;
       return { active: Number(row?.active ?? 0), due: Number(row?.due ?? 0) };
     },
 
     async findDuePage(p: { now: Date; afterId: number; limit: number } & ProgrammeScope): Promise<DueAssignment[]> {
       const rows = await prisma.$queryRaw<{ id: number; anchor: Date; seq: number; due: Date; escalated: boolean }[]>`
-        SELECT a.id, x.anchor, y.seq, (x.anchor + p.first_after_days + (y.seq - 1) * p.repeat_every_days) AS due,
-               y.seq >= p.escalate_after AS escalated
+        SELECT a.id, x.anchor, y.seq, y.due_date AS due, y.seq >= p.escalate_after AS escalated
         ${reckoning(p.now)}
          WHERE a.status = 'active' ${inScope(p)}
            AND a.id > ${p.afterId}
-           AND y.silent >= p.first_after_days AND (p.stop_after IS NULL OR y.seq <= p.stop_after)
-           AND NOT EXISTS (
-                 SELECT 1 FROM reminders r
-                  WHERE r.assignment_id = a.id AND r.anchor_date = x.anchor AND r.sequence_number = y.seq)
+           AND y.due AND NOT ${written}
          ORDER BY a.id
          LIMIT ${p.limit}`;
       return rows.map((r) => ({

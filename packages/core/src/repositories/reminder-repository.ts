@@ -14,7 +14,8 @@
  */
 import type { Pool, QueryConfig } from 'pg';
 import { roundsByKey } from '../services/micro-batcher';
-import { writeBatchSql, type WriteBatchContext, type WriteBatchRow } from './reminder-write-sql';
+import { writeBatchSql, type WriteBatchRow } from './reminder-write-sql';
+import { inAppCatalog } from '../messages/in-app-catalog';
 import type { DispatchOutcome } from './run-dispatch-repository';
 
 /** One dispatch job's write: the run and the assignment, nothing else. */
@@ -31,11 +32,19 @@ export type ReminderWriteResult =
   | { outcome: 'skipped'; reason: 'assignment_missing' | 'assignment_not_active' | 'contact_registered' | 'not_due' }
   | { outcome: 'exists'; reminder: ReminderFacts; runId: number | null; emailStatus: string; email: EmailTarget | null };
 
+/** What a per-reminder e-mail (delivery `each`) is addressed and rendered from. */
 export type EmailTarget = {
+  assignmentId: number;
+  mentorId: number;
   mentorName: string;
   mentorEmail: string;
+  mentorLocale: string;
   contactName: string;
-  coordinatorEmail: string | null;
+  programmeName: string;
+  /** The coordinator has been told too (escalated, and the assignment has one). */
+  coordinatorInformed: boolean;
+  /** The stop rule's last reminder for this silence. */
+  lastReminder: boolean;
 };
 
 export type EmailClaim = { reminderId: number; runId: number };
@@ -46,7 +55,9 @@ export type EmailClaimResult =
   /** Another attempt holds a live lease until `until`. */
   | { claimed: false; why: 'leased'; until: Date }
   /** Nothing to send any more (sent meanwhile). */
-  | { claimed: false; why: 'done'; sentByRunId: number | null };
+  | { claimed: false; why: 'done'; sentByRunId: number | null }
+  /** The mentor turned e-mail off, or the address bounced, since the reminder was written: in-app only now. */
+  | { claimed: false; why: 'withdrawn'; preference: 'opted_out' | 'undeliverable' | 'no_address' };
 
 export type EmailMark = { reminderId: number; attempt: number; runId: number; assignmentId: number; at: Date };
 
@@ -54,7 +65,9 @@ export type EmailMark = { reminderId: number; attempt: number; runId: number; as
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_TRIES = 4;
 
-export type ReminderRepositoryOptions = WriteBatchContext & {
+export type ReminderRepositoryOptions = {
+  /** Whether an e-mail channel is configured (SMTP_URL). */
+  emailEnabled: boolean;
   /** EMAIL_LEASE_SECONDS: how long a claimed attempt belongs to its claimer. */
   emailLeaseSeconds: number;
   /** Who claims (WORKER_ID), recorded on the lease for operators. */
@@ -62,6 +75,7 @@ export type ReminderRepositoryOptions = WriteBatchContext & {
 };
 
 export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOptions) {
+  const writeContext = { emailEnabled: opts.emailEnabled, inApp: inAppCatalog() };
   async function query<R extends object>(q: QueryConfig): Promise<R[]> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -88,7 +102,7 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
 
   /** One statement for writes of the same run with distinct assignments. */
   async function writeRound(runId: number, ws: ReminderWrite[]): Promise<(ReminderWriteResult | Error)[]> {
-    const rows = await query<WriteBatchRow>(writeBatchSql(runId, ws.map((w) => w.assignmentId), opts));
+    const rows = await query<WriteBatchRow>(writeBatchSql(runId, ws.map((w) => w.assignmentId), writeContext));
     const byId = new Map(rows.map((r) => [r.assignment_id, r]));
     const conflicts = rows.filter((r) => r.in_run && r.fence_ok && r.due && r.reminder_id === null);
     const prior = conflicts.length ? await existing(conflicts) : new Map();
@@ -102,12 +116,12 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
       if (!row.due) return { outcome: 'skipped', reason: row.anchor !== row.fanout_anchor ? 'contact_registered' : 'not_due' };
       if (row.reminder_id !== null) {
         const reminder = { reminderId: row.reminder_id, key: row.key!, anchorDate: row.anchor!, sequenceNumber: row.sequence_number!, escalated: row.escalated! };
-        return { outcome: 'written', reminder, email: emailTarget(row) };
+        return { outcome: 'written', reminder, email: row.email_status === 'reserved' ? emailTarget(row, reminder) : null };
       }
       const p = prior.get(w.assignmentId);
       if (!p) return new Error(`reminder for assignment ${w.assignmentId} neither inserted nor found`);
       const reminder = { reminderId: p.id, key: p.key, anchorDate: p.anchor, sequenceNumber: p.seq, escalated: p.escalated };
-      return { outcome: 'exists', reminder, runId: p.run_id, emailStatus: p.email_status, email: emailTarget(row, p.escalated) };
+      return { outcome: 'exists', reminder, runId: p.run_id, emailStatus: p.email_status, email: emailTarget(row, reminder) };
     });
   }
 
@@ -139,7 +153,7 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
   async function claimEmails(claims: EmailClaim[]): Promise<EmailClaimResult[]> {
     const out: EmailClaimResult[] = new Array(claims.length);
     for (const round of roundsByKey(claims, (c) => c.reminderId)) {
-      const rows = await query<{ id: number; attempt: number | null; fence_ok: boolean; paused: boolean; email_status: string; lease_until: Date | null; run_id: number | null }>({
+      const rows = await query<{ id: number; attempt: number | null; withdraw: 'opted_out' | 'undeliverable' | 'no_address' | null; fence_ok: boolean; paused: boolean; email_status: string; lease_until: Date | null; run_id: number | null }>({
         name: 'reminder-claim-email',
         text: `
           WITH runs AS (
@@ -153,21 +167,41 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
              WHERE r.status = 'running'
           ), u AS (
             SELECT * FROM unnest($1::int[], $2::int[]) AS u(id, run_id)
+          ), open AS (
+            -- Claimable rows, and whether the mentor still takes e-mail at that address: opted
+            -- out or bounced since the write, the reminder stays in-app only and is not sent.
+            SELECT r.id, u.run_id,
+                   CASE WHEN pm.email IS NULL THEN 'no_address' WHEN NOT pm.reminder_email THEN 'opted_out'
+                        WHEN ea.undeliverable_at IS NOT NULL THEN 'undeliverable' END AS withdraw
+              FROM u JOIN fence f ON f.id = u.run_id
+              JOIN reminders r ON r.id = u.id
+              JOIN assignments a ON a.id = r.assignment_id
+              JOIN peer_mentors pm ON pm.id = a.peer_mentor_id
+              LEFT JOIN email_addresses ea ON ea.address = lower(pm.email)
+             WHERE r.email_status IN ('reserved', 'failed')
+               AND (r.email_lease_until IS NULL OR r.email_lease_until <= clock_timestamp())
           ), claimed AS (
             UPDATE reminders r
                SET email_status = 'reserved', email_attempts = r.email_attempts + 1,
-                   email_lease_owner = $3 || ' (run ' || u.run_id::text || ')',
+                   email_lease_owner = $3 || ' (run ' || o.run_id::text || ')',
                    email_lease_until = clock_timestamp() + make_interval(secs => $4::int)
-              FROM u JOIN fence f ON f.id = u.run_id
-             WHERE r.id = u.id AND r.email_status IN ('reserved', 'failed')
-               AND (r.email_lease_until IS NULL OR r.email_lease_until <= clock_timestamp())
+              FROM open o
+             WHERE r.id = o.id AND o.withdraw IS NULL
             RETURNING r.id, r.email_attempts
+          ), withdrawn AS (
+            UPDATE reminders r
+               SET email_status = 'not_applicable', preference_applied = o.withdraw::email_preference,
+                   email_lease_owner = NULL, email_lease_until = NULL
+              FROM open o
+             WHERE r.id = o.id AND o.withdraw IS NOT NULL
+            RETURNING r.id, o.withdraw
           )
-          SELECT u.id, c.email_attempts AS attempt, EXISTS (SELECT 1 FROM fence f WHERE f.id = u.run_id) AS fence_ok,
+          SELECT u.id, c.email_attempts AS attempt, w.withdraw, EXISTS (SELECT 1 FROM fence f WHERE f.id = u.run_id) AS fence_ok,
                  COALESCE((SELECT NOT s.enabled FROM runs x JOIN state s ON s.job_name = x.job_name WHERE x.id = u.run_id), false) AS paused,
                  r.email_status::text AS email_status, r.email_lease_until AS lease_until, r.run_id
             FROM u
             LEFT JOIN claimed c ON c.id = u.id
+            LEFT JOIN withdrawn w ON w.id = u.id
             LEFT JOIN reminders r ON r.id = u.id`,
         values: [round.map((c) => c.item.reminderId), round.map((c) => c.item.runId), opts.owner, opts.emailLeaseSeconds],
       });
@@ -175,6 +209,7 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
       for (const c of round) {
         const r = byId.get(c.item.reminderId);
         if (r?.attempt != null) out[c.index] = { claimed: true, attempt: r.attempt };
+        else if (r?.withdraw) out[c.index] = { claimed: false, why: 'withdrawn', preference: r.withdraw };
         else if (!r || !r.fence_ok) out[c.index] = { claimed: false, why: r?.paused ? 'paused' : 'fenced' };
         else if ((r.email_status === 'reserved' || r.email_status === 'failed') && r.lease_until) out[c.index] = { claimed: false, why: 'leased', until: r.lease_until };
         else out[c.index] = { claimed: false, why: 'done', sentByRunId: r.run_id };
@@ -260,13 +295,18 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
   };
 }
 
-function emailTarget(row: WriteBatchRow, escalated = row.escalated ?? false): EmailTarget | null {
-  if (!row.mentor_email) return null;
+function emailTarget(row: WriteBatchRow, reminder: ReminderFacts): EmailTarget | null {
+  if (!row.mentor_email || row.mentor_id === null) return null;
   return {
+    assignmentId: row.assignment_id,
+    mentorId: row.mentor_id,
     mentorName: row.mentor_name ?? '',
     mentorEmail: row.mentor_email,
+    mentorLocale: row.mentor_locale ?? 'nb',
     contactName: row.contact_name ?? '',
-    coordinatorEmail: escalated ? row.coordinator_email : null,
+    programmeName: row.programme_name ?? '',
+    coordinatorInformed: reminder.escalated && row.coordinator_id !== null,
+    lastReminder: row.stop_after !== null && reminder.sequenceNumber === row.stop_after,
   };
 }
 

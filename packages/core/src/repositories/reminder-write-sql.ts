@@ -12,18 +12,30 @@
  *     updates them in, so the two cannot deadlock), and today's reminder is computed from its
  *     contact date, the run's calendar day in its programme's time zone and its programme's rules
  *     (issue 15): anchor, sequence, due date, escalation and the key never come from a payload;
+ *   - the silence, the sequence number and whether one is due come from reminder_due() (issue 16:
+ *     absences under the programme's policy, snoozes, the stop rule), as in the fan-out;
  *   - reminders are inserted in key order with ON CONFLICT DO NOTHING (the key and
  *     (assignment, anchor, sequence) are both unique): a conflict means "already written";
- *   - the mentor's notification, and the coordinator's from the escalation on, are written with it;
+ *   - each reminder records the e-mail circumstance that applied (`preference_applied`: e-mail per
+ *     reminder, in the digest, opted out, address undeliverable, no address, no channel, covered by
+ *     the coordinator while the mentor is absent) and so its e-mail state: `reserved` for this
+ *     dispatch to send, `digest` for the digest outbox, `not_applicable` for in-app only; the
+ *     coordinator's copy (escalations, covered absences) always goes through the digest outbox;
+ *   - the mentor's notification (not while covered), and the coordinator's from the escalation on
+ *     or while covering, are written with it, in the recipient's locale, from the templates'
+ *     format strings (messages/), naming the contact by first name only;
  *   - the run's dispatch record is settled in the same statement wherever the outcome is already
  *     final (in-app only, skipped, fenced, paused); an e-mail still to send settles when it is sent.
  * One result row per input assignment tells the caller which of those happened.
  */
 import type { QueryConfig } from 'pg';
+import { contactFirstNameSql, mentorFirstNameSql } from '../messages/names';
 
 export type WriteBatchContext = {
-  /** Whether an e-mail channel is configured (SMTP_URL); reminders for mentors with an address are then `reserved`. */
+  /** Whether an e-mail channel is configured (SMTP_URL); without one every reminder is in-app only (`no_channel`). */
   emailEnabled: boolean;
+  /** The in-app texts per locale (`inAppCatalog()`), PostgreSQL format() strings. */
+  inApp: string;
 };
 
 export type WriteBatchRow = {
@@ -42,10 +54,18 @@ export type WriteBatchRow = {
   sequence_number: number | null;
   escalated: boolean | null;
   reminder_id: number | null;
+  /** The new reminder's e-mail state (`reserved`: this dispatch sends it). */
+  email_status: string | null;
+  preference: string | null;
+  stop_after: number | null;
+  /** The e-mail's addressing, only with e-mail on. */
+  mentor_id: number | null;
   mentor_name: string | null;
   mentor_email: string | null;
-  coordinator_email: string | null;
+  mentor_locale: string | null;
+  coordinator_id: number | null;
   contact_name: string | null;
+  programme_name: string | null;
 };
 
 /**
@@ -55,7 +75,7 @@ export type WriteBatchRow = {
 export function writeBatchSql(runId: number, assignmentIds: number[], ctx: WriteBatchContext): QueryConfig {
   return {
     name: 'reminder-write-batch',
-    values: [assignmentIds, runId, ctx.emailEnabled],
+    values: [assignmentIds, runId, ctx.emailEnabled, ctx.inApp],
     text: `
     WITH state AS (
       SELECT s.last_fencing_token, s.enabled FROM sweep_state s
@@ -70,15 +90,20 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
         FROM unnest($1::int[]) AS u(assignment_id)
         LEFT JOIN run_dispatches d ON d.run_id = $2::int AND d.assignment_id = u.assignment_id
     ), target AS (
-      SELECT a.id, a.status, COALESCE(a.last_contact_date, a.assigned_date) AS anchor,
-             a.peer_mentor_id, a.coordinator_id, pm.name AS mentor_name, pm.email AS mentor_email,
-             c.email AS coordinator_email, ct.name AS contact_name,
-             pr.time_zone, pr.first_after_days AS first_after, pr.repeat_every_days AS repeat_every, pr.escalate_after, pr.stop_after
+      SELECT a.id, a.status, COALESCE(a.last_contact_date, a.assigned_date) AS anchor, a.snoozed_until,
+             a.peer_mentor_id, a.coordinator_id, pm.name AS mentor_name, pm.email AS mentor_email, pm.reminder_email,
+             mea.undeliverable_at IS NOT NULL AS mentor_undeliverable,
+             c.email AS coordinator_email, cea.undeliverable_at IS NOT NULL AS coordinator_undeliverable, ct.name AS contact_name,
+             COALESCE(pm.locale, pr.default_locale) AS mentor_locale, COALESCE(c.locale, pr.default_locale) AS coordinator_locale,
+             pr.name AS programme_name, pr.time_zone, pr.first_after_days AS first_after, pr.repeat_every_days AS repeat_every,
+             pr.escalate_after, pr.stop_after, pr.absence_policy, pr.delivery
         FROM assignments a
         JOIN programmes pr ON pr.id = a.programme_id
         JOIN peer_mentors pm ON pm.id = a.peer_mentor_id
         JOIN contacts ct ON ct.id = a.contact_id
         LEFT JOIN coordinators c ON c.id = a.coordinator_id
+        LEFT JOIN email_addresses mea ON mea.address = lower(pm.email)
+        LEFT JOIN email_addresses cea ON cea.address = lower(c.email)
        WHERE a.id IN (SELECT assignment_id FROM input WHERE in_run)
        ORDER BY a.id
          FOR SHARE OF a
@@ -87,18 +112,39 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
       -- this CTE was estimated at one row, and every join to it became a nested loop of CTE
       -- scans, batch size squared tuple visits each: two thirds of the statement at 250 a batch).
       -- The run's calendar day is counted in each assignment's programme's time zone.
-      SELECT t.*, y.seq, t.anchor + t.first_after + (y.seq - 1) * t.repeat_every AS due_date, y.seq >= t.escalate_after AS escalated,
+      SELECT t.*, y.seq, y.due_date, y.seq >= t.escalate_after AS escalated,
              'a' || t.id::text || '-' || to_char(t.anchor, 'YYYYMMDD') || '-' || y.seq::text AS reminder_key,
-             (t.status = 'active' AND td.today - t.anchor >= t.first_after AND (t.stop_after IS NULL OR y.seq <= t.stop_after)) AS is_due
+             cv.covered,
+             (t.status = 'active' AND y.due
+              -- covering needs someone to cover: without a coordinator an absent mentor's reminder waits
+              AND NOT (y.absent_today AND t.absence_policy = 'cover' AND t.coordinator_id IS NULL)
+              -- a later number of this silence is written already (an absence registered for past days lowers the count)
+              AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.assignment_id = t.id AND r.anchor_date = t.anchor AND r.sequence_number > y.seq)) AS is_due,
+             (CASE WHEN cv.covered THEN 'covered'
+                   WHEN NOT $3::boolean THEN 'no_channel'
+                   WHEN t.mentor_email IS NULL THEN 'no_address'
+                   WHEN NOT t.reminder_email THEN 'opted_out'
+                   WHEN t.mentor_undeliverable THEN 'undeliverable'
+                   WHEN t.delivery = 'digest' THEN 'digest'
+                   ELSE 'each' END)::email_preference AS preference,
+             ($3::boolean AND t.coordinator_email IS NOT NULL AND NOT t.coordinator_undeliverable
+              AND (y.seq >= t.escalate_after OR cv.covered)) AS coordinator_mail,
+             -- first names only, exactly as the e-mails take them (messages/names.ts)
+             ${contactFirstNameSql('t.contact_name', 't.mentor_locale')} AS contact_first,
+             ${mentorFirstNameSql('t.mentor_name', 't.coordinator_locale')} AS mentor_first
         FROM target t
         CROSS JOIN fence f
         CROSS JOIN LATERAL (SELECT (f.started_at AT TIME ZONE t.time_zone)::date AS today) td
-        CROSS JOIN LATERAL (SELECT 1 + ((td.today - t.anchor) - t.first_after) / t.repeat_every AS seq) y
+        CROSS JOIN LATERAL reminder_due(t.peer_mentor_id, t.anchor, td.today, t.first_after, t.repeat_every,
+                                        t.stop_after, t.absence_policy, t.snoozed_until) y
+        CROSS JOIN LATERAL (SELECT y.absent_today AND t.absence_policy = 'cover' AND t.coordinator_id IS NOT NULL AS covered) cv
     ), ins AS (
       INSERT INTO reminders (assignment_id, reminder_key, anchor_date, sequence_number, due_date,
-                             escalated, run_id, fencing_token, email_status)
+                             escalated, run_id, fencing_token, email_status, preference_applied, coordinator_email_status)
       SELECT d.id, d.reminder_key, d.anchor, d.seq, d.due_date, d.escalated, $2::int, f.fencing_token,
-             (CASE WHEN $3::boolean AND d.mentor_email IS NOT NULL THEN 'reserved' ELSE 'not_applicable' END)::email_status
+             (CASE d.preference WHEN 'each' THEN 'reserved' WHEN 'digest' THEN 'digest' ELSE 'not_applicable' END)::email_status,
+             d.preference,
+             (CASE WHEN d.coordinator_mail THEN 'digest' ELSE 'not_applicable' END)::email_status
         FROM due d
         CROSS JOIN fence f
        WHERE d.is_due
@@ -108,18 +154,19 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
     ), notify AS (
       INSERT INTO notifications (reminder_id, recipient_type, recipient_id, title, body)
       SELECT ins.id, 'peer_mentor'::recipient_type, d.peer_mentor_id,
-             'Time to contact ' || d.contact_name,
-             'You have not registered contact with ' || d.contact_name || ' since ' || d.anchor::text
-               || '. Please get in touch and register the activity (reminder ' || d.seq::text || ').'
+             format(m.t ->> 'mentorTitle', d.contact_first, d.seq::text, d.mentor_first),
+             format(m.t ->> 'mentorBody', d.contact_first, d.seq::text, d.mentor_first)
         FROM ins JOIN due d ON d.id = ins.assignment_id
+        CROSS JOIN LATERAL (SELECT $4::jsonb -> d.mentor_locale AS t) m
+       WHERE NOT d.covered
       UNION ALL
       SELECT ins.id, 'coordinator'::recipient_type, d.coordinator_id,
-             d.mentor_name || ' has not contacted ' || d.contact_name,
-             'No contact registered since ' || d.anchor::text || '; ' || d.seq::text
-               || ' reminders have been sent to ' || d.mentor_name || '.'
-               || CASE WHEN d.seq = d.stop_after THEN ' This was the last reminder: the mentor is not reminded again for this silence; please follow up.' ELSE '' END
+             format(c.t ->> CASE WHEN d.covered THEN 'coverTitle' ELSE 'coordinatorTitle' END, d.contact_first, d.seq::text, d.mentor_first),
+             format(c.t ->> CASE WHEN d.covered THEN 'coverBody' WHEN d.seq = d.stop_after THEN 'coordinatorLastBody' ELSE 'coordinatorBody' END,
+                    d.contact_first, d.seq::text, d.mentor_first)
         FROM ins JOIN due d ON d.id = ins.assignment_id
-       WHERE d.escalated AND d.coordinator_id IS NOT NULL
+        CROSS JOIN LATERAL (SELECT $4::jsonb -> d.coordinator_locale AS t) c
+       WHERE (d.escalated OR d.covered) AND d.coordinator_id IS NOT NULL
     ), verdict AS (
       -- The outcome wherever it is already final; NULL while an e-mail is still to send or a
       -- conflict is still to look at (the caller settles those).
@@ -127,7 +174,7 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
              CASE
                WHEN NOT EXISTS (SELECT 1 FROM fence) THEN 'skipped'
                WHEN t.id IS NULL OR t.status <> 'active' OR d.id IS NULL THEN 'skipped'
-               WHEN ins.id IS NOT NULL AND ins.email_status = 'not_applicable' THEN 'sent'
+               WHEN ins.id IS NOT NULL AND ins.email_status <> 'reserved' THEN 'sent'
              END AS outcome,
              CASE
                WHEN NOT EXISTS (SELECT 1 FROM fence) THEN
@@ -151,10 +198,12 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
     SELECT i.assignment_id, EXISTS (SELECT 1 FROM fence) AS fence_ok, COALESCE((SELECT NOT enabled FROM state), false) AS paused,
            i.in_run, t.status::text AS status, t.anchor::text AS anchor, i.fanout_anchor::text AS fanout_anchor,
            d.id IS NOT NULL AS due, d.reminder_key AS key, d.seq AS sequence_number, d.escalated,
-           ins.id AS reminder_id,
+           ins.id AS reminder_id, ins.email_status::text AS email_status, d.preference::text AS preference, t.stop_after,
            -- the e-mail's addressing, only needed (and only sent back) when e-mail is on
-           CASE WHEN $3::boolean THEN t.mentor_name END AS mentor_name, CASE WHEN $3::boolean THEN t.mentor_email END AS mentor_email,
-           CASE WHEN $3::boolean THEN t.coordinator_email END AS coordinator_email, CASE WHEN $3::boolean THEN t.contact_name END AS contact_name
+           CASE WHEN $3::boolean THEN t.peer_mentor_id END AS mentor_id, CASE WHEN $3::boolean THEN t.mentor_name END AS mentor_name,
+           CASE WHEN $3::boolean THEN t.mentor_email END AS mentor_email, CASE WHEN $3::boolean THEN t.mentor_locale END AS mentor_locale,
+           CASE WHEN $3::boolean THEN t.coordinator_id END AS coordinator_id, CASE WHEN $3::boolean THEN t.contact_name END AS contact_name,
+           CASE WHEN $3::boolean THEN t.programme_name END AS programme_name
       FROM input i
       LEFT JOIN target t ON t.id = i.assignment_id
       LEFT JOIN due d ON d.id = i.assignment_id AND d.is_due

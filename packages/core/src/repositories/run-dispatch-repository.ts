@@ -31,14 +31,16 @@ export function createRunDispatchRepository(prisma: PrismaClient) {
             JOIN programmes pr ON pr.id = a.programme_id
             CROSS JOIN LATERAL (SELECT (${p.now}::timestamptz AT TIME ZONE pr.time_zone)::date AS today,
                                        COALESCE(a.last_contact_date, a.assigned_date) AS anchor) x
-            CROSS JOIN LATERAL (SELECT 1 + ((x.today - x.anchor) - pr.first_after_days) / pr.repeat_every_days AS seq) y
+            -- Silence under the absence policy, snooze, the stop rule: one definition (due-assignment-repository.ts).
+            CROSS JOIN LATERAL reminder_due(a.peer_mentor_id, x.anchor, x.today, pr.first_after_days, pr.repeat_every_days,
+                                            pr.stop_after, pr.absence_policy, a.snoozed_until) y
             LEFT JOIN reminders r ON r.assignment_id = a.id AND r.anchor_date = x.anchor AND r.sequence_number = y.seq
            WHERE a.status = 'active' ${scope}
              AND a.id > ${p.afterId}
-             AND x.today - x.anchor >= pr.first_after_days
-             -- The stop rule: after stop_after reminders for one silence, the mentor is not reminded again.
-             AND (pr.stop_after IS NULL OR y.seq <= pr.stop_after)
-             AND (r.id IS NULL
+             AND y.due
+             AND ((r.id IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM reminders r2
+                                    WHERE r2.assignment_id = a.id AND r2.anchor_date = x.anchor AND r2.sequence_number > y.seq))
                   OR (${p.emailEnabled}::boolean AND r.email_status IN ('reserved', 'failed')
                       AND (r.email_lease_until IS NULL OR r.email_lease_until <= clock_timestamp())
                       AND EXISTS (SELECT 1 FROM peer_mentors pm WHERE pm.id = a.peer_mentor_id AND pm.email IS NOT NULL)))

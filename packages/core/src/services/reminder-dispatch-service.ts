@@ -15,6 +15,8 @@ import type { Logger } from '../logger';
 import type { DispatchOutcome } from '../repositories/run-dispatch-repository';
 import type { ReminderRepository, EmailTarget, ReminderFacts, ReminderWrite, ReminderWriteResult, EmailClaim, EmailClaimResult, EmailMark } from '../repositories/reminder-repository';
 import { createMicroBatcher } from './micro-batcher';
+import { pickLocale, renderReminderEmail } from '../messages';
+import { messageLinks, unsubscribeHeaders, type MessageLinkDeps } from '../messages/message-links';
 
 export type DispatchResult =
   | { outcome: DispatchOutcome; reason?: string; reminderId?: number }
@@ -36,6 +38,8 @@ export class UnrecordedDeliveryError extends Error {
 export type ReminderDispatchDeps = {
   reminders: ReminderRepository;
   email: EmailChannel | null;
+  /** Links in messages: the app's base URL and the mentor's unsubscribe link. */
+  links: MessageLinkDeps;
   clock: Clock;
   logger: Logger;
   /** Largest number of jobs' writes in one statement. @defaultValue 500 */
@@ -60,6 +64,7 @@ export function createReminderDispatchService(deps: ReminderDispatchDeps) {
   const claims = createMicroBatcher<EmailClaim, EmailClaimResult>({ ...emailBatch, run: (cs) => deps.reminders.claimEmails(cs) });
   const sentMarks = createMicroBatcher<EmailMark, boolean>({ ...emailBatch, run: (ms) => deps.reminders.markEmailsSent(ms) });
   const markTries = deps.markTries ?? 8;
+  const links = messageLinks(deps.links);
 
   /** Retries a bookkeeping statement (never the send itself) through a short database outage. */
   async function persist<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -78,6 +83,11 @@ export function createReminderDispatchService(deps: ReminderDispatchDeps) {
     const { reminderId } = reminder;
     const claim = await claims.submit({ reminderId, runId: job.runId });
     if (!claim.claimed) {
+      if (claim.why === 'withdrawn') {
+        const reason = `in-app only: ${claim.preference}`;
+        await deps.reminders.settle({ ...job, outcome: 'sent', reason, reminderId });
+        return { outcome: 'sent', reason, reminderId };
+      }
       if (claim.why === 'leased') return { outcome: 'wait', until: claim.until, reason: 'e-mail attempt leased by another sender' };
       const outcome: DispatchOutcome = claim.why === 'done' ? (claim.sentByRunId === job.runId ? 'sent' : 'suppressed') : 'skipped';
       const reason = claim.why === 'done' ? 'e-mail already sent' : claim.why;
@@ -87,13 +97,26 @@ export function createReminderDispatchService(deps: ReminderDispatchDeps) {
     const attempt = claim.attempt;
     let sendError: Error | null = null;
     try {
+      const unsubscribeUrl = await links.unsubscribeUrl(target.mentorId);
+      const message = renderReminderEmail({
+        locale: pickLocale(target.mentorLocale),
+        mentorName: target.mentorName,
+        programmeName: target.programmeName,
+        item: {
+          contactName: target.contactName,
+          sequenceNumber: reminder.sequenceNumber,
+          escalated: reminder.escalated,
+          lastReminder: target.lastReminder,
+          assignmentUrl: links.assignmentUrl(target.assignmentId),
+        },
+        coordinatorInformed: target.coordinatorInformed,
+        unsubscribeUrl,
+        preferencesUrl: links.preferencesUrl(),
+      });
       await deps.email!.send({
         to: target.mentorEmail,
-        cc: target.coordinatorEmail,
-        subject: `Reminder: time to contact ${target.contactName}`,
-        text:
-          `Hello ${target.mentorName},\n\nNo contact with ${target.contactName} has been registered since ${reminder.anchorDate}. ` +
-          `Please get in touch and register the activity.\n\n(Reminder ${reminder.sequenceNumber}${reminder.escalated ? '; your coordinator has been informed' : ''}.)\n`,
+        ...message,
+        headers: unsubscribeHeaders(unsubscribeUrl),
         messageId: `<${reminder.key}@follow-up-reminders>`,
       });
     } catch (err) {

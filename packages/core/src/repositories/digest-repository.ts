@@ -1,0 +1,294 @@
+/**
+ * The digest outbox (issue 16): a mentor's one e-mail a day per programme listing every reminder
+ * due, a coordinator's escalation digest (with the reminders covered for absent mentors), and the
+ * notice that a mentor's address bounced. PostgreSQL decides, as for the reminders' own outbox:
+ *   - assembly takes every reminder waiting for a digest (`email_status` / `coordinator_email_status`
+ *     `digest`, no digest yet) whose run is no longer running, groups them by recipient,
+ *     programme and the run's local day, and gives each group a digest row with its own key
+ *     (`m<mentor>-p<programme>-<YYYYMMDD>-<part>`); a reminder joins exactly one digest (its
+ *     digest id is set once), so a straggler written after a day's digest (a retry run) goes in a
+ *     follow-up part, never lost and never twice;
+ *   - delivery claims a row with a lease (who, until), sends, and marks sent or failed only for
+ *     the attempt it claimed; an expired lease may be adopted. The Message-ID is the key, so the
+ *     one window that stays (SMTP accepted, the sender died before the mark) re-sends the same
+ *     message with the same Message-ID after the lease.
+ * Assemblies serialize on a transaction-scoped advisory lock, so two workers never number the
+ * same part twice.
+ */
+import type { PrismaClient } from '../db/prisma';
+import { dateColumnToIso } from '../domain/calendar';
+
+export type DigestKind = 'mentor' | 'coordinator' | 'undeliverable_notice';
+
+export type ClaimedDigest = {
+  id: number;
+  key: string;
+  kind: DigestKind;
+  attempt: number;
+  programmeId: number;
+  programmeName: string;
+  localDate: string;
+  part: number;
+  recipientId: number;
+  recipientName: string;
+  /** NULL: the recipient has no usable address any more (the digest is withdrawn, not sent). */
+  recipientEmail: string | null;
+  /** Why not: a mentor who turned e-mail off, or an address that bounced. */
+  withdraw: 'opted_out' | 'undeliverable' | 'no_address' | null;
+  locale: string;
+  /** The programme's delivery: `each` makes a coordinator message of one reminder, not a digest. */
+  delivery: 'digest' | 'each';
+};
+
+export type DigestItem = {
+  reminderId: number;
+  assignmentId: number;
+  contactName: string;
+  mentorName: string;
+  sequenceNumber: number;
+  escalated: boolean;
+  covered: boolean;
+  lastReminder: boolean;
+};
+
+export type NoticeSubject = { mentorId: number; mentorName: string; reason: 'hard_bounce' | 'complaint' };
+
+const ASSEMBLY_LOCK = 7_160_016;
+
+export function createDigestRepository(prisma: PrismaClient) {
+  return {
+    /**
+     * Gives every waiting reminder of a finished run its digest (mentor copy and coordinator
+     * copy). `programmeId` null: every programme. Returns the digests made.
+     */
+    async assemble(p: { programmeId: number | null }): Promise<{ mentor: number; coordinator: number }> {
+      return prisma.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ASSEMBLY_LOCK}::int, 0)`;
+        const [mentor] = await tx.$queryRaw<{ n: bigint }[]>`
+          WITH pending AS (
+            SELECT r.id, a.peer_mentor_id AS recipient, a.programme_id,
+                   (COALESCE(l.started_at, r.created_at) AT TIME ZONE p.time_zone)::date AS local_date
+              FROM reminders r
+              JOIN assignments a ON a.id = r.assignment_id
+              JOIN programmes p ON p.id = a.programme_id
+              LEFT JOIN cron_execution_log l ON l.id = r.run_id
+             WHERE r.email_status = 'digest' AND r.mentor_digest_id IS NULL
+               AND (l.id IS NULL OR l.status <> 'running')
+               AND (${p.programmeId}::int IS NULL OR a.programme_id = ${p.programmeId}::int)
+          ), groups AS (
+            SELECT DISTINCT g.recipient, g.programme_id, g.local_date,
+                   1 + COALESCE((SELECT max(d.part) FROM digests d
+                                  WHERE d.kind = 'mentor' AND d.recipient_id = g.recipient
+                                    AND d.programme_id = g.programme_id AND d.local_date = g.local_date), 0) AS part
+              FROM pending g
+          ), made AS (
+            INSERT INTO digests (digest_key, kind, programme_id, recipient_type, recipient_id, local_date, part)
+            SELECT 'm' || recipient || '-p' || programme_id || '-' || to_char(local_date, 'YYYYMMDD') || '-' || part,
+                   'mentor', programme_id, 'peer_mentor', recipient, local_date, part
+              FROM groups
+            RETURNING id, recipient_id, programme_id, local_date
+          ), linked AS (
+            UPDATE reminders r SET mentor_digest_id = m.id
+              FROM pending pe JOIN made m ON m.recipient_id = pe.recipient AND m.programme_id = pe.programme_id AND m.local_date = pe.local_date
+             WHERE r.id = pe.id
+            RETURNING r.id
+          )
+          SELECT count(*) AS n FROM made`;
+        // Coordinators: one digest a day in digest delivery; one message per reminder in `each`
+        // delivery (a part each), as the mentor's own e-mails are.
+        const [coordinator] = await tx.$queryRaw<{ n: bigint }[]>`
+          WITH pending AS (
+            SELECT r.id, a.coordinator_id AS recipient, a.programme_id,
+                   (COALESCE(l.started_at, r.created_at) AT TIME ZONE p.time_zone)::date AS local_date,
+                   CASE WHEN p.delivery = 'each' THEN r.id ELSE 0 END AS single
+              FROM reminders r
+              JOIN assignments a ON a.id = r.assignment_id
+              JOIN programmes p ON p.id = a.programme_id
+              LEFT JOIN cron_execution_log l ON l.id = r.run_id
+             WHERE r.coordinator_email_status = 'digest' AND r.coordinator_digest_id IS NULL
+               AND a.coordinator_id IS NOT NULL
+               AND (l.id IS NULL OR l.status <> 'running')
+               AND (${p.programmeId}::int IS NULL OR a.programme_id = ${p.programmeId}::int)
+          ), groups AS (
+            SELECT g.recipient, g.programme_id, g.local_date, g.single,
+                   row_number() OVER (PARTITION BY g.recipient, g.programme_id, g.local_date ORDER BY g.single)
+                   + COALESCE((SELECT max(d.part) FROM digests d
+                                WHERE d.kind = 'coordinator' AND d.recipient_id = g.recipient
+                                  AND d.programme_id = g.programme_id AND d.local_date = g.local_date), 0) AS part
+              FROM (SELECT DISTINCT recipient, programme_id, local_date, single FROM pending) g
+          ), made AS (
+            INSERT INTO digests (digest_key, kind, programme_id, recipient_type, recipient_id, local_date, part)
+            SELECT 'c' || recipient || '-p' || programme_id || '-' || to_char(local_date, 'YYYYMMDD') || '-' || part,
+                   'coordinator', programme_id, 'coordinator', recipient, local_date, part
+              FROM groups
+            RETURNING id, recipient_id, programme_id, local_date, part
+          ), linked AS (
+            UPDATE reminders r SET coordinator_digest_id = m.id
+              FROM pending pe
+              JOIN groups g ON g.recipient = pe.recipient AND g.programme_id = pe.programme_id AND g.local_date = pe.local_date AND g.single = pe.single
+              JOIN made m ON m.recipient_id = g.recipient AND m.programme_id = g.programme_id AND m.local_date = g.local_date AND m.part = g.part
+             WHERE r.id = pe.id
+            RETURNING r.id
+          )
+          SELECT count(*) AS n FROM made`;
+        return { mentor: Number(mentor?.n ?? 0), coordinator: Number(coordinator?.n ?? 0) };
+      });
+    },
+
+    /**
+     * Claims up to `limit` digests due for an attempt (pending, not before next_attempt_at, no
+     * live lease), oldest first, skipping rows another claimer holds at this moment.
+     */
+    async claim(p: { limit: number; owner: string; leaseSeconds: number; now: Date }): Promise<ClaimedDigest[]> {
+      const rows = await prisma.$queryRaw<
+        { id: number; digest_key: string; kind: DigestKind; attempts: number; programme_id: number; programme_name: string; local_date: Date; part: number; recipient_id: number; recipient_name: string | null; recipient_email: string | null; withdraw: ClaimedDigest['withdraw']; locale: string; delivery: 'digest' | 'each' }[]
+      >`
+        WITH picked AS (
+          SELECT d.id FROM digests d
+           WHERE d.status = 'pending'
+             AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ${p.now}::timestamptz)
+             AND (d.lease_until IS NULL OR d.lease_until <= clock_timestamp())
+           ORDER BY d.id
+           LIMIT ${p.limit}
+             FOR UPDATE SKIP LOCKED
+        ), claimed AS (
+          UPDATE digests d SET attempts = d.attempts + 1, lease_owner = ${p.owner},
+                               lease_until = clock_timestamp() + make_interval(secs => ${p.leaseSeconds}::int)
+            FROM picked WHERE d.id = picked.id
+          RETURNING d.*
+        )
+        SELECT c.id, c.digest_key, c.kind, c.attempts, c.programme_id, pr.name AS programme_name, c.local_date, c.part, c.recipient_id,
+               COALESCE(pm.name, co.name) AS recipient_name,
+               COALESCE(pm.email, co.email) AS recipient_email,
+               CASE WHEN COALESCE(pm.email, co.email) IS NULL THEN 'no_address'
+                    WHEN c.kind = 'mentor' AND NOT pm.reminder_email THEN 'opted_out'
+                    WHEN ea.undeliverable_at IS NOT NULL THEN 'undeliverable' END AS withdraw,
+               COALESCE(pm.locale, co.locale, pr.default_locale) AS locale, pr.delivery::text AS delivery
+          FROM claimed c
+          JOIN programmes pr ON pr.id = c.programme_id
+          LEFT JOIN peer_mentors pm ON c.recipient_type = 'peer_mentor' AND pm.id = c.recipient_id
+          LEFT JOIN coordinators co ON c.recipient_type = 'coordinator' AND co.id = c.recipient_id
+          LEFT JOIN email_addresses ea ON ea.address = lower(COALESCE(pm.email, co.email))
+         ORDER BY c.id`;
+      return rows.map((r) => ({
+        id: r.id,
+        key: r.digest_key,
+        kind: r.kind,
+        attempt: r.attempts,
+        programmeId: r.programme_id,
+        programmeName: r.programme_name,
+        localDate: dateColumnToIso(r.local_date),
+        part: r.part,
+        recipientId: r.recipient_id,
+        recipientName: r.recipient_name ?? '',
+        recipientEmail: r.recipient_email,
+        withdraw: r.withdraw,
+        locale: r.locale,
+        delivery: r.delivery,
+      }));
+    },
+
+    /** The reminders a mentor or coordinator digest lists, in assignment order. */
+    async items(digestIds: number[]): Promise<Map<number, DigestItem[]>> {
+      if (digestIds.length === 0) return new Map();
+      const rows = await prisma.$queryRaw<{ digest_id: number; id: number; assignment_id: number; contact_name: string; mentor_name: string; seq: number; escalated: boolean; covered: boolean; last: boolean }[]>`
+        SELECT x.digest_id, r.id, r.assignment_id, ct.name AS contact_name, pm.name AS mentor_name, r.sequence_number AS seq, r.escalated,
+               r.preference_applied IS NOT DISTINCT FROM 'covered' AS covered,
+               pr.stop_after IS NOT NULL AND r.sequence_number = pr.stop_after AS last
+          FROM (SELECT id, mentor_digest_id AS digest_id FROM reminders WHERE mentor_digest_id = ANY(${digestIds}::int[])
+                UNION ALL
+                SELECT id, coordinator_digest_id FROM reminders WHERE coordinator_digest_id = ANY(${digestIds}::int[])) x
+          JOIN reminders r ON r.id = x.id
+          JOIN assignments a ON a.id = r.assignment_id
+          JOIN programmes pr ON pr.id = a.programme_id
+          JOIN contacts ct ON ct.id = a.contact_id
+          JOIN peer_mentors pm ON pm.id = a.peer_mentor_id
+         ORDER BY r.assignment_id, r.id`;
+      const out = new Map<number, DigestItem[]>();
+      for (const r of rows) {
+        const list = out.get(r.digest_id) ?? [];
+        list.push({ reminderId: r.id, assignmentId: r.assignment_id, contactName: r.contact_name, mentorName: r.mentor_name, sequenceNumber: r.seq, escalated: r.escalated, covered: r.covered, lastReminder: r.last });
+        out.set(r.digest_id, list);
+      }
+      return out;
+    },
+
+    /** Who an undeliverable notice is about: the coordinator's mentor whose address hashes to the key's. */
+    async noticeSubject(d: { key: string; recipientId: number }): Promise<NoticeSubject | null> {
+      const m = /^undeliverable-([0-9a-f]{16})-\d+-c\d+$/.exec(d.key);
+      if (!m) return null;
+      const [row] = await prisma.$queryRaw<{ id: number; name: string; reason: string | null }[]>`
+        SELECT pm.id, pm.name, ea.undeliverable_reason AS reason
+          FROM peer_mentors pm
+          LEFT JOIN email_addresses ea ON ea.address = lower(pm.email)
+         WHERE pm.email IS NOT NULL AND left(encode(sha256(convert_to(lower(pm.email), 'UTF8')), 'hex'), 16) = ${m[1]}
+           AND (pm.coordinator_id = ${d.recipientId}
+                OR EXISTS (SELECT 1 FROM assignments a WHERE a.peer_mentor_id = pm.id AND a.coordinator_id = ${d.recipientId}))
+         ORDER BY pm.id LIMIT 1`;
+      if (!row) return null;
+      return { mentorId: row.id, mentorName: row.name, reason: row.reason === 'complaint' ? 'complaint' : 'hard_bounce' };
+    },
+
+    /** Marks sent the attempt the caller holds, and its reminders' copies. False: the lease was taken over. */
+    async markSent(p: { id: number; attempt: number; at: Date }): Promise<boolean> {
+      const rows = await prisma.$queryRaw<{ id: number; kind: DigestKind }[]>`
+        WITH marked AS (
+          UPDATE digests SET status = 'sent', sent_at = ${p.at}::timestamptz, last_error = NULL, lease_owner = NULL, lease_until = NULL
+           WHERE id = ${p.id} AND attempts = ${p.attempt} AND status = 'pending'
+          RETURNING id, kind
+        ), mentor_copies AS (
+          UPDATE reminders r SET email_status = 'sent', email_sent_at = ${p.at}::timestamptz
+            FROM marked m WHERE m.kind = 'mentor' AND r.mentor_digest_id = m.id
+        ), coordinator_copies AS (
+          UPDATE reminders r SET coordinator_email_status = 'sent'
+            FROM marked m WHERE m.kind = 'coordinator' AND r.coordinator_digest_id = m.id
+        )
+        SELECT id, kind FROM marked`;
+      return rows.length === 1;
+    },
+
+    /**
+     * Records a failed attempt the caller holds: tried again after `retryAt`, or given up as
+     * `failed` when `final`. False: the lease was taken over.
+     */
+    async markFailed(p: { id: number; attempt: number; error: string; retryAt: Date | null }): Promise<boolean> {
+      const rows = await prisma.$queryRaw<{ id: number }[]>`
+        UPDATE digests SET status = (CASE WHEN ${p.retryAt}::timestamptz IS NULL THEN 'failed' ELSE 'pending' END)::digest_status,
+                           next_attempt_at = ${p.retryAt}::timestamptz, last_error = ${p.error.slice(0, 2000)},
+                           lease_owner = NULL, lease_until = NULL
+         WHERE id = ${p.id} AND attempts = ${p.attempt} AND status = 'pending'
+        RETURNING id`;
+      return rows.length === 1;
+    },
+
+    /**
+     * A digest whose recipient no longer takes e-mail (opted out, address bounced or gone) or that
+     * lists nothing: cancelled, its reminders' copies in-app only, with the preference that applied.
+     */
+    async withdraw(p: { id: number; attempt: number; preference: 'opted_out' | 'undeliverable' | 'no_address' | 'empty' }): Promise<boolean> {
+      const rows = await prisma.$queryRaw<{ id: number }[]>`
+        WITH marked AS (
+          UPDATE digests SET status = 'cancelled', last_error = ${`withdrawn: ${p.preference}`}, lease_owner = NULL, lease_until = NULL
+           WHERE id = ${p.id} AND attempts = ${p.attempt} AND status = 'pending'
+          RETURNING id, kind
+        ), mentor_copies AS (
+          UPDATE reminders r SET email_status = 'not_applicable',
+                                 preference_applied = CASE WHEN ${p.preference} = 'empty' THEN r.preference_applied ELSE ${p.preference}::email_preference END
+            FROM marked m WHERE m.kind = 'mentor' AND r.mentor_digest_id = m.id
+        ), coordinator_copies AS (
+          UPDATE reminders r SET coordinator_email_status = 'not_applicable'
+            FROM marked m WHERE m.kind = 'coordinator' AND r.coordinator_digest_id = m.id
+        )
+        SELECT id FROM marked`;
+      return rows.length === 1;
+    },
+
+    /** Digests by status (for metrics and `status`). */
+    async countByStatus(): Promise<Record<string, number>> {
+      const rows = await prisma.$queryRaw<{ status: string; n: bigint }[]>`SELECT status::text AS status, count(*) AS n FROM digests GROUP BY status`;
+      return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    },
+  };
+}
+
+export type DigestRepository = ReturnType<typeof createDigestRepository>;

@@ -1,0 +1,147 @@
+/**
+ * Sends the digest outbox (repositories/digest-repository.ts): assembles the digests of finished
+ * runs, then claims, renders, sends and marks them, SMTP_MAX_CONNECTIONS at a time, until none is
+ * due. Every worker drains on its programme tick; leases keep a digest to one sender at a time.
+ *
+ * Each message is rendered at send time from the rows (templates in messages/), so a copy re-sent
+ * after a crash is the same message with the same Message-ID (the digest's key).
+ */
+import type { Clock } from '../clock';
+import type { EmailChannel, EmailMessage } from '../channels/email-channel';
+import type { Logger } from '../logger';
+import type { ClaimedDigest, DigestItem, DigestRepository } from '../repositories/digest-repository';
+import { pickLocale, renderCoordinatorDigest, renderCoordinatorEmail, renderMentorDigest, renderUndeliverableNotice, type CoordinatorItem, type ReminderItem } from '../messages';
+import { messageLinks, unsubscribeHeaders, type MessageLinkDeps } from '../messages/message-links';
+
+export type DigestOutboxDeps = {
+  digests: DigestRepository;
+  email: EmailChannel | null;
+  links: MessageLinkDeps;
+  clock: Clock;
+  logger: Logger;
+  /** Who claims (WORKER_ID), on the lease. */
+  owner: string;
+  /** EMAIL_LEASE_SECONDS. */
+  leaseSeconds: number;
+  /** EMAIL_MAX_ATTEMPTS: attempts of one digest before it is given up as `failed`. */
+  maxAttempts: number;
+  /** Messages in flight at once (SMTP_MAX_CONNECTIONS). */
+  concurrency: number;
+  /** First retry after this long, doubling per attempt up to 30 minutes. @defaultValue 30000 */
+  retryBackoffMs?: number;
+  /** Tries of a "sent" mark before giving up on recording it (never re-sending). @defaultValue 6 */
+  markTries?: number;
+};
+
+export type DrainReport = { assembled: { mentor: number; coordinator: number }; sent: number; failed: number; retried: number; withdrawn: number; lostLease: number };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createDigestOutbox(deps: DigestOutboxDeps) {
+  const links = messageLinks(deps.links);
+  const backoff = deps.retryBackoffMs ?? 30_000;
+  const markTries = deps.markTries ?? 6;
+  const messageId = (d: ClaimedDigest) => `<${d.key}@follow-up-reminders>`;
+
+  const reminderItem = (i: DigestItem): ReminderItem => ({ contactName: i.contactName, sequenceNumber: i.sequenceNumber, escalated: i.escalated, lastReminder: i.lastReminder, assignmentUrl: links.assignmentUrl(i.assignmentId) });
+  const coordinatorItem = (i: DigestItem): CoordinatorItem => ({ mentorName: i.mentorName, contactName: i.contactName, sequenceNumber: i.sequenceNumber, reason: i.covered ? 'covered' : 'escalated', lastReminder: i.lastReminder, assignmentUrl: links.assignmentUrl(i.assignmentId) });
+
+  /** The message for a digest, or null when there is nothing to say (no items, notice about nobody). */
+  async function compose(d: ClaimedDigest, items: DigestItem[]): Promise<EmailMessage | null> {
+    const locale = pickLocale(d.locale);
+    const base = { to: d.recipientEmail!, messageId: messageId(d) };
+    if (d.kind === 'undeliverable_notice') {
+      const subject = await deps.digests.noticeSubject({ key: d.key, recipientId: d.recipientId });
+      if (!subject) return null;
+      return { ...base, ...renderUndeliverableNotice({ locale, coordinatorName: d.recipientName, mentorName: subject.mentorName, reason: subject.reason, mentorUrl: links.mentorUrl(subject.mentorId) }) };
+    }
+    if (items.length === 0) return null;
+    if (d.kind === 'mentor') {
+      const unsubscribeUrl = await links.unsubscribeUrl(d.recipientId);
+      const rendered = renderMentorDigest({ locale, mentorName: d.recipientName, programmeName: d.programmeName, localDate: d.localDate, items: items.map(reminderItem), followUp: d.part > 1, unsubscribeUrl, preferencesUrl: links.preferencesUrl() });
+      return { ...base, ...rendered, headers: unsubscribeHeaders(unsubscribeUrl) };
+    }
+    // Coordinator escalations cannot be turned off: no unsubscribe link.
+    if (d.delivery === 'each' && items.length === 1) {
+      return { ...base, ...renderCoordinatorEmail({ locale, coordinatorName: d.recipientName, programmeName: d.programmeName, item: coordinatorItem(items[0]!) }) };
+    }
+    return { ...base, ...renderCoordinatorDigest({ locale, coordinatorName: d.recipientName, programmeName: d.programmeName, localDate: d.localDate, items: items.map(coordinatorItem), followUp: d.part > 1 }) };
+  }
+
+  async function persist<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (attempt >= markTries) throw err;
+        deps.logger.warn({ what, attempt, err: { message: (err as Error).message } }, 'could not record a digest result; trying again');
+        await sleep(Math.min(100 * 2 ** attempt, 10_000));
+      }
+    }
+  }
+
+  async function deliver(d: ClaimedDigest, items: DigestItem[], report: DrainReport): Promise<void> {
+    if (d.withdraw) {
+      if (await deps.digests.withdraw({ id: d.id, attempt: d.attempt, preference: d.withdraw })) report.withdrawn++;
+      return;
+    }
+    const message = await compose(d, items);
+    if (!message) {
+      if (await deps.digests.withdraw({ id: d.id, attempt: d.attempt, preference: 'empty' })) report.withdrawn++;
+      return;
+    }
+    try {
+      await deps.email!.send(message);
+    } catch (err) {
+      const error = (err as Error).message;
+      const final = d.attempt >= deps.maxAttempts;
+      const retryAt = final ? null : new Date(deps.clock.now().getTime() + Math.min(backoff * 2 ** (d.attempt - 1), 30 * 60_000));
+      await persist('digest failure mark', () => deps.digests.markFailed({ id: d.id, attempt: d.attempt, error: `e-mail: ${error}`, retryAt }));
+      deps.logger.warn({ digest: d.key, attempt: d.attempt, final, err: { message: error } }, 'digest e-mail failed');
+      if (final) report.failed++;
+      else report.retried++;
+      return;
+    }
+    try {
+      const ours = await persist('digest sent mark', () => deps.digests.markSent({ id: d.id, attempt: d.attempt, at: deps.clock.now() }));
+      if (ours) report.sent++;
+      else {
+        report.lostLease++;
+        deps.logger.warn({ digest: d.key, attempt: d.attempt }, 'digest sent, but its lease had been taken over meanwhile (the sender was frozen past EMAIL_LEASE_SECONDS)');
+      }
+    } catch (err) {
+      // Never re-sent from here: after its lease another sender may, with the same Message-ID.
+      deps.logger.error({ digest: d.key, attempt: d.attempt, err: { message: (err as Error).message } }, 'digest e-mail was accepted but could not be recorded');
+    }
+  }
+
+  return {
+    /**
+     * Assembles and sends until nothing is due (or `maxRounds` claims of `concurrency` x 4).
+     * Without an e-mail channel there is nothing to do.
+     */
+    async drainOnce(opts: { maxRounds?: number } = {}): Promise<DrainReport> {
+      const report: DrainReport = { assembled: { mentor: 0, coordinator: 0 }, sent: 0, failed: 0, retried: 0, withdrawn: 0, lostLease: 0 };
+      if (!deps.email) return report;
+      report.assembled = await deps.digests.assemble({ programmeId: null });
+      const maxRounds = opts.maxRounds ?? 1_000;
+      for (let round = 0; round < maxRounds; round++) {
+        const claimed = await deps.digests.claim({ limit: deps.concurrency * 4, owner: deps.owner, leaseSeconds: deps.leaseSeconds, now: deps.clock.now() });
+        if (claimed.length === 0) break;
+        const items = await deps.digests.items(claimed.filter((d) => d.kind !== 'undeliverable_notice' && !d.withdraw).map((d) => d.id));
+        let next = 0;
+        const lane = async () => {
+          while (next < claimed.length) {
+            const d = claimed[next++]!;
+            await deliver(d, items.get(d.id) ?? [], report).catch((err: Error) => deps.logger.warn({ digest: d.key, err: { message: err.message } }, 'digest delivery step failed; its lease lets another attempt adopt it'));
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(deps.concurrency, claimed.length) }, lane));
+      }
+      if (report.sent || report.failed || report.withdrawn) deps.logger.info({ ...report }, 'digests delivered');
+      return report;
+    },
+  };
+}
+
+export type DigestOutbox = ReturnType<typeof createDigestOutbox>;
