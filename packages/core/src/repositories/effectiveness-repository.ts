@@ -81,11 +81,12 @@ function periodSql(scope: Prisma.Sql, now: Date): Prisma.Sql {
   return Prisma.sql`
     WITH ${scope},
     period AS (
-      SELECT s.label, r.assignment_id, r.anchor_date, r.created_at, r.escalated,
-             (SELECT min(x.occurred_at) FROM activities x WHERE x.assignment_id = r.assignment_id AND x.occurred_at >= r.created_at) AS contact_at
+      SELECT s.label, r.assignment_id, r.anchor_date, r.created_at, r.escalated, c.contact_at
         FROM scope s
         JOIN assignments a ON a.programme_id = s.programme_id
         JOIN reminders r ON r.assignment_id = a.id
+       -- A lateral join, not a subquery in the select list: that one would run once per use of contact_at below.
+       CROSS JOIN LATERAL (SELECT min(x.occurred_at) AS contact_at FROM activities x WHERE x.assignment_id = r.assignment_id AND x.occurred_at >= r.created_at) c
        -- A superset in UTC (no zone is 14 hours or more from it) lets the created_at index narrow the
        -- scan; the local day decides.
        WHERE r.created_at >= (s.from_date - 1)::timestamp AT TIME ZONE 'UTC'
@@ -128,12 +129,14 @@ function periodSql(scope: Prisma.Sql, now: Date): Prisma.Sql {
 const silentCte = Prisma.sql`
   silent AS (
     SELECT s.label, a.id AS assignment_id, a.peer_mentor_id, a.contact_id, COALESCE(a.last_contact_date, a.assigned_date) AS anchor,
-           count(*)::int AS reminders, (max(r.created_at) AT TIME ZONE s.time_zone)::date AS last_reminder_on
+           n.reminders, (n.last_at AT TIME ZONE s.time_zone)::date AS last_reminder_on
       FROM scope s
       JOIN assignments a ON a.programme_id = s.programme_id AND a.status = 'active'
-      JOIN reminders r ON r.assignment_id = a.id AND r.anchor_date = COALESCE(a.last_contact_date, a.assigned_date)
-     GROUP BY s.label, s.time_zone, s.silent_after, a.id
-    HAVING count(*) >= s.silent_after)`;
+     -- Per assignment through the (assignment_id, anchor_date, ...) key: no sort of every reminder.
+     CROSS JOIN LATERAL (
+           SELECT count(*)::int AS reminders, max(r.created_at) AS last_at
+             FROM reminders r WHERE r.assignment_id = a.id AND r.anchor_date = COALESCE(a.last_contact_date, a.assigned_date)) n
+     WHERE n.reminders >= s.silent_after)`;
 
 /** The first whitespace-separated word of a name: never a surname. */
 const firstName = (column: Prisma.Sql) => Prisma.sql`substring(${column} from '[^[:space:]]+')`;
@@ -150,16 +153,18 @@ export function createEffectivenessRepository(prisma: PrismaClient) {
     /** One programme's focus list: the first `limit` entries (most reminders, then silent longest) and how many there are. */
     async focus(q: { programmeId: number; silentAfter: number; limit: number }): Promise<{ entries: FocusEntry[]; total: number }> {
       const rows = await prisma.$queryRaw<(FocusEntry & { total: number })[]>`
-        WITH ${oneProgramme(q)}, ${silentCte}
+        WITH ${oneProgramme(q)}, ${silentCte},
+        -- The first ones (counting all) before the names are looked up: only theirs are read.
+        listed AS (
+          SELECT s.*, count(*) OVER ()::int AS total FROM silent s
+           ORDER BY s.reminders DESC, s.anchor ASC, s.assignment_id ASC LIMIT ${q.limit}::int)
         SELECT s.assignment_id AS "assignmentId", s.peer_mentor_id AS "peerMentorId",
                ${firstName(Prisma.sql`m.name`)} AS "peerMentorFirstName", ${firstName(Prisma.sql`k.name`)} AS "contactFirstName",
-               s.reminders, to_char(s.anchor, 'YYYY-MM-DD') AS "silentSince", to_char(s.last_reminder_on, 'YYYY-MM-DD') AS "lastReminderOn",
-               count(*) OVER ()::int AS total
-          FROM silent s
+               s.reminders, to_char(s.anchor, 'YYYY-MM-DD') AS "silentSince", to_char(s.last_reminder_on, 'YYYY-MM-DD') AS "lastReminderOn", s.total
+          FROM listed s
           JOIN peer_mentors m ON m.id = s.peer_mentor_id
           JOIN contacts k ON k.id = s.contact_id
-         ORDER BY s.reminders DESC, s.anchor ASC, s.assignment_id ASC
-         LIMIT ${q.limit}::int`;
+         ORDER BY s.reminders DESC, s.anchor ASC, s.assignment_id ASC`;
       return { entries: rows.map(({ total: _total, ...e }) => e), total: rows[0]?.total ?? 0 };
     },
 
