@@ -262,3 +262,104 @@ describe('GET /v1/programmes/{slug}/stats', () => {
     expect((await api.call({ method: 'GET', url: '/v1/programmes/nyc/stats' })).statusCode).toBe(401);
   });
 });
+
+describe('/metrics: reminders_effectiveness_*', () => {
+  const sample = (body: string, name: string, programme: string) => {
+    const m = new RegExp(`^${name}\\{programme="${programme}"\\} (\\S+)$`, 'm').exec(body);
+    return m ? Number(m[1]) : undefined;
+  };
+  const scrape = async () => (await api.call({ method: 'GET', url: '/metrics', as: 'viewer' })).body;
+
+  it('gives each programme the last 28 local days by the same SQL, computed at most once a minute', async () => {
+    // A fresh metrics instance (app.ts builds one per app): its cache starts empty.
+    const body = await scrape();
+    // nyc: as the API's default period above (10-24..11-20). big has its 105 reminders in October-November.
+    expect(sample(body, 'reminders_effectiveness_reminders', 'nyc')).toBe(9);
+    expect(sample(body, 'reminders_effectiveness_followed', 'nyc')).toBe(2);
+    expect(sample(body, 'reminders_effectiveness_pending', 'nyc')).toBe(2);
+    expect(sample(body, 'reminders_effectiveness_followed_ratio', 'nyc')).toBe(0.2857);
+    expect(sample(body, 'reminders_effectiveness_median_days_to_contact', 'nyc')).toBe(5.1);
+    expect(sample(body, 'reminders_effectiveness_reminders_until_contact', 'nyc')).toBe(1.5);
+    expect(sample(body, 'reminders_effectiveness_focus_assignments', 'nyc')).toBe(3); // N = escalate_after 2
+    // default (Oslo, 10-24..11-20): d1..d5 and D4's 10-27 reminder; followed 4 of 6; N = 3 puts nobody on its list.
+    expect(sample(body, 'reminders_effectiveness_reminders', 'default')).toBe(6);
+    expect(sample(body, 'reminders_effectiveness_followed_ratio', 'default')).toBe(0.6667);
+    expect(sample(body, 'reminders_effectiveness_focus_assignments', 'default')).toBe(0);
+
+    // A new reminder is not seen for a minute (the SQL is not run again) ...
+    await reminder('A2', '2026-11-10', 1, '2026-11-19T12:00:00Z');
+    expect(sample(await scrape(), 'reminders_effectiveness_reminders', 'nyc')).toBe(9);
+    const clock = api.clock as unknown as { advance(ms: number): void; set(d: string): void };
+    clock.advance(EFFECTIVENESS_CACHE_MS - 1000);
+    expect(sample(await scrape(), 'reminders_effectiveness_reminders', 'nyc')).toBe(9);
+    // ... and is once it is over: 10 reminders, the new one pending (its 7 days are open).
+    clock.advance(1000);
+    const later = await scrape();
+    expect(sample(later, 'reminders_effectiveness_reminders', 'nyc')).toBe(10);
+    expect(sample(later, 'reminders_effectiveness_pending', 'nyc')).toBe(3);
+    clock.set(NOW);
+  });
+
+  it('a programme with no reminder in its 28 days has counts of 0 and no ratio, median or mean sample', async () => {
+    await api.c.services.programmes.create({ slug: 'quiet', name: 'Quiet' }, 'test');
+    const clock = api.clock as unknown as { advance(ms: number): void; set(d: string): void };
+    // Five minutes on: whatever an earlier scrape cached is over.
+    clock.set('2026-11-20T12:05:00Z');
+    const body = await scrape();
+    clock.set(NOW);
+    expect(sample(body, 'reminders_effectiveness_reminders', 'quiet')).toBe(0);
+    expect(sample(body, 'reminders_effectiveness_focus_assignments', 'quiet')).toBe(0);
+    for (const name of ['reminders_effectiveness_followed_ratio', 'reminders_effectiveness_median_days_to_contact', 'reminders_effectiveness_reminders_until_contact']) {
+      expect(sample(body, name, 'quiet')).toBeUndefined();
+    }
+    expect(body).not.toMatch(/NaN/);
+  });
+});
+
+describe('npx reminders stats', () => {
+  const cli = (...args: string[]) => runCli(['stats', ...args], env.env({ LOG_LEVEL: 'silent' }));
+
+  it('prints the same figures as the API (--json) and a summary with the focus list', async () => {
+    // The CLI runs on the real clock (any day after 2026-11-23), so no reminder of the period is pending for it:
+    // r6 and r7 have no contact and count as not followed. followed 2 of 8 = 0.25.
+    const json = await cli('--programme', 'nyc', '--from', '2026-11-01', '--to', '2026-11-15', '--json');
+    expect(json.code).toBe(0);
+    const { computed_at: _at, pending, share, focus, ...rest } = JSON.parse(json.stdout);
+    const { computed_at: _apiAt, pending: _p, share: _s, focus: apiFocus, ...api11 } = (await stats('nyc', '?from=2026-11-01&to=2026-11-15')).json();
+    expect(rest).toEqual(api11);
+    expect({ pending, share }).toEqual({ pending: 0, share: 0.25 });
+    expect(focus.length).toBe(3);
+    expect(focus).toEqual(apiFocus.slice(0, 3));
+    for (const surname of SURNAMES) expect(json.stdout).not.toContain(surname);
+
+    const text = await cli('--programme', 'nyc', '--from', '2026-11-01', '--to', '2026-11-15', '--silent-after', '3');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('programme nyc (America/New_York), 2026-11-01..2026-11-15 (15 days)\n');
+    expect(text.stdout).toContain('reminders: 8 (3 escalated)\n');
+    expect(text.stdout).toContain('followed by contact within 7 days: 2 of 8 (25.0%); 0 pending\n');
+    expect(text.stdout).toContain('median days to contact: 5.1 (over 4 reminders with a later contact)\n');
+    expect(text.stdout).toContain('reminders until contact: 1.5 per silence (4 silences ended with contact)\n');
+    expect(text.stdout).toContain('silent after 3 reminders or more: 1 assignment(s)\n');
+    expect(text.stdout).toMatch(new RegExp(`^  ${ids.A6}\\s+${mentors.A6} Tor\\s+Ida\\s+3\\s+2026-10-01\\s+2026-10-31$`, 'm'));
+    for (const surname of SURNAMES) expect(text.stdout).not.toContain(surname);
+
+    const empty = await cli('--programme', 'nyc', '--from', '2026-11-16', '--to', '2026-11-16', '--silent-after', '4');
+    expect(empty.stdout).toContain('followed by contact within 7 days: 0 of 0 (-); 0 pending\nmedian days to contact: - (over 0 reminders');
+  });
+
+  it.each([
+    [['--programme', 'nowhere'], /no programme "nowhere"/],
+    [[], /there are \d+ programmes \(default, nyc, .*\): name one with --programme SLUG/],
+    [['--programme', 'nyc', '--from', '2026-11-31'], /from must be a calendar date YYYY-MM-DD, got "2026-11-31"/],
+    [['--programme', 'nyc', '--from', '2026-11-15', '--to', '2026-11-01'], /from must not be after to/],
+    [['--programme', 'nyc', '--from', '2025-01-01', '--to', '2026-01-02'], /at most 366 days/],
+    [['--programme', 'nyc', '--silent-after', 'many'], /--silent-after must be a whole number, got "many"/],
+    [['--programme', 'nyc', '--silent-after', '0'], /silent_after must be a whole number from 1 to 100, got 0/],
+  ])('%j exits 2 with one line', async (args, message) => {
+    const r = await cli(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+});
