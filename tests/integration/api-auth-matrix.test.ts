@@ -70,6 +70,7 @@ const VALID: Record<string, () => Promise<InjectOptions>> = {
     await api.c.services.programmes.create({ slug, name: 'To be deleted' }, 'test');
     return { method: 'DELETE', url: `/v1/programmes/${slug}` };
   },
+  'GET /v1/programmes/:slug/stats': async () => ({ method: 'GET', url: '/v1/programmes/matrix-target/stats?from=2026-11-01&to=2026-11-28' }),
   'POST /v1/assignments/:id/programme': async () => {
     const { assignmentId: id } = await createAssignment(api.prisma, { assignedDate: '2026-09-01', lastContactDate: '2026-11-01' });
     return { method: 'POST', url: `/v1/assignments/${id}/programme`, payload: { programme: 'matrix-target', reason: 'matrix test' } };

@@ -34,6 +34,7 @@ export function createApiRoot(opts: { config: Config; logger: Logger; clock?: Cl
     services: {
       tokens: core.tokens,
       programmes: core.programmes,
+      effectiveness: core.effectiveness,
       activities: registration.activities,
       assignments: registration.assignments,
       ops: control.ops,

@@ -19,6 +19,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = Object.freeze({
   'POST /v1/programmes': 'createProgramme',
   'PATCH /v1/programmes/:slug': 'updateProgramme',
   'DELETE /v1/programmes/:slug': 'deleteProgramme',
+  'GET /v1/programmes/:slug/stats': 'getProgrammeStats',
   'POST /v1/programmes/:slug/sweep/trigger': 'triggerProgrammeSweep',
   'GET /v1/programmes/:slug/sweep/preview': 'previewProgrammeSweep',
   'POST /v1/programmes/:slug/sweep/pause': 'pauseProgrammeSweep',

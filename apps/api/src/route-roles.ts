@@ -18,6 +18,7 @@ export const ROUTE_ROLES: Readonly<Record<string, AccessSet>> = Object.freeze({
   'POST /v1/programmes': ACCESS.admin,
   'PATCH /v1/programmes/:slug': ACCESS.admin,
   'DELETE /v1/programmes/:slug': ACCESS.admin,
+  'GET /v1/programmes/:slug/stats': ACCESS.read,
   'POST /v1/programmes/:slug/sweep/trigger': ACCESS.operate,
   'GET /v1/programmes/:slug/sweep/preview': ACCESS.read,
   'POST /v1/programmes/:slug/sweep/pause': ACCESS.operate,

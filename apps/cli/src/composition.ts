@@ -68,6 +68,8 @@ function buildData(config: Config) {
     programmes: core.programmes,
     /** Programme rows as they are (seed --programme reads its calendar and rules). */
     programmeRows: core.repositories.programmes,
+    /** Whether reminders work (stats). */
+    effectiveness: core.effectiveness,
     assignments: registration.assignments,
     async close() {
       await Promise.all([registration.close(), core.close()]);

@@ -10,6 +10,7 @@ import { triggerCommand } from './commands/trigger';
 import { pauseCommand, resumeCommand } from './commands/pause';
 import { statusCommand, runsCommand } from './commands/status';
 import { lockCommand } from './commands/lock';
+import { statsCommand } from './commands/stats';
 
 export function registerCommands(program: Command): Command {
   program
@@ -20,6 +21,6 @@ export function registerCommands(program: Command): Command {
     .configureOutput({ outputError: (str, write) => write(str) });
   for (const add of [migrateCommand, seedCommand, startCommand, serveApiCommand, serveWorkerCommand]) add(program);
   for (const add of [tokenCommand, correctContactCommand, programmeCommand]) add(program);
-  for (const add of [triggerCommand, pauseCommand, resumeCommand, statusCommand, runsCommand, lockCommand]) add(program);
+  for (const add of [triggerCommand, pauseCommand, resumeCommand, statusCommand, runsCommand, lockCommand, statsCommand]) add(program);
   return program;
 }

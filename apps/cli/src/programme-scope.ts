@@ -17,7 +17,7 @@ export async function namedProgramme(programmes: Pick<OpsRoot['programmes'], 'by
   return p;
 }
 
-export async function programmesIn(c: OpsRoot, slug: string | undefined, mode: 'every' | 'one'): Promise<{ programmes: Programme[]; named: boolean }> {
+export async function programmesIn(c: { programmes: Pick<OpsRoot['programmes'], 'bySlug' | 'list'> }, slug: string | undefined, mode: 'every' | 'one'): Promise<{ programmes: Programme[]; named: boolean }> {
   if (slug !== undefined) return { programmes: [await namedProgramme(c.programmes, slug)], named: true };
   const all = await c.programmes.list();
   if (mode === 'one' && all.length > 1) {

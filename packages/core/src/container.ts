@@ -57,6 +57,7 @@ export function createContainer(opts: ContainerOptions) {
       programmeTick: control.tick,
       tokens: core.tokens,
       programmes: core.programmes,
+      effectiveness: core.effectiveness,
       activities: registration.activities,
       assignments: registration.assignments,
     },

@@ -7,6 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { ApiRoot } from '../composition';
 import { SWEEP_SCHEDULER_ID } from '@reminders/core/jobs/job-catalog';
 import type { OutcomeTotals } from '@reminders/core/repositories/service-metrics-repository';
+import { EFFECTIVENESS_METRIC_NAMES, registerEffectivenessGauges } from './effectiveness-metrics';
 
 const RUN_STATUSES = ['running', 'succeeded', 'failed', 'skipped_locked', 'skipped_disabled', 'timed_out', 'abandoned', 'awaiting_confirmation', 'cancelled'];
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children'] as const;
@@ -24,6 +25,7 @@ export const METRIC_NAMES = [
   'reminders_alerts_total',
   'reminders_queue_jobs',
   'reminders_workers_alive',
+  ...EFFECTIVENESS_METRIC_NAMES,
 ] as const;
 
 /** What one programme label's series are made of. */
@@ -200,6 +202,8 @@ export function createServiceMetrics(c: Pick<ApiRoot, 'repositories' | 'queues' 
       this.set((await c.repositories.workers.live(c.clock.now())).length);
     },
   });
+
+  registerEffectivenessGauges(registry, { effectiveness: c.repositories.effectiveness, clock: c.clock, labelMax });
 
   return {
     contentType: registry.contentType,

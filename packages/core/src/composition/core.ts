@@ -15,10 +15,12 @@ import { createAssignmentRepository } from '../repositories/assignment-repositor
 import { createAuditRepository } from '../repositories/audit-repository';
 import { createDatabaseHealth } from '../repositories/database-health';
 import { createDueAssignmentRepository } from '../repositories/due-assignment-repository';
+import { createEffectivenessRepository } from '../repositories/effectiveness-repository';
 import { createExecutionLogRepository } from '../repositories/execution-log-repository';
 import { createIdempotencyKeyRepository } from '../repositories/idempotency-key-repository';
 import { createProgrammeRepository } from '../repositories/programme-repository';
 import { createProgrammeService } from '../services/programme-service';
+import { createEffectivenessService } from '../services/effectiveness-service';
 import { createRunDispatchRepository } from '../repositories/run-dispatch-repository';
 import { createSweepStateRepository } from '../repositories/sweep-state-repository';
 import { createServiceMetricsRepository } from '../repositories/service-metrics-repository';
@@ -53,6 +55,7 @@ export function createCore(opts: CoreOptions) {
     assignments: createAssignmentRepository(prisma),
     programmes: createProgrammeRepository(prisma),
     serviceMetrics: createServiceMetricsRepository(prisma),
+    effectiveness: createEffectivenessRepository(prisma),
     databaseHealth: createDatabaseHealth(prisma),
   };
   const tokens = createTokenService({
@@ -63,6 +66,7 @@ export function createCore(opts: CoreOptions) {
     onTouchError: (err) => logger.warn({ err: { message: (err as Error).message } }, 'could not record token last_used_at'),
   });
   const programmes = createProgrammeService({ programmes: repositories.programmes, audit, clock });
+  const effectiveness = createEffectivenessService({ effectiveness: repositories.effectiveness, programmes: repositories.programmes, clock });
   return {
     config,
     logger,
@@ -71,6 +75,7 @@ export function createCore(opts: CoreOptions) {
     repositories,
     tokens,
     programmes,
+    effectiveness,
     close: () => prisma.$disconnect(),
   };
 }
