@@ -8,7 +8,8 @@ export const mentorParams = z.strictObject({ id: idParam('Peer mentor id') });
 const example = {
   peer_mentor_id: 7,
   reminder_email: true,
-  locale: null,
+  // (null, the programme's language, is left out of the examples: OpenAPI 3.0 examples cannot show a null enum)
+  locale: 'nb',
   email: { address: 'k***@example.org', undeliverable: false, since: null, reason: null },
   updated_at: null,
 };
