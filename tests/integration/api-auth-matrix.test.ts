@@ -6,7 +6,7 @@
  */
 import type { InjectOptions } from 'fastify';
 import { buildApp } from '@reminders/api/app';
-import { PUBLIC_ROUTES, ROUTE_ROLES } from '@reminders/api/route-roles';
+import { PUBLIC_ROUTES, ROUTE_ROLES, SIGNED_LINK_ROUTES } from '@reminders/api/route-roles';
 import { ROLES, type Role } from '@reminders/core/auth/roles';
 import { generateToken } from '@reminders/core/auth/api-token';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
@@ -19,13 +19,14 @@ const NOW = '2026-11-28T06:00:00Z';
 let env: TestEnv;
 let api: ApiHarness;
 let assignmentId: number;
+let mentorId: number;
 let revoked: string;
 const { lines: logLines, sink: logSink } = captureLogs();
 
 beforeAll(async () => {
   env = await createTestEnv();
   api = await startApiHarness(env, { now: NOW, logTo: logSink });
-  assignmentId = (await createAssignment(api.prisma, { assignedDate: '2026-09-01', lastContactDate: '2026-11-01' })).assignmentId;
+  ({ assignmentId, mentorId } = await createAssignment(api.prisma, { assignedDate: '2026-09-01', lastContactDate: '2026-11-01', mentorEmail: 'matrix@example.org' }));
   revoked = (await api.c.services.tokens.create({ name: 'revoked-admin', role: 'admin', createdBy: 'test' })).token;
   await api.c.services.tokens.revoke('revoked-admin', 'test');
   await api.c.services.programmes.create({ slug: 'matrix-target', name: 'Matrix target' }, 'test');
@@ -111,6 +112,15 @@ const VALID: Record<string, () => Promise<InjectOptions>> = {
     return { method: 'POST', url: '/v1/programmes/matrix-target/sweep/lock/release', payload: {} };
   },
   'GET /metrics': async () => ({ method: 'GET', url: '/metrics' }),
+  // The mentor's side (issue 16).
+  'GET /v1/peer-mentors/:id/preferences': async () => ({ method: 'GET', url: `/v1/peer-mentors/${mentorId}/preferences` }),
+  'PUT /v1/peer-mentors/:id/preferences': async () => ({ method: 'PUT', url: `/v1/peer-mentors/${mentorId}/preferences`, payload: { reminder_email: ++n % 2 === 0 } }),
+  'POST /v1/delivery-events': async () => ({ method: 'POST', url: '/v1/delivery-events', payload: { source: 'matrix', events: [{ id: `e-${++n}`, type: 'soft_bounce', email: 'matrix@example.org', occurred_at: '2026-11-27T10:00:00Z' }] } }),
+  'DELETE /v1/email-addresses/:address/undeliverable': async () => {
+    const address = `gone-${++n}@example.org`;
+    await api.prisma.emailAddress.create({ data: { address, undeliverableAt: new Date(NOW), undeliverableReason: 'hard_bounce', hardBounces: 1 } });
+    return { method: 'DELETE', url: `/v1/email-addresses/${address}/undeliverable` };
+  },
 };
 
 /** A run held by the blast-radius guard (what cancel acts on), of default's sweep or a programme's. */
@@ -153,6 +163,15 @@ describe('route x role matrix', () => {
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.json()).toMatchObject({ status: expected, type: expected === 401 ? '/problems/unauthorized' : '/problems/forbidden' });
     if (expected === 401) expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="reminders"/);
+  });
+
+  it.each(SIGNED_LINK_ROUTES.map((r) => [r]))('%s (a signed link) answers every identity without a token check', async (route) => {
+    const [method, url] = route.split(' ') as ['GET' | 'POST', string];
+    const links = await api.c.services.unsubscribe.links();
+    for (const who of identities()) {
+      const res = await api.app.inject({ method, url: url.replace(':token', links.tokenFor(mentorId)), headers: who.authorization ? { authorization: who.authorization } : {} });
+      expect({ who: who.label, status: res.statusCode, type: res.headers['content-type'] }).toEqual({ who: who.label, status: 200, type: 'text/html; charset=utf-8' });
+    }
   });
 
   it.each(PUBLIC_ROUTES.map((r) => [r]))('%s answers every identity without a token check', async (route) => {

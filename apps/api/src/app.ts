@@ -14,6 +14,9 @@ import { programmeRoutes } from './routes/programmes';
 import { programmeStatsRoutes } from './routes/programme-stats';
 import { opsRoutes } from './routes/ops';
 import { metricsRoutes } from './routes/metrics';
+import { mentorPreferenceRoutes } from './routes/mentor-preferences';
+import { unsubscribeRoutes } from './routes/unsubscribe';
+import { deliveryEventRoutes } from './routes/delivery-events';
 import { registerBullBoard } from './plugins/bull-board';
 import { registerSecurity } from './plugins/security';
 import { clientErrorHandler, registerJsonParser } from './plugins/edge-errors';
@@ -78,6 +81,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   for (const scope of ['default', 'programme'] as const) {
     await app.register(opsRoutes, { scope, sweepOf, recentAlerts: (limit: number) => root.repositories.alerts.recent(limit), redisReady: (ms: number) => redisReady(root.redis, ms) });
   }
+  // The mentor's side (issue 16): preferences, the one-click unsubscribe link (signed, no token), delivery feedback.
+  await app.register(mentorPreferenceRoutes, { preferences: root.services.preferences });
+  await app.register(unsubscribeRoutes, { unsubscribe: root.services.unsubscribe, limiter, preferencesUrl: `${root.config.links.appBaseUrl}/settings/notifications` });
+  await app.register(deliveryEventRoutes, { deliveryEvents: root.services.deliveryEvents });
 
   await app.register(metricsRoutes, { metrics: createServiceMetrics(root) });
   await registerBullBoard(app, {

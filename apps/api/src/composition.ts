@@ -10,6 +10,7 @@ import type { Config } from '@reminders/core/config';
 import type { Logger } from '@reminders/core/logger';
 import { createAlerting } from '@reminders/core/composition/alerting';
 import { createCore } from '@reminders/core/composition/core';
+import { createMentorFeedbackPart } from '@reminders/core/composition/mentor-feedback-part';
 import { createRedisPart } from '@reminders/core/composition/redis-part';
 import { createRegistrationPart } from '@reminders/core/composition/registration-part';
 import { createSweepControl } from '@reminders/core/composition/sweep-control';
@@ -22,6 +23,7 @@ export function createApiRoot(opts: { config: Config; logger: Logger; clock?: Cl
   const control = createSweepControl(core, r);
   const registration = createRegistrationPart(core);
   const watchdog = createWatchdogPart(core, r, alerting, control);
+  const feedback = createMentorFeedbackPart(core);
   return {
     config: core.config,
     logger: core.logger,
@@ -30,7 +32,7 @@ export function createApiRoot(opts: { config: Config; logger: Logger; clock?: Cl
     queues: r.queues,
     /** A programme's sweep lock (its Redis key is shown beside its state). */
     lockFor: (p: ProgrammeRef) => r.lockFor(programmeLockName(p)),
-    repositories: { ...core.repositories, workers: r.workers },
+    repositories: { ...core.repositories, workers: r.workers, ...feedback.repositories },
     services: {
       tokens: core.tokens,
       programmes: core.programmes,
@@ -42,6 +44,9 @@ export function createApiRoot(opts: { config: Config; logger: Logger; clock?: Cl
       sweepLock: r.sweepLock,
       alerts: alerting.alerts,
       watchdog,
+      preferences: feedback.preferences,
+      unsubscribe: feedback.unsubscribe,
+      deliveryEvents: feedback.deliveryEvents,
     },
     async close() {
       await r.close();

@@ -42,4 +42,10 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = Object.freeze({
   'GET /v1/sweep/lock': 'getSweepLock',
   'POST /v1/sweep/lock/release': 'releaseSweepLock',
   'GET /v1/alerts': 'listAlerts',
+  'GET /v1/peer-mentors/:id/preferences': 'getMentorPreferences',
+  'PUT /v1/peer-mentors/:id/preferences': 'setMentorPreferences',
+  'GET /v1/unsubscribe/:token': 'showUnsubscribePage',
+  'POST /v1/unsubscribe/:token': 'unsubscribeOneClick',
+  'POST /v1/delivery-events': 'reportDeliveryEvents',
+  'DELETE /v1/email-addresses/:address/undeliverable': 'clearUndeliverableAddress',
 });

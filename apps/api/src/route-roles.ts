@@ -42,10 +42,23 @@ export const ROUTE_ROLES: Readonly<Record<string, AccessSet>> = Object.freeze({
   'POST /v1/sweep/lock/release': ACCESS.admin,
   'GET /v1/alerts': ACCESS.read,
   'GET /metrics': ACCESS.read,
+  // The mentor's side (issue 16): preferences and delivery feedback.
+  'GET /v1/peer-mentors/:id/preferences': ACCESS.readMentorPreferences,
+  'PUT /v1/peer-mentors/:id/preferences': ACCESS.changeMentorPreferences,
+  'POST /v1/delivery-events': ACCESS.reportDeliveryEvents,
+  'DELETE /v1/email-addresses/:address/undeliverable': ACCESS.admin,
 });
 
 /** Routes anyone may call (no token): probes and the API docs. */
 export const PUBLIC_ROUTES: readonly string[] = Object.freeze(['GET /healthz', 'GET /readyz', 'GET /docs', 'GET /docs/json']);
+
+/**
+ * Routes under /v1 that take no token because the URL carries its own proof: the one-click
+ * unsubscribe link of the reminder e-mails (RFC 8058; signed, expiring, per mentor). Mail clients
+ * and mail providers' servers call them without any credentials, and the POST takes an HTML
+ * form's body; see plugins/security.ts and routes/unsubscribe.ts.
+ */
+export const SIGNED_LINK_ROUTES: readonly string[] = Object.freeze(['GET /v1/unsubscribe/:token', 'POST /v1/unsubscribe/:token']);
 
 /** Paths under which every route must appear in ROUTE_ROLES. */
 export const GUARDED_PREFIXES: readonly string[] = Object.freeze(['/v1/', '/metrics']);

@@ -179,10 +179,10 @@ export type Config = Readonly<{
   }>;
   smtpUrl?: string;
   smtpFrom: string;
+  /** Where links in messages point (no trailing slash): the mentors' app (APP_BASE_URL), this API's public address (PUBLIC_API_URL), and how long an unsubscribe link lasts. */
+  links: Readonly<{ appBaseUrl: string; publicApiUrl: string; unsubscribeLinkDays: number }>;
   /** SMTP connections one worker keeps open for reminder e-mails: with a relay that takes L ms to accept a message, e-mail throughput is at most this / L. */
   smtpMaxConnections: number;
-  /** Where links in messages point (no trailing slash): APP_BASE_URL, PUBLIC_API_URL; UNSUBSCRIBE_LINK_DAYS. */
-  links: Readonly<{ appBaseUrl: string; publicApiUrl: string; unsubscribeLinkDays: number }>;
   runTimeoutMinutes: number;
   lockTtlMs: number;
   sweepPageSize: number;

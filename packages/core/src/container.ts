@@ -11,6 +11,7 @@ import type { Logger } from './logger';
 import { createAlerting } from './composition/alerting';
 import { createCore } from './composition/core';
 import { createDispatchPart } from './composition/dispatch-part';
+import { createMentorFeedbackPart } from './composition/mentor-feedback-part';
 import { createRedisPart } from './composition/redis-part';
 import { createRegistrationPart } from './composition/registration-part';
 import { createSweepControl } from './composition/sweep-control';
@@ -32,6 +33,7 @@ export function createContainer(opts: ContainerOptions) {
   const dispatch = createDispatchPart(core, r, alerting, control, { isShuttingDown: opts.isShuttingDown });
   const registration = createRegistrationPart(core);
   const watchdog = createWatchdogPart(core, r, alerting, control);
+  const feedback = createMentorFeedbackPart(core);
   return {
     config: core.config,
     logger: core.logger,
@@ -41,7 +43,7 @@ export function createContainer(opts: ContainerOptions) {
     queues: r.queues,
     /** A programme's sweep lock (its Redis key is shown beside its state). */
     lockFor: (p: ProgrammeRef) => r.lockFor(programmeLockName(p)),
-    repositories: { ...core.repositories, reminders: dispatch.reminders, workers: r.workers, contactTracking: registration.contactTracking },
+    repositories: { ...core.repositories, reminders: dispatch.reminders, workers: r.workers, ...feedback.repositories, contactTracking: registration.contactTracking },
     services: {
       scheduler: dispatch.scheduler,
       dispatch: dispatch.dispatch,
@@ -53,6 +55,9 @@ export function createContainer(opts: ContainerOptions) {
       ops: control.ops,
       opsFor: control.opsFor,
       watchdog,
+      preferences: feedback.preferences,
+      unsubscribe: feedback.unsubscribe,
+      deliveryEvents: feedback.deliveryEvents,
       sweepRequests: control.sweepRequests,
       programmeTick: control.tick,
       tokens: core.tokens,

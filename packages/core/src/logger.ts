@@ -45,6 +45,17 @@ export function redactQuery(url: string): string {
   return `${url.slice(0, q)}?${query.join('&')}`;
 }
 
+/**
+ * Path segments that are secrets or personal data: the signed unsubscribe token, and the address
+ * in /v1/email-addresses/{address}/undeliverable. Fastify's request line logs the whole path.
+ */
+const SECRET_PATH_RE = /(\/v1\/(?:unsubscribe|email-addresses)\/)[^/?#]+/g;
+
+/** A URL fit for a log line: query values blanked (redactQuery) and secret path segments replaced. */
+export function redactUrl(url: string): string {
+  return redactQuery(url).replace(SECRET_PATH_RE, '$1[redacted]');
+}
+
 export function createLogger(
   config: Pick<Config, 'logLevel' | 'nodeEnv'>,
   opts: { name?: string; destination?: pino.DestinationStream; pretty?: boolean } = {},
@@ -57,11 +68,11 @@ export function createLogger(
     formatters: {
       log: (obj) => {
         if (typeof obj.msg === 'string') obj.msg = scrubText(obj.msg);
-        // Fastify's request line (req.url) and our own lines (url) carry the raw query string.
+        // Fastify's request line (req.url) and our own lines (url) carry the raw path and query string.
         const req = obj.req as { url?: unknown } | undefined;
         // (this runs before the serializers: a child object keeps everything else the request has)
-        if (req && typeof req.url === 'string') obj.req = Object.create(req, { url: { value: redactQuery(req.url), enumerable: true } });
-        if (typeof obj.url === 'string') obj.url = redactQuery(obj.url);
+        if (req && typeof req.url === 'string') obj.req = Object.create(req, { url: { value: redactUrl(req.url), enumerable: true } });
+        if (typeof obj.url === 'string') obj.url = redactUrl(obj.url);
         const err = obj.err as { message?: string } | undefined;
         if (err && typeof err.message === 'string') err.message = scrubText(err.message);
         return obj;

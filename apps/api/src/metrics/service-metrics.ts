@@ -25,8 +25,18 @@ export const METRIC_NAMES = [
   'reminders_alerts_total',
   'reminders_queue_jobs',
   'reminders_workers_alive',
+  'reminders_delivery_events_total',
+  'reminders_email_addresses_undeliverable',
   ...EFFECTIVENESS_METRIC_NAMES,
 ] as const;
+
+/** The effects each delivery event type can have (delivery_event_type, delivery_event_effect): these series exist from the start. */
+const MARKING = ['undeliverable', 'already_undeliverable', 'ignored'];
+const DELIVERY_EFFECTS: Record<string, string[]> = {
+  hard_bounce: MARKING,
+  complaint: MARKING,
+  soft_bounce: ['digest_retried', 'reminder_retried', 'retries_exhausted', 'counted', 'ignored'],
+};
 
 /** What one programme label's series are made of. */
 type ProgrammeFigures = {
@@ -36,7 +46,11 @@ type ProgrammeFigures = {
   state: { enabled: boolean; consecutiveFailures: number; lastSuccessAt: Date | null };
 };
 
-type Snapshot = { programmes: Map<string, ProgrammeFigures>; alerts: Map<string, number> };
+type Snapshot = {
+  programmes: Map<string, ProgrammeFigures>;
+  alerts: Map<string, number>;
+  delivery: { events: { type: string; effect: string; n: number }[]; undeliverable: number };
+};
 
 const NO_OUTCOMES: OutcomeTotals = { sent: 0, suppressed: 0, skipped: 0, failed: 0, lost: 0 };
 
@@ -55,12 +69,14 @@ export function createServiceMetrics(c: Pick<ApiRoot, 'repositories' | 'queues' 
 
   async function load(): Promise<Snapshot> {
     const m = c.repositories.serviceMetrics;
-    const [runs, durations, outcomes, states, alerts] = await Promise.all([
+    const [runs, durations, outcomes, states, alerts, events, undeliverable] = await Promise.all([
       m.runsByStatus(SWEEP_SCHEDULER_ID, labelMax),
       m.finishedRunDurationsMs(SWEEP_SCHEDULER_ID, labelMax),
       m.outcomeTotals(SWEEP_SCHEDULER_ID, labelMax),
       m.sweepStates(labelMax),
       c.repositories.alerts.countByKind(),
+      m.deliveryEventTotals(),
+      m.undeliverableAddresses(),
     ]);
     // Every programme has a state row, so every programme gets its series (zeros before its first run).
     const programmes = new Map<string, ProgrammeFigures>();
@@ -73,7 +89,7 @@ export function createServiceMetrics(c: Pick<ApiRoot, 'repositories' | 'queues' 
     for (const r of runs) of(r.programme).runs.set(r.status, r.n);
     for (const d of durations) of(d.programme).durations.push(d.durationMs / 1000);
     for (const { programme, ...totals } of outcomes) of(programme).outcomes = totals;
-    return { programmes, alerts };
+    return { programmes, alerts, delivery: { events, undeliverable } };
   }
 
   /** Calls `each` with every programme label and its figures. */
@@ -178,6 +194,26 @@ export function createServiceMetrics(c: Pick<ApiRoot, 'repositories' | 'queues' 
       const s = await snapshot();
       this.reset();
       for (const [kind, n] of s.alerts) this.inc({ kind }, n);
+    },
+  });
+  new Counter({
+    name: 'reminders_delivery_events_total',
+    help: 'Bounces and complaints reported by the mail provider (POST /v1/delivery-events, each stored once), by type and effect (undeliverable, already_undeliverable, digest_retried, reminder_retried, retries_exhausted, counted, ignored)',
+    labelNames: ['type', 'effect'],
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      this.reset();
+      for (const [type, effects] of Object.entries(DELIVERY_EFFECTS)) for (const effect of effects) this.inc({ type, effect }, 0);
+      for (const e of s.delivery.events) this.inc({ type: e.type, effect: e.effect }, e.n);
+    },
+  });
+  new Gauge({
+    name: 'reminders_email_addresses_undeliverable',
+    help: 'Addresses a hard bounce or complaint made undeliverable (their mentors get reminders in-app only until an admin clears them)',
+    registers: [registry],
+    async collect() {
+      this.set((await snapshot()).delivery.undeliverable);
     },
   });
   new Gauge({

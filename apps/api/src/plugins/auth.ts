@@ -12,7 +12,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
 import type { Role } from '@reminders/core/auth/roles';
 import type { Principal, TokenService } from '@reminders/core/auth/token-service';
-import { GUARDED_PREFIXES, ROUTE_ROLES, routeKey } from '../route-roles';
+import { GUARDED_PREFIXES, ROUTE_ROLES, SIGNED_LINK_ROUTES, routeKey } from '../route-roles';
 import type { FailureLimiter } from './auth-failure-limiter';
 import { AUTH_PROBLEMS, problemResponses } from '../schemas/common';
 import { sendProblem } from './problem';
@@ -97,6 +97,8 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
       const key = routeKey(method === 'HEAD' ? 'GET' : method, route.url);
       const roles = ROUTE_ROLES[key];
       if (!roles) {
+        // A signed link is its own proof (the route checks it and limits bad ones per address).
+        if (SIGNED_LINK_ROUTES.includes(key)) continue;
         if (GUARDED_PREFIXES.some((p) => route.url.startsWith(p))) throw new Error(`route ${key} is not listed in ROUTE_ROLES (apps/api/src/route-roles.ts)`);
         continue;
       }

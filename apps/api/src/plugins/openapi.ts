@@ -8,7 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { problemResponses } from '../schemas/common';
 import { OPERATION_IDS } from '../operation-ids';
-import { PUBLIC_ROUTES, routeKey } from '../route-roles';
+import { PUBLIC_ROUTES, SIGNED_LINK_ROUTES, routeKey } from '../route-roles';
 import { transform, transformObject } from './openapi-transforms';
 
 /** Where the document says the API is; a deployment behind a proxy serves it under its own name. */
@@ -25,7 +25,7 @@ export async function registerOpenApi(app: FastifyInstance, opts: OpenApiOptions
     const operationId = OPERATION_IDS[key];
     if (!operationId) throw new Error(`route ${key} has no operationId: add it to apps/api/src/operation-ids.ts`);
     schema.operationId = operationId;
-    if (PUBLIC_ROUTES.includes(key)) {
+    if (PUBLIC_ROUTES.includes(key) || SIGNED_LINK_ROUTES.includes(key)) {
       schema.security = [];
       // Any request can be refused before routing for headers over Node's limit.
       schema.response = { ...problemResponses(431), ...(schema.response as object | undefined) };
@@ -50,6 +50,8 @@ export async function registerOpenApi(app: FastifyInstance, opts: OpenApiOptions
         { name: 'assignments', description: 'Contact state, reminder history and corrections' },
         { name: 'tokens', description: 'API tokens (admin)' },
         { name: 'programmes', description: 'Programmes: their rules, time zone and send time; moving assignments between them' },
+        { name: 'mentors', description: "A peer mentor's preferences, and the one-click unsubscribe link of the reminder e-mails (no token: the link is signed)" },
+        { name: 'delivery', description: 'Bounces and complaints from the mail provider; undeliverable addresses' },
         { name: 'health', description: 'Probes (no token)' },
       ],
       components: {

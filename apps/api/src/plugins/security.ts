@@ -17,10 +17,16 @@
  * A write without a body (the board's PUT .../pause, `curl -X POST .../v1/sweep/resume`) may come
  * without a Content-Type: it carries no data to misread, and the Origin / Sec-Fetch-Site checks
  * above are what stops a cross-site one. Non-browser clients (curl, the CLI) send neither header.
+ *
+ * The one-click unsubscribe POST (SIGNED_LINK_ROUTES) is exempt from both: it uses no ambient
+ * credential (the signed link in its URL is the whole authority, so a cross-site request can do
+ * nothing the link's holder could not), and RFC 8058 has mail providers send it from their own
+ * servers as an HTML form (application/x-www-form-urlencoded or multipart/form-data).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from '@fastify/helmet';
 import { sendProblem } from './problem';
+import { SIGNED_LINK_ROUTES, routeKey } from '../route-roles';
 
 export const CONTENT_SECURITY_POLICY = {
   defaultSrc: ["'self'"],
@@ -80,6 +86,7 @@ export async function registerSecurity(app: FastifyInstance): Promise<void> {
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (SAFE_METHODS.has(req.method)) return;
+    if (req.routeOptions.url && SIGNED_LINK_ROUTES.includes(routeKey(req.method, req.routeOptions.url))) return;
     const crossSite = crossSiteProblem(req);
     if (crossSite) {
       req.log.warn({ method: req.method, url: req.url.split('?')[0], origin: req.headers.origin, secFetchSite: req.headers['sec-fetch-site'] }, 'cross-site write refused');

@@ -13,6 +13,8 @@ export const CLIENT_ID_PATTERN = '^[A-Za-z0-9._:-]{1,100}$';
 /** Visible ASCII only: header values travel through proxies that mangle anything else. */
 export const IDEMPOTENCY_KEY_PATTERN = '^[\\x21-\\x7E]{1,200}$';
 export const TOKEN_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$';
+/** An e-mail address as delivery feedback needs it: something@something, no spaces or controls. */
+export const EMAIL_PATTERN = '^[^\\s@\\p{Cc}]+@[^\\s@\\p{Cc}]+$';
 
 /** What a failed `pattern` means, in words (the problem handler shows these instead of the regex). */
 export const PATTERN_MESSAGES: Readonly<Record<string, string>> = Object.freeze({
@@ -23,6 +25,7 @@ export const PATTERN_MESSAGES: Readonly<Record<string, string>> = Object.freeze(
   [CLIENT_ID_PATTERN]: 'must be 1-100 letters, digits or . _ : -',
   [IDEMPOTENCY_KEY_PATTERN]: 'must be 1-200 visible ASCII characters',
   [TOKEN_NAME_PATTERN]: 'must be 1-100 letters, digits or . _ : @ - starting with a letter or digit',
+  [EMAIL_PATTERN]: 'must be an e-mail address (local-part@domain, no spaces)',
   [SLUG_PATTERN]: 'must be 1-48 lower-case letters, digits or inner hyphens',
   [SEND_AT_PATTERN]: 'must be a local time HH:MM from 00:00 to 23:59',
 });

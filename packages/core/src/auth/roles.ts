@@ -16,6 +16,12 @@ export const ACCESS = Object.freeze({
   read: Object.freeze(['viewer', 'operator', 'admin'] as const),
   /** Trigger, pause and resume the sweep. */
   operate: Object.freeze(['operator', 'admin'] as const),
+  /** Read a peer mentor's preferences: the mentor's app (service) too (issue 16). */
+  readMentorPreferences: Object.freeze(['service', 'viewer', 'operator', 'admin'] as const),
+  /** Change a peer mentor's preferences: the mentor's app, operators and admins. */
+  changeMentorPreferences: Object.freeze(['service', 'operator', 'admin'] as const),
+  /** Report bounces and complaints (the mail provider's webhook relay). */
+  reportDeliveryEvents: Object.freeze(['service', 'admin'] as const),
   /** Corrections, lock release, tokens. */
   admin: Object.freeze(['admin'] as const),
 });

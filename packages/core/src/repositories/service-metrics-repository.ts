@@ -76,6 +76,20 @@ export function createServiceMetricsRepository(prisma: PrismaClient) {
           FROM labels l JOIN programmes p ON p.id = l.id LEFT JOIN sweep_state s ON s.programme_id = l.id
          GROUP BY l.programme`;
     },
+
+    /**
+     * Delivery events stored (issue 16), by type and what each did. An address belongs to no one
+     * programme (a mentor may be in several), so these carry no programme label, like alerts.
+     */
+    async deliveryEventTotals(): Promise<{ type: string; effect: string; n: number }[]> {
+      return prisma.$queryRaw`SELECT type::text AS type, effect::text AS effect, count(*)::int AS n FROM delivery_events GROUP BY 1, 2`;
+    },
+
+    /** Addresses currently marked undeliverable. */
+    async undeliverableAddresses(): Promise<number> {
+      const [r] = await prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM email_addresses WHERE undeliverable_at IS NOT NULL`;
+      return r?.n ?? 0;
+    },
   };
 }
 
