@@ -69,6 +69,8 @@ function buildData(config: Config) {
     /** Programme rows as they are (seed --programme reads its calendar and rules). */
     programmeRows: core.repositories.programmes,
     assignments: registration.assignments,
+    absences: registration.absences,
+    snoozes: registration.snoozes,
     async close() {
       await Promise.all([registration.close(), core.close()]);
     },

@@ -58,6 +58,8 @@ export function createContainer(opts: ContainerOptions) {
       programmes: core.programmes,
       activities: registration.activities,
       assignments: registration.assignments,
+      absences: registration.absences,
+      snoozes: registration.snoozes,
     },
     async close() {
       await r.close();

@@ -50,6 +50,7 @@ export async function registerOpenApi(app: FastifyInstance, opts: OpenApiOptions
         { name: 'assignments', description: 'Contact state, reminder history and corrections' },
         { name: 'tokens', description: 'API tokens (admin)' },
         { name: 'programmes', description: 'Programmes: their rules, time zone and send time; moving assignments between them' },
+        { name: 'absences', description: "A mentor's absences: reminders frozen or covered by the coordinator while they are away" },
         { name: 'health', description: 'Probes (no token)' },
       ],
       components: {

@@ -16,6 +16,10 @@ export const ACCESS = Object.freeze({
   read: Object.freeze(['viewer', 'operator', 'admin'] as const),
   /** Trigger, pause and resume the sweep. */
   operate: Object.freeze(['operator', 'admin'] as const),
+  /** Register and cancel a mentor's absences, snooze assignments: the mentor's app, coordinators, admins. */
+  away: Object.freeze(['service', 'operator', 'admin'] as const),
+  /** Read a mentor's absences: readers and the mentor's app. */
+  readAway: Object.freeze(['service', 'viewer', 'operator', 'admin'] as const),
   /** Corrections, lock release, tokens. */
   admin: Object.freeze(['admin'] as const),
 });
