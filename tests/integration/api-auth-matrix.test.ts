@@ -94,6 +94,21 @@ const VALID: Record<string, () => Promise<InjectOptions>> = {
     return { method: 'POST', url: '/v1/sweep/lock/release', payload: {} };
   },
   'GET /v1/alerts': async () => ({ method: 'GET', url: '/v1/alerts' }),
+  'POST /v1/peer-mentors/:id/absences': async () => {
+    const { mentorId } = await createAssignment(api.prisma, { assignedDate: '2026-09-01', lastContactDate: '2026-11-01' });
+    return { method: 'POST', url: `/v1/peer-mentors/${mentorId}/absences`, payload: { from: '2026-12-01', to: '2026-12-05' } };
+  },
+  'GET /v1/peer-mentors/:id/absences': async () => {
+    const { mentorId } = await createAssignment(api.prisma, { assignedDate: '2026-09-01' });
+    return { method: 'GET', url: `/v1/peer-mentors/${mentorId}/absences` };
+  },
+  'DELETE /v1/peer-mentors/:id/absences/:absenceId': async () => {
+    const { mentorId } = await createAssignment(api.prisma, { assignedDate: '2026-09-01' });
+    const { absence } = await api.c.services.absences.add({ mentorId, from: '2026-12-01', to: '2026-12-05', actor: 'test' });
+    return { method: 'DELETE', url: `/v1/peer-mentors/${mentorId}/absences/${absence.id}` };
+  },
+  'PUT /v1/assignments/:id/snooze': async () => ({ method: 'PUT', url: `/v1/assignments/${assignmentId}/snooze`, payload: { until: '2026-12-10' } }),
+  'DELETE /v1/assignments/:id/snooze': async () => ({ method: 'DELETE', url: `/v1/assignments/${assignmentId}/snooze` }),
   // One programme's sweep (issue 15): the same routes under /v1/programmes/:slug.
   'POST /v1/programmes/:slug/sweep/trigger': async () => ({ method: 'POST', url: '/v1/programmes/matrix-target/sweep/trigger', payload: {} }),
   'GET /v1/programmes/:slug/sweep/preview': async () => ({ method: 'GET', url: '/v1/programmes/matrix-target/sweep/preview' }),

@@ -47,6 +47,8 @@ describe('create, list, show, change', () => {
       escalate_after: 2,
       stop_after: 6,
       default_locale: 'en',
+      delivery: 'digest',
+      absence_policy: 'freeze',
       from_environment: false,
       created_at: new Date(NOW).toISOString(),
       updated_at: new Date(NOW).toISOString(),
@@ -86,6 +88,22 @@ describe('create, list, show, change', () => {
     expect(def.statusCode).toBe(200);
     expect(def.json()).toMatchObject({ name: 'Everyone else', from_environment: false });
   });
+
+  it('sets delivery and absence_policy on create and update, shows them, and audits them', async () => {
+    const res = await api.call({ method: 'POST', url: '/v1/programmes', payload: { slug: 'tromso', name: 'Tromsø', delivery: 'each', absence_policy: 'cover' }, as: 'admin' });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ delivery: 'each', absence_policy: 'cover' });
+    expect(await api.prisma.programme.findUniqueOrThrow({ where: { slug: 'tromso' } })).toMatchObject({ delivery: 'each', absencePolicy: 'cover' });
+    expect((await audits('programme.create')).at(-1)!.after).toMatchObject({ slug: 'tromso', delivery: 'each', absencePolicy: 'cover' });
+
+    const upd = await api.call({ method: 'PATCH', url: '/v1/programmes/tromso', payload: { absence_policy: 'freeze' }, as: 'admin' });
+    expect(upd.statusCode).toBe(200);
+    expect(upd.json()).toMatchObject({ delivery: 'each', absence_policy: 'freeze' });
+    expect((await audits('programme.update')).at(-1)).toMatchObject({ before: expect.objectContaining({ absencePolicy: 'cover' }), after: expect.objectContaining({ absencePolicy: 'freeze', delivery: 'each' }) });
+    expect((await api.call({ method: 'GET', url: '/v1/programmes/tromso', as: 'viewer' })).json()).toMatchObject({ delivery: 'each', absence_policy: 'freeze' });
+    const listed = (await api.call({ method: 'GET', url: '/v1/programmes', as: 'viewer' })).json().programmes;
+    expect(listed.find((p: { slug: string }) => p.slug === 'default')).toMatchObject({ delivery: 'digest', absence_policy: 'freeze' });
+  });
 });
 
 describe('refusals change nothing', () => {
@@ -107,6 +125,10 @@ describe('refusals change nothing', () => {
     ['POST /v1/programmes', { ...oslo, slug: 'n10', escalate_after: 4, stop_after: 3 }, 400, /stop_after must be null or at least escalate_after \(4\)/],
     ['POST /v1/programmes', { ...oslo, slug: 'n11', default_locale: 'de' }, 400, /default_locale/],
     ['POST /v1/programmes', { ...oslo, slug: 'n12', extra: 1 }, 400, /unknown field/],
+    ['POST /v1/programmes', { ...oslo, slug: 'n13', delivery: 'weekly' }, 400, /delivery/],
+    ['POST /v1/programmes', { ...oslo, slug: 'n14', absence_policy: 'ignore' }, 400, /absence_policy/],
+    ['PATCH /v1/programmes/oslo-youth', { delivery: 'DIGEST' }, 400, /delivery/],
+    ['PATCH /v1/programmes/oslo-youth', { absence_policy: null }, 400, /absence_policy/],
     ['PATCH /v1/programmes/oslo-youth', { slug: 'renamed' }, 400, /slug cannot be changed/],
     ['PATCH /v1/programmes/oslo-youth', {}, 400, /nothing to change/],
     ['PATCH /v1/programmes/oslo-youth', { escalate_after: 50, stop_after: 10 }, 400, /stop_after must be null or at least escalate_after/],

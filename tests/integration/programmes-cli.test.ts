@@ -23,22 +23,25 @@ afterAll(async () => {
 });
 
 it('creates, lists, shows and updates a programme, each change audited as the CLI user', async () => {
-  const c = await cli('programme', 'create', '--slug', 'oslo-youth', '--name', 'Oslo youth', '--tz', 'Europe/Oslo', '--send-at', '08:30', '--first-after-days', '10', '--repeat-every-days', '5', '--escalate-after', '2', '--stop-after', '6', '--locale', 'en');
+  const c = await cli('programme', 'create', '--slug', 'oslo-youth', '--name', 'Oslo youth', '--tz', 'Europe/Oslo', '--send-at', '08:30', '--first-after-days', '10', '--repeat-every-days', '5', '--escalate-after', '2', '--stop-after', '6', '--locale', 'en', '--delivery', 'each', '--absence-policy', 'cover');
   expect(c.code).toBe(0);
   expect(c.stdout).toMatch(/^created programme oslo-youth: "Oslo youth", Europe\/Oslo at 08:30/);
-  expect(await api.prisma.programme.findUniqueOrThrow({ where: { slug: 'oslo-youth' } })).toMatchObject({ firstAfterDays: 10, repeatEveryDays: 5, escalateAfter: 2, stopAfter: 6, defaultLocale: 'en' });
+  expect(c.stdout).toMatch(/delivery each, absence policy cover/);
+  expect(await api.prisma.programme.findUniqueOrThrow({ where: { slug: 'oslo-youth' } })).toMatchObject({ firstAfterDays: 10, repeatEveryDays: 5, escalateAfter: 2, stopAfter: 6, defaultLocale: 'en', delivery: 'each', absencePolicy: 'cover' });
 
-  const u = await cli('programme', 'update', '--slug', 'oslo-youth', '--send-at', '09:00', '--stop-after', 'never');
+  const u = await cli('programme', 'update', '--slug', 'oslo-youth', '--send-at', '09:00', '--stop-after', 'never', '--delivery', 'digest');
   expect(u.code).toBe(0);
-  expect(u.stdout).toMatch(/at 09:00.*never stops/);
+  expect(u.stdout).toMatch(/at 09:00.*never stops.*delivery digest, absence policy cover/);
 
   const list = await cli('programme', 'list', '--json');
   expect(list.code).toBe(0);
   expect(JSON.parse(list.stdout).map((p: { slug: string }) => p.slug)).toEqual(['default', 'oslo-youth']);
   const table = await cli('programme', 'list');
-  expect(table.stdout).toMatch(/^SLUG\s+NAME/);
+  expect(table.stdout).toMatch(/^SLUG\s+NAME.*\s+DELIVERY\s+ABSENCE\n/);
+  expect(table.stdout).toMatch(/\noslo-youth .*\sdigest\s+cover\n/);
   const show = await cli('programme', 'show', '--slug', 'oslo-youth', '--json');
-  expect(JSON.parse(show.stdout)).toMatchObject({ slug: 'oslo-youth', sendAt: '09:00', stopAfter: null, usage: { assignments: 0, runs: 0 } });
+  expect(JSON.parse(show.stdout)).toMatchObject({ slug: 'oslo-youth', sendAt: '09:00', stopAfter: null, delivery: 'digest', absencePolicy: 'cover', usage: { assignments: 0, runs: 0 } });
+  expect((await cli('programme', 'show', '--slug', 'oslo-youth')).stdout).toMatch(/delivery digest, absence policy cover/);
 
   const audit = await api.prisma.adminAuditLog.findMany({ where: { action: { startsWith: 'programme.' } }, orderBy: { id: 'asc' } });
   expect(audit.map((a) => a.action)).toEqual(['programme.create', 'programme.update']);
@@ -54,6 +57,8 @@ it.each([
   [['programme', 'create', '--slug', 'ok', '--name', 'x', '--escalate-after', '5', '--stop-after', '2'], /stop_after must be null or at least escalate_after \(5\)/],
   [['programme', 'create', '--slug', 'ok', '--name', 'x', '--locale', 'de'], /default_locale must be one of nb, en/],
   [['programme', 'create', '--slug', 'ok'], /--name is required/],
+  [['programme', 'create', '--slug', 'ok', '--name', 'x', '--delivery', 'weekly'], /delivery must be one of digest, each, got "weekly"/],
+  [['programme', 'update', '--slug', 'oslo-youth', '--absence-policy', 'skip'], /absence_policy must be one of freeze, cover, got "skip"/],
   [['programme', 'update', '--slug', 'oslo-youth'], /nothing to change/],
   [['programme', 'move', '--assignment', 'abc', '--to', 'default', '--reason', 'because'], /--assignment must be a whole number/],
 ])('%j exits 2 with one line and changes nothing', async (args, message) => {

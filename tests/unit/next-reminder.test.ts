@@ -1,5 +1,5 @@
 /** The "next reminder due date" the API shows must be the reminder the sweep will actually send. */
-import { nextReminder } from '@reminders/core/domain/next-reminder';
+import { nextReminder, planNextReminder } from '@reminders/core/domain/next-reminder';
 
 const rules = { firstAfterDays: 14, repeatEveryDays: 7, escalateAfter: 3 };
 const next = (anchorDate: string, today: string, lastSentSequence = 0, status: 'active' | 'paused' | 'closed' = 'active') =>
@@ -27,5 +27,27 @@ describe('nextReminder', () => {
   it('is none for paused and closed assignments', () => {
     expect(next('2026-11-01', '2026-11-28', 0, 'paused')).toBeNull();
     expect(next('2026-11-01', '2026-11-28', 0, 'closed')).toBeNull();
+  });
+});
+
+describe('planNextReminder with absences and a snooze (issue 16)', () => {
+  const plan = (absences: [string, string][], policy: 'freeze' | 'cover', snoozedUntil: string | null = null, today = '2026-11-05') =>
+    planNextReminder({ status: 'active', anchorDate: '2026-11-01', today, lastSentSequence: 0, rules, absence: { policy, absences, snoozedUntil } });
+
+  it('freeze: a 5-day absence before the due day moves it 5 days (11-15 -> 11-20); overlaps count once', () => {
+    expect(plan([['2026-11-10', '2026-11-14']], 'freeze')).toEqual({ reminder: { sequenceNumber: 1, dueDate: '2026-11-20', escalated: false }, to: 'mentor' });
+    expect(plan([['2026-11-10', '2026-11-14'], ['2026-11-12', '2026-11-16']], 'freeze').reminder?.dueDate).toBe('2026-11-22');
+  });
+
+  it('cover: the date stays and an absent due day goes to the coordinator', () => {
+    expect(plan([['2026-11-14', '2026-11-16']], 'cover')).toEqual({ reminder: { sequenceNumber: 1, dueDate: '2026-11-15', escalated: false }, to: 'coordinator' });
+  });
+
+  it('a snooze holds it to the day after, with the sequence current then', () => {
+    expect(plan([], 'freeze', '2026-11-23').reminder).toEqual({ sequenceNumber: 2, dueDate: '2026-11-24', escalated: false });
+  });
+
+  it('with no absence in force it is exactly nextReminder', () => {
+    expect(plan([], 'cover', '2026-11-01').reminder).toEqual(next('2026-11-01', '2026-11-05'));
   });
 });

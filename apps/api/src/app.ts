@@ -12,6 +12,8 @@ import { assignmentRoutes } from './routes/assignments';
 import { tokenRoutes } from './routes/tokens';
 import { programmeRoutes } from './routes/programmes';
 import { programmeStatsRoutes } from './routes/programme-stats';
+import { absenceRoutes } from './routes/absences';
+import { snoozeRoutes } from './routes/snooze';
 import { opsRoutes } from './routes/ops';
 import { metricsRoutes } from './routes/metrics';
 import { mentorPreferenceRoutes } from './routes/mentor-preferences';
@@ -73,6 +75,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(tokenRoutes, { tokens: root.services.tokens });
   await app.register(programmeRoutes, { programmes: root.services.programmes });
   await app.register(programmeStatsRoutes, { effectiveness: root.services.effectiveness });
+  await app.register(absenceRoutes, { absences: root.services.absences });
+  await app.register(snoozeRoutes, { snoozes: root.services.snoozes });
   // Default's sweep at /v1/sweep/... (as before programmes), and each programme's at /v1/programmes/:slug/... (issue 15).
   const sweepOf = async (slug: string | null) => {
     const p = slug === null ? DEFAULT_PROGRAMME : await root.repositories.programmes.bySlug(slug);

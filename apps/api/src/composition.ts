@@ -39,6 +39,8 @@ export function createApiRoot(opts: { config: Config; logger: Logger; clock?: Cl
       effectiveness: core.effectiveness,
       activities: registration.activities,
       assignments: registration.assignments,
+      absences: registration.absences,
+      snoozes: registration.snoozes,
       ops: control.ops,
       opsFor: control.opsFor,
       sweepLock: r.sweepLock,

@@ -12,6 +12,8 @@ export const contactJson = (c: ContactView) => ({
   anchor_date: c.anchorDate,
   days_since_contact: c.daysSinceContact,
   next_reminder: c.nextReminder ? { due_date: c.nextReminder.dueDate, sequence_number: c.nextReminder.sequenceNumber, escalated: c.nextReminder.escalated } : null,
+  next_reminder_to: c.nextReminderTo,
+  snoozed_until: c.snoozedUntil,
 });
 
 export const assignmentJson = (a: AssignmentView) => ({

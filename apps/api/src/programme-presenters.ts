@@ -12,6 +12,8 @@ export const programmeJson = (p: Programme) => ({
   escalate_after: p.rules.escalateAfter,
   stop_after: p.stopAfter,
   default_locale: p.defaultLocale,
+  delivery: p.delivery,
+  absence_policy: p.absencePolicy,
   from_environment: p.fromEnvironment,
   created_at: p.createdAt.toISOString(),
   updated_at: p.updatedAt.toISOString(),
@@ -37,6 +39,8 @@ export const programmeInput = (b: {
   escalate_after?: number;
   stop_after?: number | null;
   default_locale?: string;
+  delivery?: string;
+  absence_policy?: string;
 }) => ({
   slug: b.slug,
   name: b.name,
@@ -47,4 +51,6 @@ export const programmeInput = (b: {
   escalateAfter: b.escalate_after,
   stopAfter: b.stop_after,
   defaultLocale: b.default_locale,
+  delivery: b.delivery,
+  absencePolicy: b.absence_policy,
 });

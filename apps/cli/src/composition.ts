@@ -71,6 +71,8 @@ function buildData(config: Config) {
     /** Whether reminders work (stats). */
     effectiveness: core.effectiveness,
     assignments: registration.assignments,
+    absences: registration.absences,
+    snoozes: registration.snoozes,
     async close() {
       await Promise.all([registration.close(), core.close()]);
     },

@@ -6,6 +6,8 @@ import { startCommand, serveApiCommand, serveWorkerCommand } from './commands/st
 import { tokenCommand } from './commands/token';
 import { correctContactCommand } from './commands/correct-contact';
 import { programmeCommand } from './commands/programme';
+import { absenceCommand } from './commands/absence';
+import { snoozeCommand } from './commands/snooze';
 import { triggerCommand } from './commands/trigger';
 import { pauseCommand, resumeCommand } from './commands/pause';
 import { statusCommand, runsCommand } from './commands/status';
@@ -20,7 +22,7 @@ export function registerCommands(program: Command): Command {
     .showHelpAfterError(false)
     .configureOutput({ outputError: (str, write) => write(str) });
   for (const add of [migrateCommand, seedCommand, startCommand, serveApiCommand, serveWorkerCommand]) add(program);
-  for (const add of [tokenCommand, correctContactCommand, programmeCommand]) add(program);
+  for (const add of [tokenCommand, correctContactCommand, programmeCommand, absenceCommand, snoozeCommand]) add(program);
   for (const add of [triggerCommand, pauseCommand, resumeCommand, statusCommand, runsCommand, lockCommand, statsCommand]) add(program);
   return program;
 }

@@ -65,6 +65,8 @@ export function createContainer(opts: ContainerOptions) {
       effectiveness: core.effectiveness,
       activities: registration.activities,
       assignments: registration.assignments,
+      absences: registration.absences,
+      snoozes: registration.snoozes,
     },
     async close() {
       await r.close();

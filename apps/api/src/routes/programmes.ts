@@ -45,7 +45,7 @@ export const programmeRoutes: FastifyPluginAsync<{ programmes: ProgrammeService 
       schema: {
         summary: 'Create a programme',
         description:
-          "A new programme with its own sweep (enabled). `slug` and `name` are required; a setting left out is the default programme's. `stop_after` may not be below `escalate_after`. Writes one admin_audit_log row (`programme.create`).",
+          "A new programme with its own sweep (enabled). `slug` and `name` are required; a setting left out is the default programme's. `stop_after` may not be below `escalate_after`. `delivery` (digest | each) and `absence_policy` (freeze | cover) say how its mentors are e-mailed and what their absences do. Writes one admin_audit_log row (`programme.create`).",
         tags: ['programmes'],
         body: programmeCreateBody,
         response: { 201: programmeResponse, ...problemResponses(400, 409, 413, 415, ...AUTH_PROBLEMS) },

@@ -79,7 +79,9 @@ const nextReminder = z
     escalated: z.boolean().describe('Whether the coordinator is notified too'),
   })
   .nullable()
-  .describe('The next reminder the sweep would send (null when the assignment is not active); a due_date on or before today means the next sweep sends it');
+  .describe(
+    "The next reminder the sweep would send (null when the assignment is not active); a due_date on or before today means the next sweep sends it. It honours the mentor's absences (under `freeze` it comes as many days later as the mentor is away in the meantime, and never on an absent day) and the assignment's snooze (not before the day after it)",
+  );
 
 export const contactStateFields = {
   id: z.int(),
@@ -89,6 +91,11 @@ export const contactStateFields = {
   anchor_date: out.date('The day silence is counted from: last contact, else the assignment date'),
   days_since_contact: z.int(),
   next_reminder: nextReminder,
+  next_reminder_to: z
+    .enum(['mentor', 'coordinator'])
+    .nullable()
+    .describe("Who the next reminder goes to: the mentor, or under the programme's absence policy `cover` the coordinator when the mentor is absent that day (null with no next reminder)"),
+  snoozed_until: out.nullableDate('No reminder for this assignment through this day (PUT /v1/assignments/{id}/snooze); null when not snoozed'),
 };
 
 const activityResponse = z
@@ -128,6 +135,8 @@ const activityResponse = z
           anchor_date: '2026-11-27',
           days_since_contact: 1,
           next_reminder: { due_date: '2026-12-11', sequence_number: 1, escalated: false },
+          next_reminder_to: 'mentor',
+          snoozed_until: null,
         },
       },
     ],

@@ -47,6 +47,8 @@ const assignmentExample = {
   anchor_date: '2026-11-01',
   days_since_contact: 27,
   next_reminder: { due_date: '2026-11-29', sequence_number: 3, escalated: true },
+  next_reminder_to: 'mentor',
+  snoozed_until: null,
   reminders: [
     { id: 9, anchor_date: '2026-11-01', sequence_number: 2, due_date: '2026-11-22', escalated: false, email_status: 'sent', created_at: '2026-11-22T06:00:02.000Z' },
     { id: 5, anchor_date: '2026-11-01', sequence_number: 1, due_date: '2026-11-15', escalated: false, email_status: 'sent', created_at: '2026-11-15T06:00:01.000Z' },

@@ -1,10 +1,13 @@
 /** Schemas for /v1/programmes and POST /v1/assignments/:id/programme (issue 15). */
 import { z } from 'zod';
-import { LOCALES, SEND_AT_PATTERN, SLUG_PATTERN } from '@reminders/core/domain/programme';
+import { ABSENCE_POLICIES, DELIVERIES, LOCALES, SEND_AT_PATTERN, SLUG_PATTERN } from '@reminders/core/domain/programme';
 import { COUNT_MAX, DAYS_MAX, NAME_MAX } from '@reminders/core/services/programme-input';
 import { idParam, nonBlankText, out, regex } from './common';
 
 const slug = () => z.string().regex(regex(SLUG_PATTERN)).meta({ description: 'Lower-case letters, digits and inner hyphens, 1-48 characters; never changes', examples: ['oslo-youth'] });
+
+const DELIVERY_TEXT = '`digest`: a mentor gets at most one reminder e-mail per programme per local day, listing every due assignment; `each`: one e-mail per reminder';
+const ABSENCE_POLICY_TEXT = "While a mentor is absent, `freeze`: no reminders, and the absent days do not count as silence (the next reminder comes as many days later); `cover`: the reminders go to the mentor's coordinator instead";
 
 const record = {
   slug: z.string().describe('Names the programme in URLs, the CLI, its sweep and its metrics'),
@@ -16,6 +19,8 @@ const record = {
   escalate_after: z.int().describe('From this reminder on, the coordinator is told too'),
   stop_after: z.int().nullable().describe('After this many unanswered reminders the mentor is no longer reminded (null: never)'),
   default_locale: z.enum(LOCALES).describe('Language of messages to people who chose none'),
+  delivery: z.enum(DELIVERIES).describe(DELIVERY_TEXT),
+  absence_policy: z.enum(ABSENCE_POLICIES).describe(ABSENCE_POLICY_TEXT),
   from_environment: z.boolean().describe('Only `default`: still kept in step with REMINDER_TZ, REMINDER_CRON and the rule settings (false once an operator changes it)'),
   created_at: out.dateTime(),
   updated_at: out.dateTime(),
@@ -31,6 +36,8 @@ const example = {
   escalate_after: 2,
   stop_after: 6,
   default_locale: 'nb',
+  delivery: 'digest',
+  absence_policy: 'freeze',
   from_environment: false,
   created_at: '2026-12-01T09:00:00.000Z',
   updated_at: '2026-12-01T09:00:00.000Z',
@@ -46,6 +53,8 @@ const settable = {
   escalate_after: z.int().min(1).max(COUNT_MAX).describe('From this reminder on, the coordinator is told too'),
   stop_after: z.int().min(1).max(COUNT_MAX).nullable().describe('Stop reminding after this many unanswered reminders (null: never); not below escalate_after'),
   default_locale: z.enum(LOCALES).describe('Language of messages to people who chose none'),
+  delivery: z.enum(DELIVERIES).describe(`${DELIVERY_TEXT} (default: the default programme's)`),
+  absence_policy: z.enum(ABSENCE_POLICIES).describe(`${ABSENCE_POLICY_TEXT} (default: the default programme's)`),
 };
 
 const optional = <T extends Record<string, z.ZodType>>(shape: T) => Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v.optional()])) as { [K in keyof T]: z.ZodOptional<T[K]> };
@@ -68,11 +77,11 @@ export const programmeShowResponse = z
 
 export const programmeCreateBody = z
   .strictObject({ ...optional(settable), slug: slug(), name: settable.name })
-  .meta({ examples: [{ slug: 'oslo-youth', name: 'Oslo youth mentoring', time_zone: 'Europe/Oslo', send_at: '08:30', first_after_days: 10, repeat_every_days: 5, escalate_after: 2, stop_after: 6, default_locale: 'nb' }] });
+  .meta({ examples: [{ slug: 'oslo-youth', name: 'Oslo youth mentoring', time_zone: 'Europe/Oslo', send_at: '08:30', first_after_days: 10, repeat_every_days: 5, escalate_after: 2, stop_after: 6, default_locale: 'nb', delivery: 'digest', absence_policy: 'cover' }] });
 
 export const programmeUpdateBody = z
   .strictObject({ slug: slug().optional().describe('May be repeated, never changed'), ...optional(settable) })
-  .meta({ examples: [{ send_at: '09:00', stop_after: null }] });
+  .meta({ examples: [{ send_at: '09:00', stop_after: null }, { delivery: 'each', absence_policy: 'cover' }] });
 
 export const moveParams = z.strictObject({ id: idParam('Assignment id') });
 

@@ -3,14 +3,14 @@
  * /v1/programmes (same checks, one audit row per change, the actor cli:<os user>).
  */
 import type { Command } from 'commander';
-import { LOCALES, type Programme } from '@reminders/core/domain/programme';
+import { ABSENCE_POLICIES, DELIVERIES, LOCALES, type Programme } from '@reminders/core/domain/programme';
 import type { ProgrammeInput } from '@reminders/core/services/programme-input';
 import { CliError, toCliError, usageErrorsExit2 } from '../cli-errors';
 import { defaultActor, printJson } from '../cli-output';
 import { withData, type DataRoot } from '../composition';
 import { positiveInt } from './parse';
 
-type SettingOpts = { slug: string; name?: string; tz?: string; sendAt?: string; firstAfterDays?: string; repeatEveryDays?: string; escalateAfter?: string; stopAfter?: string; locale?: string };
+type SettingOpts = { slug: string; name?: string; tz?: string; sendAt?: string; firstAfterDays?: string; repeatEveryDays?: string; escalateAfter?: string; stopAfter?: string; locale?: string; delivery?: string; absencePolicy?: string };
 
 /** A whole number as typed; its range is the service's to check (one message for the API and the CLI). */
 const whole = (option: string, v: string | undefined) => {
@@ -29,6 +29,8 @@ const settings = (o: SettingOpts): ProgrammeInput => ({
   escalateAfter: whole('--escalate-after', o.escalateAfter),
   stopAfter: o.stopAfter === undefined ? undefined : o.stopAfter === 'never' ? null : whole('--stop-after', o.stopAfter),
   defaultLocale: o.locale,
+  delivery: o.delivery,
+  absencePolicy: o.absencePolicy,
 });
 
 const withSettings = (cmd: Command) =>
@@ -40,7 +42,9 @@ const withSettings = (cmd: Command) =>
     .option('--repeat-every-days <n>', 'days between reminders (1-365)')
     .option('--escalate-after <n>', 'from this reminder on the coordinator is told too (1-100)')
     .option('--stop-after <n>', "stop reminding after this many reminders (1-100, not below --escalate-after), or 'never'")
-    .option('--locale <code>', `language of messages to people who chose none: ${LOCALES.join(', ')}`);
+    .option('--locale <code>', `language of messages to people who chose none: ${LOCALES.join(', ')}`)
+    .option('--delivery <mode>', `how mentors are e-mailed: ${DELIVERIES.join(' | ')} (digest: one e-mail a day listing every due assignment)`)
+    .option('--absence-policy <policy>', `what a mentor's absence does: ${ABSENCE_POLICIES.join(' | ')} (freeze: no reminders, absent days not counted; cover: the coordinator gets them)`);
 
 const run = <T>(fn: (s: DataRoot) => Promise<T>) =>
   withData(fn).catch((e) => {
@@ -49,7 +53,8 @@ const run = <T>(fn: (s: DataRoot) => Promise<T>) =>
 
 const describe = (p: Programme) =>
   `${p.slug}: "${p.name}", ${p.timeZone} at ${p.sendAt}; first after ${p.rules.firstAfterDays} days, every ${p.rules.repeatEveryDays}, coordinator from reminder ${p.rules.escalateAfter}, ` +
-  `${p.stopAfter === null ? 'never stops' : `stops after ${p.stopAfter}`}; locale ${p.defaultLocale}${p.fromEnvironment ? ' (from the environment)' : ''}`;
+  `${p.stopAfter === null ? 'never stops' : `stops after ${p.stopAfter}`}; locale ${p.defaultLocale}; delivery ${p.delivery}, absence policy ${p.absencePolicy}` +
+  `${p.fromEnvironment ? ' (from the environment)' : ''}`;
 
 export function programmeCommand(program: Command): void {
   const cmd = usageErrorsExit2(program.command('programme').description('create, change, list, show and delete programmes; move assignments between them'));
@@ -73,8 +78,8 @@ export function programmeCommand(program: Command): void {
   usageErrorsExit2(cmd.command('list').description('list programmes').option('--json', 'print JSON')).action(async (o: { json?: boolean }) => {
     const list = await run((s) => s.programmes.list());
     if (o.json) return printJson(list);
-    const rows = [['SLUG', 'NAME', 'TIME ZONE', 'SEND AT', 'FIRST', 'REPEAT', 'ESCALATE', 'STOP', 'LOCALE']];
-    for (const p of list) rows.push([p.slug, p.name, p.timeZone, p.sendAt, String(p.rules.firstAfterDays), String(p.rules.repeatEveryDays), String(p.rules.escalateAfter), p.stopAfter === null ? 'never' : String(p.stopAfter), p.defaultLocale]);
+    const rows = [['SLUG', 'NAME', 'TIME ZONE', 'SEND AT', 'FIRST', 'REPEAT', 'ESCALATE', 'STOP', 'LOCALE', 'DELIVERY', 'ABSENCE']];
+    for (const p of list) rows.push([p.slug, p.name, p.timeZone, p.sendAt, String(p.rules.firstAfterDays), String(p.rules.repeatEveryDays), String(p.rules.escalateAfter), p.stopAfter === null ? 'never' : String(p.stopAfter), p.defaultLocale, p.delivery, p.absencePolicy]);
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
   });

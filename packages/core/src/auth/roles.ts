@@ -22,6 +22,10 @@ export const ACCESS = Object.freeze({
   changeMentorPreferences: Object.freeze(['service', 'operator', 'admin'] as const),
   /** Report bounces and complaints (the mail provider's webhook relay). */
   reportDeliveryEvents: Object.freeze(['service', 'admin'] as const),
+  /** Register and cancel a mentor's absences, snooze assignments: the mentor's app, coordinators, admins. */
+  away: Object.freeze(['service', 'operator', 'admin'] as const),
+  /** Read a mentor's absences: readers and the mentor's app. */
+  readAway: Object.freeze(['service', 'viewer', 'operator', 'admin'] as const),
   /** Corrections, lock release, tokens. */
   admin: Object.freeze(['admin'] as const),
 });

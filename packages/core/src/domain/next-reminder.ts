@@ -1,7 +1,10 @@
 /**
  * When the next reminder for an assignment will be due, as the sweep will see it. Pure; the
- * assignment read endpoint, the correction answer and the activity answers all use this.
+ * assignment read endpoint, the correction answer, the activity answers and the absence and
+ * snooze answers all use this.
  */
+import { addDays } from './calendar';
+import { reminderDue, type AbsenceContext } from './reminder-due';
 import { currentReminder, dueDateOf, type ReminderRules } from './reminder-rules';
 
 export type NextReminder = { dueDate: string; sequenceNumber: number; escalated: boolean };
@@ -17,7 +20,18 @@ export type NextReminderInput = {
   rules: ReminderRules;
   /** The programme's stop rule: no reminder after this many for one silence (null: none). */
   stopAfter?: number | null;
+  /** The programme's absence policy, the mentor's absences and the assignment's snooze (none: no absences, no snooze). */
+  absence?: AbsenceContext;
 };
+
+/** Who the next reminder goes to: the mentor, or under `cover` their coordinator when the mentor is away that day. */
+export type ReminderRecipient = 'mentor' | 'coordinator';
+
+/**
+ * How far ahead the next reminder is looked for among absences and snoozes: the longest first
+ * silence and repeat (365 days each), a snooze (366 days) and absences up to two years ahead.
+ */
+export const NEXT_REMINDER_HORIZON_DAYS = 2200;
 
 /**
  * The next reminder the sweep would write, or null for an assignment that is not active (it gets
@@ -26,7 +40,38 @@ export type NextReminderInput = {
  * so after a gap the next one is the reminder current today.
  */
 export function nextReminder(i: NextReminderInput): NextReminder | null {
-  if (i.status !== 'active') return null;
+  return planNextReminder(i).reminder;
+}
+
+/**
+ * The next reminder and who it goes to. With absences or a snooze it is the first day D from
+ * today on on which `reminder_due` says due with a sequence number not yet written (the day the
+ * sweep writes it; a reminder due today but not yet written keeps its due date, as without them).
+ */
+export function planNextReminder(i: NextReminderInput): { reminder: NextReminder | null; to: ReminderRecipient | null } {
+  if (i.status !== 'active') return { reminder: null, to: null };
+  const a = i.absence;
+  const snoozed = a?.snoozedUntil != null && a.snoozedUntil >= i.today;
+  if (!a || (a.absences.length === 0 && !snoozed)) {
+    const reminder = plainNextReminder(i);
+    return { reminder, to: reminder ? 'mentor' : null };
+  }
+  for (let k = 0; k <= NEXT_REMINDER_HORIZON_DAYS; k++) {
+    const day = addDays(i.today, k);
+    const r = reminderDue(i.anchorDate, day, i.rules, i.stopAfter ?? null, a);
+    if (r.due && r.seq > i.lastSentSequence) {
+      return {
+        reminder: { sequenceNumber: r.seq, dueDate: k === 0 ? r.dueDate : day, escalated: r.seq >= i.rules.escalateAfter },
+        to: a.policy === 'cover' && r.absentToday ? 'coordinator' : 'mentor',
+      };
+    }
+    // Past the stop rule nothing more comes.
+    if (i.stopAfter != null && r.seq > i.stopAfter && r.silent >= i.rules.firstAfterDays) break;
+  }
+  return { reminder: null, to: null };
+}
+
+function plainNextReminder(i: NextReminderInput): NextReminder | null {
   const stopped = (n: number) => i.stopAfter != null && n > i.stopAfter;
   const current = currentReminder(i.anchorDate, i.today, i.rules);
   if (current && current.sequenceNumber > i.lastSentSequence) return stopped(current.sequenceNumber) ? null : current;

@@ -8,6 +8,15 @@ export const DEFAULT_PROGRAMME_ID = 1;
 export const DEFAULT_PROGRAMME_SLUG = 'default';
 export const LOCALES = ['nb', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
+/** How a mentor's reminders are e-mailed: one digest a day per programme, or one e-mail per reminder. */
+export const DELIVERIES = ['digest', 'each'] as const;
+export type Delivery = (typeof DELIVERIES)[number];
+/**
+ * What a mentor's absence does to their reminders: `freeze` sends none while they are away and
+ * does not count the absent days as silence; `cover` sends them to the coordinator instead.
+ */
+export const ABSENCE_POLICIES = ['freeze', 'cover'] as const;
+export type AbsencePolicy = (typeof ABSENCE_POLICIES)[number];
 
 /** Lower-case letters, digits and inner hyphens, 1 to 48 characters: safe in a URL, a lock name and a metric label. */
 export const SLUG_PATTERN = '^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$';
@@ -24,6 +33,10 @@ export type Programme = {
   /** After this many unanswered reminders the mentor is no longer reminded (null: never). */
   stopAfter: number | null;
   defaultLocale: Locale;
+  /** @defaultValue 'digest' */
+  delivery: Delivery;
+  /** @defaultValue 'freeze' */
+  absencePolicy: AbsencePolicy;
   /** `default`, kept in step with the environment at start-up until an operator changes it. */
   fromEnvironment: boolean;
   createdAt: Date;

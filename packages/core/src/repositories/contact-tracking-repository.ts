@@ -11,6 +11,8 @@
 import type { Pool, PoolClient } from 'pg';
 import type { PrismaClient } from '../db/prisma';
 import { dateColumnToIso } from '../domain/calendar';
+import type { AbsencePolicy } from '../domain/programme';
+import type { AbsenceContext, DateRange } from '../domain/reminder-due';
 import type { ReminderRules } from '../domain/reminder-rules';
 import type { ActivityType, RegistrationPath } from '../generated/prisma/enums';
 
@@ -38,13 +40,33 @@ export type ContactState = {
   rules: ReminderRules;
   /** The programme's stop rule (null: none). */
   stopAfter: number | null;
+  peerMentorId: number;
+  /** The programme's absence policy, the mentor's absences that matter for this silence (ending after the anchor) and the snooze. */
+  absence: AbsenceContext;
 };
 
-type StateRow = { status: ContactState['status']; time_zone: string; first_after_days: number; repeat_every_days: number; escalate_after: number; stop_after?: number | null };
+type StateRow = {
+  status: ContactState['status'];
+  time_zone: string;
+  first_after_days: number;
+  repeat_every_days: number;
+  escalate_after: number;
+  stop_after?: number | null;
+  peer_mentor_id: number;
+  absence_policy: AbsencePolicy;
+  snoozed_until: Date | string | null;
+  absences: [string, string][] | null;
+};
 const programmeOf = (r: StateRow) => ({
   timeZone: r.time_zone,
   rules: Object.freeze({ firstAfterDays: Number(r.first_after_days), repeatEveryDays: Number(r.repeat_every_days), escalateAfter: Number(r.escalate_after) }),
   stopAfter: r.stop_after == null ? null : Number(r.stop_after),
+  peerMentorId: Number(r.peer_mentor_id),
+  absence: {
+    policy: r.absence_policy,
+    absences: (r.absences ?? []).map(([from, to]): DateRange => [dateColumnToIso(from), dateColumnToIso(to)]),
+    snoozedUntil: r.snoozed_until == null ? null : dateColumnToIso(r.snoozed_until),
+  },
 });
 
 export type ItemOutcome =
@@ -77,7 +99,12 @@ async function contactStates(db: Tx, ids: number[]): Promise<Map<number, Contact
            COALESCE((SELECT max(r.sequence_number) FROM reminders r
                       WHERE r.assignment_id = a.id
                         AND r.anchor_date = COALESCE(a.last_contact_date, a.assigned_date)), 0)::int AS last_seq,
-           p.time_zone, p.first_after_days, p.repeat_every_days, p.escalate_after, p.stop_after
+           p.time_zone, p.first_after_days, p.repeat_every_days, p.escalate_after, p.stop_after,
+           a.peer_mentor_id, p.absence_policy::text AS absence_policy, a.snoozed_until::text AS snoozed_until,
+           (SELECT json_agg(json_build_array(ab.starts_on::text, ab.ends_on::text) ORDER BY ab.starts_on)
+              FROM mentor_absences ab
+             WHERE ab.peer_mentor_id = a.peer_mentor_id AND ab.cancelled_at IS NULL
+               AND ab.ends_on > COALESCE(a.last_contact_date, a.assigned_date)) AS absences
       FROM assignments a
       JOIN programmes p ON p.id = a.programme_id
      WHERE a.id = ANY(${ids}::int[])`;
@@ -152,6 +179,8 @@ async function callRegister(db: Pick<Pool, 'query'> | PoolClient, items: Activit
 export function createContactTrackingRepository(prisma: PrismaClient, pool: Pool) {
   return {
     contactState: async (assignmentId: number) => (await contactStates(prisma, [assignmentId])).get(assignmentId) ?? null,
+    /** The contact states of several assignments (missing ids are left out). */
+    contactStates: (assignmentIds: number[]) => contactStates(prisma, assignmentIds),
 
     /**
      * Registers activities and answers with each one's outcome and the new contact states.

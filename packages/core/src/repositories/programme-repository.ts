@@ -4,12 +4,12 @@
  */
 import type { PrismaClient } from '../db/prisma';
 import type { Prisma, Programme as ProgrammeRow } from '../generated/prisma/client';
-import { DEFAULT_PROGRAMME_ID, type Locale, type Programme } from '../domain/programme';
+import { DEFAULT_PROGRAMME_ID, type AbsencePolicy, type Delivery, type Locale, type Programme } from '../domain/programme';
 import { programmeJobName } from '../domain/programme-names';
 import type { ReminderRules } from '../domain/reminder-rules';
 
-/** What an operator sets on a programme. */
-export type ProgrammeFields = Pick<Programme, 'slug' | 'name' | 'timeZone' | 'sendAt' | 'rules' | 'stopAfter' | 'defaultLocale'>;
+/** What an operator sets on a programme (delivery and absence policy left out: the table's defaults, digest and freeze). */
+export type ProgrammeFields = Pick<Programme, 'slug' | 'name' | 'timeZone' | 'sendAt' | 'rules' | 'stopAfter' | 'defaultLocale'> & Partial<Pick<Programme, 'delivery' | 'absencePolicy'>>;
 
 
 export function toProgramme(r: ProgrammeRow): Programme {
@@ -22,6 +22,8 @@ export function toProgramme(r: ProgrammeRow): Programme {
     rules: Object.freeze({ firstAfterDays: r.firstAfterDays, repeatEveryDays: r.repeatEveryDays, escalateAfter: r.escalateAfter }),
     stopAfter: r.stopAfter,
     defaultLocale: r.defaultLocale as Locale,
+    delivery: r.delivery as Delivery,
+    absencePolicy: r.absencePolicy as AbsencePolicy,
     fromEnvironment: r.fromEnvironment,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
@@ -36,6 +38,8 @@ const columns = (f: Partial<ProgrammeFields>): Prisma.ProgrammeUpdateInput => ({
   ...(f.rules ? { firstAfterDays: f.rules.firstAfterDays, repeatEveryDays: f.rules.repeatEveryDays, escalateAfter: f.rules.escalateAfter } : {}),
   ...(f.stopAfter !== undefined ? { stopAfter: f.stopAfter } : {}),
   ...(f.defaultLocale !== undefined ? { defaultLocale: f.defaultLocale } : {}),
+  ...(f.delivery !== undefined ? { delivery: f.delivery } : {}),
+  ...(f.absencePolicy !== undefined ? { absencePolicy: f.absencePolicy } : {}),
 });
 
 export function createProgrammeRepository(prisma: PrismaClient) {

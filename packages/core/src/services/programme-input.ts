@@ -3,7 +3,7 @@
  * the API or the CLI sent it. Each refusal names the field (a JSON pointer in snake_case, as the
  * API spells it) and what it must be.
  */
-import { isTimeZone, LOCALES, SEND_AT_PATTERN, SLUG_PATTERN, type Locale } from '../domain/programme';
+import { ABSENCE_POLICIES, DELIVERIES, isTimeZone, LOCALES, SEND_AT_PATTERN, SLUG_PATTERN, type AbsencePolicy, type Delivery, type Locale } from '../domain/programme';
 import { AppError } from '../errors';
 import type { ProgrammeFields } from '../repositories/programme-repository';
 
@@ -19,6 +19,10 @@ export type ProgrammeInput = {
   /** null: never stop reminding. */
   stopAfter?: number | null;
   defaultLocale?: string;
+  /** digest | each */
+  delivery?: string;
+  /** freeze | cover */
+  absencePolicy?: string;
 };
 
 export const NAME_MAX = 200;
@@ -39,6 +43,11 @@ export function checkSlug(slug: unknown): string {
 const wholeNumber = (field: string, v: unknown, max: number): number => {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) invalid(field, `must be a whole number from 1 to ${max}`, v);
   return v as number;
+};
+
+const oneOf = (field: string, values: readonly string[], v: unknown): string => {
+  if (typeof v !== 'string' || !values.includes(v)) invalid(field, `must be one of ${values.join(', ')}`, v);
+  return v as string;
 };
 
 /** The checked fields that were given (undefined ones stay undefined); names trimmed. */
@@ -67,6 +76,8 @@ function checkGiven(input: ProgrammeInput) {
     if (typeof input.defaultLocale !== 'string' || !(LOCALES as readonly string[]).includes(input.defaultLocale)) invalid('default_locale', `must be one of ${LOCALES.join(', ')}`, input.defaultLocale);
     out.defaultLocale = input.defaultLocale as Locale;
   }
+  if (input.delivery !== undefined) out.delivery = oneOf('delivery', DELIVERIES, input.delivery) as Delivery;
+  if (input.absencePolicy !== undefined) out.absencePolicy = oneOf('absence_policy', ABSENCE_POLICIES, input.absencePolicy) as AbsencePolicy;
   return out;
 }
 
@@ -94,6 +105,8 @@ export function checkCreate(input: ProgrammeInput, base: Omit<ProgrammeFields, '
     }),
     stopAfter: g.stopAfter !== undefined ? g.stopAfter : base.stopAfter,
     defaultLocale: g.defaultLocale ?? base.defaultLocale,
+    delivery: g.delivery ?? base.delivery,
+    absencePolicy: g.absencePolicy ?? base.absencePolicy,
   };
   checkStop({ stopAfter: fields.stopAfter, escalateAfter: fields.rules.escalateAfter });
   return fields;
@@ -106,7 +119,7 @@ export function checkUpdate(input: ProgrammeInput, current: Omit<ProgrammeFields
   }
   const g = checkGiven(input);
   if (Object.values(g).every((v) => v === undefined)) {
-    throw new AppError('invalid', 'validation-error', 'nothing to change: give at least one of name, time_zone, send_at, first_after_days, repeat_every_days, escalate_after, stop_after, default_locale');
+    throw new AppError('invalid', 'validation-error', 'nothing to change: give at least one of name, time_zone, send_at, first_after_days, repeat_every_days, escalate_after, stop_after, default_locale, delivery, absence_policy');
   }
   const touchesRules = g.firstAfterDays !== undefined || g.repeatEveryDays !== undefined || g.escalateAfter !== undefined;
   const rules = Object.freeze({
@@ -122,5 +135,7 @@ export function checkUpdate(input: ProgrammeInput, current: Omit<ProgrammeFields
     ...(touchesRules ? { rules } : {}),
     ...(g.stopAfter !== undefined ? { stopAfter: g.stopAfter } : {}),
     ...(g.defaultLocale !== undefined ? { defaultLocale: g.defaultLocale } : {}),
+    ...(g.delivery !== undefined ? { delivery: g.delivery } : {}),
+    ...(g.absencePolicy !== undefined ? { absencePolicy: g.absencePolicy } : {}),
   };
 }

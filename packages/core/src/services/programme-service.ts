@@ -28,6 +28,8 @@ const audited = (p: Programme) => ({
   ...p.rules,
   stopAfter: p.stopAfter,
   defaultLocale: p.defaultLocale,
+  delivery: p.delivery,
+  absencePolicy: p.absencePolicy,
   fromEnvironment: p.fromEnvironment,
 });
 
