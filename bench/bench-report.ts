@@ -19,6 +19,8 @@ export type Scenario = {
   dueShare: number;
   due: number;
   email: boolean;
+  /** With e-mail: the programmes' delivery (issue 16); absent in figures from before digests (one e-mail per reminder). */
+  delivery?: 'digest' | 'each' | null;
   /** With e-mail: how long the sink held back each end-of-data answer (a relay's latency), and SMTP_MAX_CONNECTIONS. */
   smtp?: { replyDelayMs: number; maxConnections: number } | null;
   workers: number;
@@ -38,10 +40,12 @@ export type Scenario = {
 
 const DATA = /<!-- bench-data (\{.*\}) -->/g;
 
-export function scenarioKey(s: { assignments: number; email: boolean; workers: number; concurrency: number; dueShare: number; nodeOptions?: string; smtp?: Scenario['smtp'] }): string {
+export function scenarioKey(s: { assignments: number; email: boolean; delivery?: string; workers: number; concurrency: number; dueShare: number; nodeOptions?: string; smtp?: Scenario['smtp'] }): string {
   const opts = s.nodeOptions ? `-node(${s.nodeOptions.replace(/[^A-Za-z0-9=.-]/g, '')})` : '';
   const smtp = s.email && s.smtp ? `-relay${s.smtp.replyDelayMs}ms-sc${s.smtp.maxConnections}` : '';
-  return `${s.assignments}-${s.email ? 'email' : 'inapp'}${smtp}-due${s.dueShare}-w${s.workers}-c${s.concurrency}${opts}`;
+  // Digest runs get their own key; per-reminder runs keep the key they had before digests existed.
+  const digest = s.email && s.delivery === 'digest' ? '-digest' : '';
+  return `${s.assignments}-${s.email ? 'email' : 'inapp'}${digest}${smtp}-due${s.dueShare}-w${s.workers}-c${s.concurrency}${opts}`;
 }
 
 export function ratios(s: Scenario) {
@@ -126,6 +130,9 @@ function section(s: Scenario): string {
     `| peak RSS per worker (VmHWM) | ${run.peakWorkerRssMb.map((m) => `${m} MB`).join(', ')} |`,
     `| Redis memory at peak | ${f(run.redisPeakMb)} MB used (${f(run.redisRunPeakMb)} MB above the start of the run) |`,
     `| exactly once | ${run.exactlyOnce ? 'yes' : '**NO**'}: ${n(run.reminderRows)} reminder rows for ${n(s.due)} due, ${run.duplicates} duplicate keys${run.emailsReceived !== null ? `; ${n(run.emailsReceived)} e-mails received by the sink, ${run.emailDuplicates} duplicate Message-IDs` : ''} |`,
+    ...(s.email && run.emailsDoneSeconds != null
+      ? [`| e-mail (${s.delivery === 'digest' ? 'one digest a day per mentor, coordinators one escalation digest' : 'one e-mail per reminder, coordinators one message per escalation'}) | **${n(run.emailsReceived ?? 0)} e-mails** for ${n(run.reminderRows)} reminders (${n(run.digestsSent ?? 0)} digests); last e-mail recorded sent **${f(run.emailsDoneSeconds, 2)} s** after the trigger |`]
+      : []),
     `| CPU during the run | ${cpuLine(run.cpu)} |`,
   ];
   if (s.floor) {

@@ -38,6 +38,10 @@ export type RunFigures = {
   exactlyOnce: boolean;
   emailsReceived: number | null;
   emailDuplicates: number | null;
+  /** With e-mail: trigger to the last e-mail recorded sent (digests go out after the run's final row). */
+  emailsDoneSeconds?: number | null;
+  /** Digests recorded sent (mentor and coordinator). */
+  digestsSent?: number | null;
 };
 
 const usedMemory = async (redis: Redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
@@ -53,6 +57,8 @@ export async function measureRun(o: {
   due: number;
   smtp: BenchSmtpSink | null;
   timeoutMs: number;
+  /** The programmes' delivery (issue 16): one digest a day per mentor, or one e-mail per reminder. @defaultValue digest */
+  delivery?: 'digest' | 'each';
   /** Another entry point for the workers than apps/cli/bin/reminders.js (e.g. a precompiled bundle). */
   workerBin?: string;
 }): Promise<RunFigures> {
@@ -64,6 +70,7 @@ export async function measureRun(o: {
   try {
     for (let i = 0; i < o.workers; i++) procs.push(await startWorker(o.vars({ ...extra, WORKER_ID: `bench-${i + 1}` }), o.workerBin));
     o.smtp?.reset();
+    await o.pg.query(`UPDATE programmes SET delivery = $1::programme_delivery`, [o.delivery ?? 'digest']);
     const { rows: [{ last }] } = await o.pg.query(`SELECT coalesce(max(id), 0) AS last FROM cron_execution_log`);
     const memStart = await usedMemory(redis);
     let memPeak = memStart;
@@ -96,6 +103,19 @@ export async function measureRun(o: {
       await new Promise((res) => setTimeout(res, 25));
     }
     const elapsedMs = performance.now() - t0;
+    // E-mail is done when nothing waits for a digest or a send (the workers' tick drains digests).
+    let emailsDoneSeconds: number | null = null;
+    if (o.smtp) {
+      for (;;) {
+        const { rows: [w] } = await o.pg.query(`
+          SELECT (SELECT count(*) FROM reminders WHERE email_status IN ('digest', 'reserved') OR coordinator_email_status = 'digest')::int
+               + (SELECT count(*) FROM digests WHERE status = 'pending')::int AS waiting`);
+        if (Number(w.waiting) === 0) break;
+        if (performance.now() - t0 > o.timeoutMs) throw new Error(`e-mail still waiting after ${o.timeoutMs / 1000} s`);
+        await new Promise((res) => setTimeout(res, 25));
+      }
+      emailsDoneSeconds = +((performance.now() - t0) / 1000).toFixed(2);
+    }
     const cpu = cpuUsage(before, cpuSnapshot(), procs.map((p) => p.proc.pid!));
     const rss = procs.map((p) => p.peakRssMb());
 
@@ -103,7 +123,9 @@ export async function measureRun(o: {
       SELECT (SELECT count(*) FROM reminders)::int AS reminders,
              (SELECT count(*) FROM (SELECT 1 FROM reminders GROUP BY assignment_id, anchor_date, sequence_number HAVING count(*) > 1) d)::int AS duplicates,
              (SELECT count(DISTINCT assignment_id) FROM reminders)::int AS assignments,
-             (SELECT count(*) FROM reminders WHERE email_status = 'sent')::int AS emailed,
+             (SELECT count(*) FROM reminders WHERE email_status = 'sent' AND mentor_digest_id IS NULL)::int
+               + (SELECT count(*) FROM digests WHERE status = 'sent')::int AS emailed,
+             (SELECT count(*) FROM digests WHERE status = 'sent')::int AS digests_sent,
              (SELECT (extract(epoch FROM max(created_at)) * 1000)::bigint FROM reminders) AS last_written`);
     const latencies = await enqueueToWritten(redis, o.pg, o.prefix);
     const sent = Number(row!.reminders_sent);
@@ -131,6 +153,8 @@ export async function measureRun(o: {
       exactlyOnce: check.reminders === o.due && check.assignments === o.due && check.duplicates === 0 && emailOk,
       emailsReceived: o.smtp ? o.smtp.received() : null,
       emailDuplicates: o.smtp ? o.smtp.duplicates() : null,
+      emailsDoneSeconds,
+      digestsSent: o.smtp ? Number(check.digests_sent) : null,
     };
   } finally {
     await Promise.all(procs.map((p) => p.stop()));

@@ -38,6 +38,8 @@ const { values } = parseArgs({
     'sweep-concurrency': { type: 'string' },
     'due-share': { type: 'string', default: '1' },
     email: { type: 'boolean', default: false },
+    /** With --email: the programmes' delivery, one digest a day per mentor (the default) or one e-mail per reminder. */
+    delivery: { type: 'string', default: 'digest' },
     /** With --email: the sink answers each message's end of data after this many ms (a relay's latency). */
     'smtp-reply-ms': { type: 'string', default: '0' },
     /** With --email: SMTP_MAX_CONNECTIONS for the workers (unset: the service's default). */
@@ -103,6 +105,9 @@ async function main() {
   if (!Number.isInteger(smtpReplyMs) || smtpReplyMs < 0 || smtpReplyMs > 10_000) usage(`--smtp-reply-ms must be a whole number from 0 to 10000, got "${values['smtp-reply-ms']}"`);
   const smtpConnections = values['smtp-connections'] === undefined ? undefined : positiveInt('smtp-connections', values['smtp-connections'], 200);
   if (!email && (smtpReplyMs > 0 || smtpConnections !== undefined)) usage('--smtp-reply-ms and --smtp-connections need --email');
+  const delivery = values.delivery!;
+  if (delivery !== 'digest' && delivery !== 'each') usage(`--delivery must be digest or each, got "${delivery}"`);
+  if (!email && values.delivery !== 'digest') usage('--delivery needs --email');
 
   if (values.programmes !== undefined) {
     const programmes = positiveInt('programmes', values.programmes, 10_000);
@@ -160,10 +165,11 @@ async function main() {
         first = false;
         say(`run ${r}/${repeat}: ${workers} worker(s) × concurrency ${concurrency}${email ? ', e-mail on' : ''} (load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')})`);
         const prefix = `${env.prefix}-w${workers}-r${r}`;
-        const run = await measureRun({ pg, redisUrl: config.redisUrl, prefix, vars, workers, concurrency, due: seeded.dueToday, smtp, timeoutMs, workerBin: values['worker-bin'] });
+        const run = await measureRun({ pg, redisUrl: config.redisUrl, prefix, vars, workers, concurrency, due: seeded.dueToday, smtp, timeoutMs, workerBin: values['worker-bin'], delivery });
         await env.dropKeys(prefix);
         runs.push(run);
         say(`  ${run.status}: ${run.triggerToFinalRowSeconds} s, ${run.remindersPerSecond} reminders/s, p50/p99 ${run.enqueueToWrittenP50Ms}/${run.enqueueToWrittenP99Ms} ms, RSS ${run.peakWorkerRssMb.join('/')} MB, exactly once: ${run.exactlyOnce}`);
+        if (email) say(`  e-mail (${delivery}): ${run.emailsReceived} e-mails for ${run.reminderRows} reminders (${run.digestsSent} digests), last one ${run.emailsDoneSeconds} s after the trigger`);
         if (!references) continue;
         const floorPrefix = `${env.prefix}-floor-w${workers}-r${r}`;
         const floor = await queueFloor({
@@ -180,7 +186,7 @@ async function main() {
         say(`  queue floor: ${Math.round(floor.perSecond)} jobs/s (${floor.seconds.toFixed(2)} s)`);
       }
       scenarios.push({
-        key: scenarioKey({ assignments, email, workers, concurrency, dueShare, nodeOptions, smtp: smtpShape }),
+        key: scenarioKey({ assignments, email, delivery, workers, concurrency, dueShare, nodeOptions, smtp: smtpShape }),
         date: new Date().toISOString(),
         machine: machineDescription(),
         load: { loadavgBefore, loadavgAfter: os.loadavg() },
@@ -188,6 +194,7 @@ async function main() {
         dueShare,
         due: seeded.dueToday,
         email,
+        delivery: email ? delivery : null,
         smtp: smtpShape,
         workers,
         concurrency,

@@ -57,6 +57,8 @@ export type WorldOptions = {
   due: number;
   /** Start an SMTP server (and give the workers SMTP_URL). */
   smtp?: boolean;
+  /** The programmes' delivery: the e-mail scenarios take the per-reminder outbox apart unless they say `digest`. @defaultValue each */
+  delivery?: 'digest' | 'each';
   /** The SMTP server answers 250 this long after a message's data arrived (relay latency). */
   smtpAcceptDelayMs?: number;
   /** Extra environment for workers and the operator's container. */
@@ -101,6 +103,7 @@ export async function createWorld(opts: WorldOptions) {
   c.queues.dispatch.on('error', () => undefined);
   await c.repositories.programmes.syncDefault({ timeZone: config.reminderTz, sendAt: null, rules: config.rules }, new Date());
   await seedScenarioData(c.prisma, { due: opts.due, timeZone: config.reminderTz });
+  await c.prisma.programme.updateMany({ data: { delivery: opts.delivery ?? 'each' } });
 
   const workers = new Map<string, WorkerHandle>();
   const crashes: string[] = [];

@@ -11,7 +11,7 @@ import type { RedlockAbortSignal } from '@sesamecare-oss/redlock';
 import { addDays } from '@reminders/core/domain/calendar';
 import type { SweepLock } from '@reminders/core/lock';
 import { createSweepRunService, type RunResult } from '@reminders/core/services/sweep-run-service';
-import { createAssignment, createSilentAssignments, reminderRows } from '../helpers/fixtures';
+import { createAssignment, createSilentAssignments, reminderRows, setProgrammeDelivery } from '../helpers/fixtures';
 import { startHarness, type Harness } from '../helpers/sweep-harness';
 import { startSmtpSink } from '../helpers/smtp-sink';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
@@ -33,6 +33,8 @@ it('an e-mail that failed through every retry is sent by the next run, once', as
   try {
     env = await createTestEnv();
     h = await startHarness(env, { now: MORNING, overrides: { SMTP_URL: smtp.url, EMAIL_MAX_ATTEMPTS: '2', ALERT_FAILURE_THRESHOLD: '1' } });
+    // One e-mail per reminder, sent by the run (digests have their own retries: digest-delivery.test.ts).
+    await setProgrammeDelivery(h.prisma, { delivery: 'each' });
     await createAssignment(h.prisma, { assignedDate: '2026-01-01', lastContactDate: addDays(TODAY, -14), mentorEmail: 'mia@example.org' });
     // Contact registered after the failed run: that reminder's e-mail must not be re-sent.
     const contacted = await createAssignment(h.prisma, { assignedDate: '2026-01-01', lastContactDate: addDays(TODAY, -15), mentorEmail: 'max@example.org' });

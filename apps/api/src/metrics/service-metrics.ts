@@ -27,6 +27,7 @@ export const METRIC_NAMES = [
   'reminders_workers_alive',
   'reminders_delivery_events_total',
   'reminders_email_addresses_undeliverable',
+  'reminders_digests',
   ...EFFECTIVENESS_METRIC_NAMES,
 ] as const;
 
@@ -49,7 +50,7 @@ type ProgrammeFigures = {
 type Snapshot = {
   programmes: Map<string, ProgrammeFigures>;
   alerts: Map<string, number>;
-  delivery: { events: { type: string; effect: string; n: number }[]; undeliverable: number };
+  delivery: { events: { type: string; effect: string; n: number }[]; undeliverable: number; digests: { kind: string; status: string; n: number }[] };
 };
 
 const NO_OUTCOMES: OutcomeTotals = { sent: 0, suppressed: 0, skipped: 0, failed: 0, lost: 0 };
@@ -69,7 +70,7 @@ export function createServiceMetrics(c: Pick<ApiRoot, 'repositories' | 'queues' 
 
   async function load(): Promise<Snapshot> {
     const m = c.repositories.serviceMetrics;
-    const [runs, durations, outcomes, states, alerts, events, undeliverable] = await Promise.all([
+    const [runs, durations, outcomes, states, alerts, events, undeliverable, digests] = await Promise.all([
       m.runsByStatus(SWEEP_SCHEDULER_ID, labelMax),
       m.finishedRunDurationsMs(SWEEP_SCHEDULER_ID, labelMax),
       m.outcomeTotals(SWEEP_SCHEDULER_ID, labelMax),
@@ -77,6 +78,7 @@ export function createServiceMetrics(c: Pick<ApiRoot, 'repositories' | 'queues' 
       c.repositories.alerts.countByKind(),
       m.deliveryEventTotals(),
       m.undeliverableAddresses(),
+      m.digestTotals(),
     ]);
     // Every programme has a state row, so every programme gets its series (zeros before its first run).
     const programmes = new Map<string, ProgrammeFigures>();
@@ -89,7 +91,7 @@ export function createServiceMetrics(c: Pick<ApiRoot, 'repositories' | 'queues' 
     for (const r of runs) of(r.programme).runs.set(r.status, r.n);
     for (const d of durations) of(d.programme).durations.push(d.durationMs / 1000);
     for (const { programme, ...totals } of outcomes) of(programme).outcomes = totals;
-    return { programmes, alerts, delivery: { events, undeliverable } };
+    return { programmes, alerts, delivery: { events, undeliverable, digests } };
   }
 
   /** Calls `each` with every programme label and its figures. */
@@ -214,6 +216,18 @@ export function createServiceMetrics(c: Pick<ApiRoot, 'repositories' | 'queues' 
     registers: [registry],
     async collect() {
       this.set((await snapshot()).delivery.undeliverable);
+    },
+  });
+  new Gauge({
+    name: 'reminders_digests',
+    help: 'The digest outbox (mentor digests, coordinator escalation digests, undeliverable notices) by kind and status; pending includes messages waiting for a retry',
+    labelNames: ['kind', 'status'],
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      this.reset();
+      for (const kind of ['mentor', 'coordinator', 'undeliverable_notice']) for (const status of ['pending', 'sent', 'failed', 'cancelled']) this.set({ kind, status }, 0);
+      for (const d of s.delivery.digests) this.set({ kind: d.kind, status: d.status }, d.n);
     },
   });
   new Gauge({

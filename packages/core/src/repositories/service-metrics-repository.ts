@@ -85,6 +85,11 @@ export function createServiceMetricsRepository(prisma: PrismaClient) {
       return prisma.$queryRaw`SELECT type::text AS type, effect::text AS effect, count(*)::int AS n FROM delivery_events GROUP BY 1, 2`;
     },
 
+    /** The digest outbox by kind and status (issue 16): `pending` that keeps rising means digests are not going out. */
+    async digestTotals(): Promise<{ kind: string; status: string; n: number }[]> {
+      return prisma.$queryRaw`SELECT kind::text AS kind, status::text AS status, count(*)::int AS n FROM digests GROUP BY 1, 2`;
+    },
+
     /** Addresses currently marked undeliverable. */
     async undeliverableAddresses(): Promise<number> {
       const [r] = await prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM email_addresses WHERE undeliverable_at IS NOT NULL`;
