@@ -65,7 +65,8 @@ async function main(): Promise<void> {
       const flag = r.ok ? 'ok  ' : 'FAIL';
       process.stdout.write(
         `${flag} ${s.name} #${i}  expected ${r.expected} sent ${r.sent} dup ${r.duplicates} lost ${r.lost} running ${r.nonTerminalRuns}` +
-          `${r.emailsExpected ? ` e-mails ${r.emailsSent}/${r.emailsExpected} dup ${r.emailDuplicates}${r.emailsInDoubt ? ` re-sent ${r.emailsResent} of ${r.emailsInDoubt} in doubt` : ''}` : ''}  ${(r.durationMs / 1000).toFixed(1)} s` +
+          `${r.emailsExpected ? ` e-mails ${r.emailsSent}/${r.emailsExpected} dup ${r.emailDuplicates}${r.emailsInDoubt ? ` re-sent ${r.emailsResent} of ${r.emailsInDoubt} in doubt` : ''}` : ''}` +
+          `${r.digest ? ` digests ${r.digest.mentorDigests}+${r.digest.coordinatorDigests} listing ${r.digest.items}, messages ${r.digest.messages} dup ${r.digest.duplicates} re-sent ${r.digest.resent} (bound ${r.digest.bound}) left out ${r.digest.leftOut} kills ${r.digest.kills} (${r.digest.midSendKills} mid-send)` : ''}  ${(r.durationMs / 1000).toFixed(1)} s` +
           `${r.notes.length ? `  [${r.notes.join('; ')}]` : ''}\n`,
       );
       if (!r.ok) {

@@ -13,6 +13,7 @@
  *  - the alerts the incident called for were raised and delivered to the webhook.
  */
 import type { World } from './world';
+import { checkDigests, type DigestFigures } from './digest-invariants';
 import { expectedReminders } from './seed';
 
 export type IterationResult = {
@@ -36,6 +37,8 @@ export type IterationResult = {
   emailsInDoubt: number;
   /** Finished runs whose execution-log counts differ from their dispatch records. */
   countMismatches: string[];
+  /** Digest delivery (digest-invariants.ts), when the programme sends digests and SMTP is on. */
+  digest?: DigestFigures;
   runs: number;
   nonTerminalRuns: number;
   alertsMissing: string[];
@@ -49,7 +52,7 @@ export type IterationResult = {
   ok: boolean;
 };
 
-type ReminderRow = { key: string; assignment_id: number; created_at: Date; mentor_notes: number; coordinator_notes: number; email_status: string };
+type ReminderRow = { key: string; assignment_id: number; created_at: Date; mentor_notes: number; coordinator_notes: number; email_status: string; pref: string | null };
 
 /** Alerts the run history calls for: one per failure streak, a recovery after it, a long_run per stale run. */
 function alertsCalledFor(runs: { id: number; status: string }[], staleAtRecovery: number[]): string[] {
@@ -125,7 +128,7 @@ export async function checkInvariants(w: World, startedAt: number): Promise<Iter
   const expected = new Map([...allExpected].filter(([, e]) => !contactedIds.has(e.assignmentId)));
 
   const rows = await p.$queryRaw<ReminderRow[]>`
-    SELECT r.reminder_key AS key, r.assignment_id, r.created_at, r.email_status::text AS email_status,
+    SELECT r.reminder_key AS key, r.assignment_id, r.created_at, r.email_status::text AS email_status, r.preference_applied::text AS pref,
            (SELECT count(*) FROM notifications n WHERE n.reminder_id = r.id AND n.recipient_type = 'peer_mentor')::int AS mentor_notes,
            (SELECT count(*) FROM notifications n WHERE n.reminder_id = r.id AND n.recipient_type = 'coordinator')::int AS coordinator_notes
       FROM reminders r ORDER BY r.id`;
@@ -168,6 +171,8 @@ export async function checkInvariants(w: World, startedAt: number): Promise<Iter
   if (w.smtp) {
     for (const e of expected.values()) {
       if (!e.mentorEmail) continue;
+      // In digest delivery the reminder has no message of its own: its digest is checked below.
+      if (byKey.get(e.key)?.pref === 'digest') continue;
       emailsExpected += 1;
       const n = w.smtp.byMessageId.get(`<${e.key}@follow-up-reminders>`) ?? 0;
       if (n >= 1) emailsSent += 1;
@@ -180,6 +185,9 @@ export async function checkInvariants(w: World, startedAt: number): Promise<Iter
       for (const [mid, n] of w.smtp.byMessageId) if (mid.startsWith(`<a${id}-`)) emailDuplicates += Math.max(0, n - 1);
     }
   }
+
+  const [digestRows] = await p.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM digests`;
+  const digest = w.smtp && (digestRows?.n ?? 0) + rows.filter((r) => r.pref === 'digest').length > 0 ? await checkDigests(w) : undefined;
 
   const mismatches = await countMismatches(w);
   const runs = await w.runs();
@@ -211,12 +219,13 @@ export async function checkInvariants(w: World, startedAt: number): Promise<Iter
     emailsResent,
     emailsInDoubt: w.emailsInDoubt.size,
     countMismatches: mismatches,
+    digest,
     runs: runs.length,
     nonTerminalRuns,
     alertsMissing,
     alertsUnexpected,
     crashes: [...w.crashes],
-    violations: [...w.violations],
+    violations: [...w.violations, ...(digest?.problems ?? []).map((d) => `digests: ${d}`)],
     faultHit: w.faultHit(),
     notes: [...w.notes],
     durationMs: Date.now() - startedAt,

@@ -45,7 +45,7 @@ export async function runIteration(s: Scenario, iteration: number, opts: Iterate
   let timer: NodeJS.Timeout | undefined;
   const timeoutMs = opts.timeoutMs ?? 240_000;
   const body = async (): Promise<IterationResult & { logs?: string }> => {
-    w = await createWorld({ scenario: s.name, iteration, due: s.due, smtp: s.smtp, smtpAcceptDelayMs: s.smtpAcceptDelayMs, vars: s.vars, topology: s.topology, logDir: opts.logDir });
+    w = await createWorld({ scenario: s.name, iteration, due: s.due, smtp: s.smtp, smtpAcceptDelayMs: s.smtpAcceptDelayMs, smtpAcceptDelayMaxMs: s.smtpAcceptDelayMaxMs, delivery: s.delivery, vars: s.vars, topology: s.topology, logDir: opts.logDir });
     await Promise.all(s.workers.map((id) => w!.startWorker(id)));
     await s.inject(w);
     await w.recover();

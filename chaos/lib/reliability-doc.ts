@@ -21,6 +21,8 @@ const DESCRIPTIONS: Record<string, string> = {
     "A dispatch worker (not the run holder) is frozen with SIGSTOP while it holds active dispatch jobs with an e-mail claimed, past BullMQ's lock duration and stalled-check interval (30 s each: the worker app has no setting to shorten them), until another worker has re-run its jobs; then SIGCONT. The relay takes 100 ms to accept a message, so messages are in flight on the frozen worker. No reminder is written twice; an e-mail is sent twice only if the frozen worker had claimed it (the window below).",
   'pause-mid-run':
     'The sweep is paused (the ops service, as the CLI and the API do) while the run dispatches: the run ends `cancelled` within seconds, no reminder row is created after the pause committed (compared by created_at), and after the resume the recovery run sends the rest.',
+  'digest-crash':
+    'Digest delivery (the default since issue 16): once the run has ended, every worker assembles and sends the digests (mentors with several due assignments each, coordinators their escalations) through a relay that answers 20-50 ms after the data; a worker with a message in flight is SIGKILLed, twice, and replaced. Every reminder ends in a sent digest that lists exactly the reminders linked to it, none in two; a digest is accepted twice only if a victim had it accepted and unmarked (at most SMTP_MAX_CONNECTIONS, 2, per kill), with the same Message-ID.',
   'activity-during-dispatch': 'Activities are registered (direct, proxy, coordinator proxy, bulk) for twenty assignments whose reminder job is still queued: none of them is reminded after its contact was committed.',
 };
 

@@ -49,8 +49,15 @@ export function summarise(title: string, results: IterationResult[]): ScenarioSu
     lost: sum((r) => r.lost),
     nonTerminal: sum((r) => r.nonTerminalRuns),
     countMismatches: sum((r) => r.countMismatches.length),
-    emailWindow: results.some((r) => r.emailsInDoubt > 0) ? `${Math.max(...results.map((r) => r.emailsResent))} of ${Math.max(...results.map((r) => r.emailsInDoubt))}` : '-',
-    emails: emailsExpected ? `${sum((r) => r.emailsSent)}/${emailsExpected} (${sum((r) => r.emailDuplicates)}, ${sum((r) => r.emailsLost)}, ${sum((r) => r.emailsResent)})` : '-',
+    emailWindow: results.some((r) => r.digest?.kills)
+      ? `${Math.max(...results.map((r) => r.digest?.mostPerKill ?? 0))} of ${Math.max(...results.map((r) => r.digest?.perKillBound ?? 0))} (digests)`
+      : results.some((r) => r.emailsInDoubt > 0) ? `${Math.max(...results.map((r) => r.emailsResent))} of ${Math.max(...results.map((r) => r.emailsInDoubt))}` : '-',
+    emails: emailsExpected
+      ? `${sum((r) => r.emailsSent)}/${emailsExpected} (${sum((r) => r.emailDuplicates)}, ${sum((r) => r.emailsLost)}, ${sum((r) => r.emailsResent)})`
+      : // Digest delivery: digest messages accepted (duplicates, reminder copies left out, re-sent after a kill).
+        results.some((r) => r.digest)
+        ? `${sum((r) => r.digest?.messages ?? 0)} digests (${sum((r) => r.digest?.duplicates ?? 0)}, ${sum((r) => r.digest?.leftOut ?? 0)}, ${sum((r) => r.digest?.resent ?? 0)})`
+        : '-',
     afterContact: sum((r) => r.afterContact),
     unexpected: sum((r) => r.unexpected),
     alerts: alertProblems ? `${alertProblems} problem(s)` : 'ok',

@@ -61,12 +61,18 @@ export type WorldOptions = {
   delivery?: 'digest' | 'each';
   /** The SMTP server answers 250 this long after a message's data arrived (relay latency). */
   smtpAcceptDelayMs?: number;
+  /** With smtpAcceptDelayMs: the latency is drawn per message from [smtpAcceptDelayMs, this]. */
+  smtpAcceptDelayMaxMs?: number;
+  /** The default programme's delivery (digest | each); unset: the table's default. */
+  delivery?: 'digest' | 'each';
   /** Extra environment for workers and the operator's container. */
   vars?: Record<string, string>;
   /** A real Sentinel or Cluster deployment instead of the single redis-server. */
   topology?: 'sentinel' | 'cluster';
   logDir: string;
 };
+
+export type DigestKill = { worker: string; at: number; inDoubt: string[]; acceptedUnmarked: string[] };
 
 export type RunRow = Awaited<ReturnType<Container['prisma']['cronExecutionLog']['findMany']>>[number];
 
@@ -82,7 +88,7 @@ export async function createWorld(opts: WorldOptions) {
   // A Cluster needs every key of a queue in one slot: the prefix is a hash tag.
   const redisVars: Record<string, string> = sentinel ? { REDIS_URL: sentinel.url(3) } : cluster ? { REDIS_URL: cluster.url(2), REDIS_PREFIX: '{reminders}' } : { REDIS_URL: redis.url };
   const hook = await startWebhookReceiver();
-  const smtp: SmtpSwitch | null = opts.smtp ? await startSmtpSwitch({ acceptDelayMs: opts.smtpAcceptDelayMs }) : null;
+  const smtp: SmtpSwitch | null = opts.smtp ? await startSmtpSwitch({ acceptDelayMs: opts.smtpAcceptDelayMs, acceptDelayMaxMs: opts.smtpAcceptDelayMaxMs }) : null;
   const vars = (extra: Record<string, string> = {}) =>
     env.env({
       ...CHAOS_DEFAULTS,
@@ -102,6 +108,7 @@ export async function createWorld(opts: WorldOptions) {
   c.queues.sweep.on('error', () => undefined);
   c.queues.dispatch.on('error', () => undefined);
   await c.repositories.programmes.syncDefault({ timeZone: config.reminderTz, sendAt: null, rules: config.rules }, new Date());
+  if (opts.delivery) await c.prisma.programme.updateMany({ data: { delivery: opts.delivery } });
   await seedScenarioData(c.prisma, { due: opts.due, timeZone: config.reminderTz });
   await c.prisma.programme.updateMany({ data: { delivery: opts.delivery ?? 'each' } });
 
@@ -121,6 +128,13 @@ export async function createWorld(opts: WorldOptions) {
    * run sends it again (same Message-ID). One extra copy of these is at-least-once, not a bug.
    */
   const emailsInDoubt = new Set<string>();
+  /**
+   * The digest outbox's counterpart, one entry per kill: the digests the killed worker had claimed
+   * and not marked (a live lease), and of those the ones the SMTP server had already accepted (in
+   * flight on the victim: at most its SMTP_MAX_CONNECTIONS lanes). Those may come once more, with
+   * the same Message-ID, after the lease; nothing else may.
+   */
+  const digestKills: DigestKill[] = [];
   let faultHit = false;
 
   async function startWorker(id: string, extra: Record<string, string> = {}): Promise<WorkerHandle> {
@@ -319,6 +333,7 @@ export async function createWorld(opts: WorldOptions) {
     expectAlerts,
     emailsInDoubt,
     noteEmailsInDoubt,
+    digestKills,
     startWorker,
     runs,
     runningRow,

@@ -1,6 +1,7 @@
 /** Every scenario, in the order the table lists them. */
 import { activityDuringDispatch } from './activity-during-dispatch';
 import { clusterFailover } from './cluster-failover';
+import { digestCrash } from './digest-crash';
 import { forgedDispatchJobs } from './forged-dispatch-jobs';
 import { forgedSweepJobs } from './forged-sweep-jobs';
 import { pauseMidRun } from './pause-mid-run';
@@ -34,4 +35,5 @@ export const SCENARIOS: readonly Scenario[] = [
   removedJobs,
   stalledDispatch,
   pauseMidRun,
+  digestCrash,
 ];

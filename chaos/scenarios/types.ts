@@ -11,6 +11,10 @@ export type Scenario = {
   smtp?: boolean;
   /** The SMTP server answers 250 this long after a message's data arrived (relay latency). */
   smtpAcceptDelayMs?: number;
+  /** With smtpAcceptDelayMs: the latency is drawn per message from [smtpAcceptDelayMs, this]. */
+  smtpAcceptDelayMaxMs?: number;
+  /** The default programme's delivery (digest | each); unset: the table's default. */
+  delivery?: 'digest' | 'each';
   /** Environment for the workers and the operator's container (beside CHAOS_DEFAULTS). */
   vars?: Record<string, string>;
   /** Worker processes started before the fault (their WORKER_IDs). */

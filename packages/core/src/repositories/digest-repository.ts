@@ -229,6 +229,20 @@ export function createDigestRepository(prisma: PrismaClient) {
       return { mentorId: row.id, mentorName: row.name, reason: row.reason === 'complaint' ? 'complaint' : 'hard_bounce' };
     },
 
+    /**
+     * Renews the lease of the attempt the caller holds, right before its send: a claim takes a
+     * batch under one lease and the lanes send it one after another, so a digest late in the
+     * batch could otherwise start (or still be in flight) after that lease, while another sender
+     * adopts it. False: the attempt is no longer the caller's (adopted, or finished); do not send.
+     */
+    async renewLease(p: { id: number; attempt: number; owner: string; leaseSeconds: number }): Promise<boolean> {
+      const rows = await prisma.$queryRaw<{ id: number }[]>`
+        UPDATE digests SET lease_until = clock_timestamp() + make_interval(secs => ${p.leaseSeconds}::int)
+         WHERE id = ${p.id} AND attempts = ${p.attempt} AND status = 'pending' AND lease_owner = ${p.owner}
+        RETURNING id`;
+      return rows.length === 1;
+    },
+
     /** Marks sent the attempt the caller holds, and its reminders' copies. False: the lease was taken over. */
     async markSent(p: { id: number; attempt: number; at: Date }): Promise<boolean> {
       const rows = await prisma.$queryRaw<{ id: number; kind: DigestKind }[]>`

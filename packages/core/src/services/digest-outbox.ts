@@ -90,6 +90,15 @@ export function createDigestOutbox(deps: DigestOutboxDeps) {
       if (await deps.digests.withdraw({ id: d.id, attempt: d.attempt, preference: 'empty' })) report.withdrawn++;
       return;
     }
+    // The claim leased the whole batch at once and this lane may reach this digest late in it:
+    // renew for this send (a send is bounded well inside a lease by the socket timeout), or leave
+    // it if another sender has adopted it meanwhile. Without this a slow relay made two live
+    // senders send the tail of a batch twice (tests/integration/digest-lease-batch.test.ts).
+    if (!(await deps.digests.renewLease({ id: d.id, attempt: d.attempt, owner: deps.owner, leaseSeconds: deps.leaseSeconds }))) {
+      report.lostLease++;
+      deps.logger.warn({ digest: d.key, attempt: d.attempt }, 'digest left unsent: its lease had been taken over before its turn in the batch');
+      return;
+    }
     try {
       await deps.email!.send(message);
     } catch (err) {
