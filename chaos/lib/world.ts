@@ -63,8 +63,6 @@ export type WorldOptions = {
   smtpAcceptDelayMs?: number;
   /** With smtpAcceptDelayMs: the latency is drawn per message from [smtpAcceptDelayMs, this]. */
   smtpAcceptDelayMaxMs?: number;
-  /** The default programme's delivery (digest | each); unset: the table's default. */
-  delivery?: 'digest' | 'each';
   /** Extra environment for workers and the operator's container. */
   vars?: Record<string, string>;
   /** A real Sentinel or Cluster deployment instead of the single redis-server. */
@@ -108,7 +106,6 @@ export async function createWorld(opts: WorldOptions) {
   c.queues.sweep.on('error', () => undefined);
   c.queues.dispatch.on('error', () => undefined);
   await c.repositories.programmes.syncDefault({ timeZone: config.reminderTz, sendAt: null, rules: config.rules }, new Date());
-  if (opts.delivery) await c.prisma.programme.updateMany({ data: { delivery: opts.delivery } });
   await seedScenarioData(c.prisma, { due: opts.due, timeZone: config.reminderTz });
   await c.prisma.programme.updateMany({ data: { delivery: opts.delivery ?? 'each' } });
 
