@@ -28,6 +28,7 @@ afterEach(async () => {
   await smtp?.close();
 });
 
+const body = (m: ReceivedMail) => m.raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_s, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 const header = (m: ReceivedMail, name: string) => new RegExp(`^${name}: (.*)$`, 'im').exec(m.raw.replace(/\r?\n[ \t]+/g, ' '))?.[1];
 const drain = () => api.c.services.digestOutbox.drainOnce();
 const setDay = (d: string) => (api.clock as unknown as { set(x: Date): void }).set(osloMorning(d));
@@ -46,8 +47,8 @@ it('a bounced address gets no more e-mail, and its coordinator exactly one notic
   await drain();
   const toCora = smtp.received.filter((x) => x.to.includes('cora@example.org'));
   expect(toCora).toHaveLength(1);
-  expect(toCora[0]!.raw).toContain(`https://app.example.org/peer-mentors/${m.mentorId}`);
-  expect(toCora[0]!.raw).not.toContain('mia@example.org'.replace('@', '=40'));
+  expect(body(toCora[0]!)).toContain(`https://app.example.org/peer-mentors/${m.mentorId}`);
+  expect(body(toCora[0]!)).not.toContain('mia@example.org'); // the mentor, not the address
 
   // The next day's reminder (a new one for another silent assignment) is in-app only.
   const contact = await api.prisma.contact.create({ data: { name: 'Ola Hansen' } });
@@ -101,5 +102,5 @@ it('an absence registered by the mentor\'s app holds the reminders and moves the
   expect((await reminderRows(api.prisma)).map((r) => r.sequenceNumber)).toEqual([1]);
   expect(smtp.received).toHaveLength(1);
   const view = (await api.call({ method: 'GET', url: `/v1/assignments/${m.assignmentIds[0]}`, as: 'viewer' })).json();
-  expect(view.next_reminder).toBe(addDays(d0, 26));
+  expect(view.next_reminder).toMatchObject({ due_date: addDays(d0, 26), sequence_number: 2 });
 });
