@@ -38,6 +38,9 @@ export async function createBenchEnv(baseDatabaseUrl: string, redisUrl: string):
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     REDIS_PREFIX: prefix,
+    // Production refuses SMTP_URL without the addresses links in messages point to.
+    APP_BASE_URL: 'https://app.bench.invalid',
+    PUBLIC_API_URL: 'https://reminders.bench.invalid',
     ...extra,
   });
   const dropKeys = async (under: string) => {
