@@ -233,6 +233,40 @@ export function createDigestRepository(prisma: PrismaClient) {
      * batch could otherwise start (or still be in flight) after that lease, while another sender
      * adopts it. False: the attempt is no longer the caller's (adopted, or finished); do not send.
      */
+    /** renewLease for several digests in one statement (the outbox's batcher); one answer per item. */
+    async renewLeases(ps: { id: number; attempt: number; owner: string; leaseSeconds: number }[]): Promise<boolean[]> {
+      if (ps.length === 0) return [];
+      const rows = await prisma.$queryRaw<{ id: number }[]>`
+        UPDATE digests d SET lease_until = clock_timestamp() + make_interval(secs => u.secs)
+          FROM unnest(${ps.map((p) => p.id)}::int[], ${ps.map((p) => p.attempt)}::int[], ${ps.map((p) => p.owner)}::text[], ${ps.map((p) => p.leaseSeconds)}::int[]) AS u(id, attempt, owner, secs)
+         WHERE d.id = u.id AND d.attempts = u.attempt AND d.status = 'pending' AND d.lease_owner = u.owner
+        RETURNING d.id`;
+      const ours = new Set(rows.map((r) => r.id));
+      return ps.map((p) => ours.has(p.id));
+    },
+
+    /** markSent for several digests in one statement (the outbox's batcher); one answer per item. */
+    async markSentMany(ps: { id: number; attempt: number; at: Date }[]): Promise<boolean[]> {
+      if (ps.length === 0) return [];
+      const rows = await prisma.$queryRaw<{ id: number }[]>`
+        WITH u AS (
+          SELECT * FROM unnest(${ps.map((p) => p.id)}::int[], ${ps.map((p) => p.attempt)}::int[], ${ps.map((p) => p.at.toISOString())}::timestamptz[]) AS u(id, attempt, at)
+        ), marked AS (
+          UPDATE digests d SET status = 'sent', sent_at = u.at, last_error = NULL, lease_owner = NULL, lease_until = NULL
+            FROM u WHERE d.id = u.id AND d.attempts = u.attempt AND d.status = 'pending'
+          RETURNING d.id, d.kind, u.at
+        ), mentor_copies AS (
+          UPDATE reminders r SET email_status = 'sent', email_sent_at = m.at
+            FROM marked m WHERE m.kind = 'mentor' AND r.mentor_digest_id = m.id
+        ), coordinator_copies AS (
+          UPDATE reminders r SET coordinator_email_status = 'sent'
+            FROM marked m WHERE m.kind = 'coordinator' AND r.coordinator_digest_id = m.id
+        )
+        SELECT id FROM marked`;
+      const ours = new Set(rows.map((r) => r.id));
+      return ps.map((p) => ours.has(p.id));
+    },
+
     async renewLease(p: { id: number; attempt: number; owner: string; leaseSeconds: number }): Promise<boolean> {
       const rows = await prisma.$queryRaw<{ id: number }[]>`
         UPDATE digests SET lease_until = clock_timestamp() + make_interval(secs => ${p.leaseSeconds}::int)

@@ -12,6 +12,7 @@ import type { Logger } from '../logger';
 import type { ClaimedDigest, DigestItem, DigestRepository } from '../repositories/digest-repository';
 import { pickLocale, renderCoordinatorDigest, renderCoordinatorEmail, renderMentorDigest, renderUndeliverableNotice, type CoordinatorItem, type ReminderItem } from '../messages';
 import { messageLinks, unsubscribeHeaders, type MessageLinkDeps } from '../messages/message-links';
+import { createMicroBatcher } from './micro-batcher';
 
 export type DigestOutboxDeps = {
   digests: DigestRepository;
@@ -38,6 +39,12 @@ export type DrainReport = { assembled: { mentor: number; coordinator: number }; 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createDigestOutbox(deps: DigestOutboxDeps) {
+  // Each lane's lease renewal and "sent" mark share a statement with the other lanes' (as the
+  // dispatch's marks do): one round trip per message each made the outbox send 88 digests a second
+  // through a relay that takes 20 ms over 10 connections.
+  const batch = { maxBatchSize: 200, maxInFlight: 2, lingerMs: 5 };
+  const renewals = createMicroBatcher<{ id: number; attempt: number; owner: string; leaseSeconds: number }, boolean>({ ...batch, run: (ps) => deps.digests.renewLeases(ps) });
+  const sentMarks = createMicroBatcher<{ id: number; attempt: number; at: Date }, boolean>({ ...batch, run: (ps) => deps.digests.markSentMany(ps) });
   const links = messageLinks(deps.links);
   const backoff = deps.retryBackoffMs ?? 30_000;
   const markTries = deps.markTries ?? 6;
@@ -94,7 +101,7 @@ export function createDigestOutbox(deps: DigestOutboxDeps) {
     // renew for this send (a send is bounded well inside a lease by the socket timeout), or leave
     // it if another sender has adopted it meanwhile. Without this a slow relay made two live
     // senders send the tail of a batch twice (tests/integration/digest-lease-batch.test.ts).
-    if (!(await deps.digests.renewLease({ id: d.id, attempt: d.attempt, owner: deps.owner, leaseSeconds: deps.leaseSeconds }))) {
+    if (!(await renewals.submit({ id: d.id, attempt: d.attempt, owner: deps.owner, leaseSeconds: deps.leaseSeconds }))) {
       report.lostLease++;
       deps.logger.warn({ digest: d.key, attempt: d.attempt }, 'digest left unsent: its lease had been taken over before its turn in the batch');
       return;
@@ -112,7 +119,7 @@ export function createDigestOutbox(deps: DigestOutboxDeps) {
       return;
     }
     try {
-      const ours = await persist('digest sent mark', () => deps.digests.markSent({ id: d.id, attempt: d.attempt, at: deps.clock.now() }));
+      const ours = await persist('digest sent mark', () => sentMarks.submit({ id: d.id, attempt: d.attempt, at: deps.clock.now() }));
       if (ours) report.sent++;
       else {
         report.lostLease++;
