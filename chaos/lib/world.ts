@@ -29,6 +29,8 @@ export const CHAOS_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
   // A killed or frozen worker's e-mail claims are leased: short here, so recovery waits seconds.
   EMAIL_LEASE_SECONDS: '5',
   DISPATCH_RETRY_BACKOFF_MS: '100',
+  // A digest the relay refused (smtp-down) is tried again within the recovery's wait.
+  DIGEST_RETRY_SECONDS: '1',
   ALERT_FAILURE_THRESHOLD: '1',
   ALERT_MAX_RUN_MINUTES: '1',
   RUN_TIMEOUT_MINUTES: '2',
@@ -235,7 +237,18 @@ export async function createWorld(opts: WorldOptions) {
         FROM reminders r JOIN assignments a ON a.id = r.assignment_id JOIN peer_mentors pm ON pm.id = a.peer_mentor_id
        WHERE r.email_status IN ('reserved', 'failed') AND a.status = 'active' AND pm.email IS NOT NULL
          AND COALESCE(a.last_contact_date, a.assigned_date) = r.anchor_date`;
-    return { pending: Number(r?.n ?? 0), leasedUntil: r?.until ?? null };
+    // The digest outbox's rows (digests and, in `each` delivery, the coordinators' messages): a
+    // pending one is not done until sent; it waits for its lease or its retry time.
+    const [d] = await c.prisma.$queryRaw<{ n: bigint; until: Date | null }[]>`
+      SELECT count(*) AS n, max(GREATEST(lease_until, next_attempt_at)) FILTER (WHERE GREATEST(lease_until, next_attempt_at) > clock_timestamp()) AS until
+        FROM digests WHERE status = 'pending'`;
+    // Reminders a programme tick has not put in a digest yet (it assembles after the run ends).
+    const [u] = await c.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM reminders
+       WHERE (email_status = 'digest' AND mentor_digest_id IS NULL) OR (coordinator_email_status = 'digest' AND coordinator_digest_id IS NULL)`;
+    const untils = [r?.until, d?.until].filter((u): u is Date => u instanceof Date);
+    const leasedUntil = untils.length ? new Date(Math.max(...untils.map((u) => u.getTime()))) : null;
+    return { pending: Number(r?.n ?? 0) + Number(d?.n ?? 0) + Number(u?.n ?? 0), leasedUntil };
   }
   const pendingEmails = async () => (await retrying('pending e-mails', pendingEmailState)).pending;
 
@@ -265,6 +278,8 @@ export async function createWorld(opts: WorldOptions) {
       // E-mails a killed or frozen sender had claimed are its own until their lease ends
       // (EMAIL_LEASE_SECONDS): the next run adopts them only after that.
       if (mail.leasedUntil) await sleep(Math.max(0, mail.leasedUntil.getTime() - Date.now()) + 250);
+      // Digests due now go out on the workers' next programme tick.
+      else if (mail.pending > 0) await sleep(1_000);
     }
     await tickWatchdog();
   }

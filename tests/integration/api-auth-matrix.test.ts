@@ -136,6 +136,9 @@ const VALID: Record<string, () => Promise<InjectOptions>> = {
     await api.prisma.emailAddress.create({ data: { address, undeliverableAt: new Date(NOW), undeliverableReason: 'hard_bounce', hardBounces: 1 } });
     return { method: 'DELETE', url: `/v1/email-addresses/${address}/undeliverable` };
   },
+  'GET /v1/digests': async () => ({ method: 'GET', url: '/v1/digests?status=failed' }),
+  'POST /v1/digests/retry': async () => ({ method: 'POST', url: '/v1/digests/retry', payload: { date: '2026-11-27' } }),
+  'POST /v1/digests/cancel': async () => ({ method: 'POST', url: '/v1/digests/cancel', payload: { date: '2026-11-27' } }),
 };
 
 /** A run held by the blast-radius guard (what cancel acts on), of default's sweep or a programme's. */

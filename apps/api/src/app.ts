@@ -14,6 +14,7 @@ import { programmeRoutes } from './routes/programmes';
 import { programmeStatsRoutes } from './routes/programme-stats';
 import { absenceRoutes } from './routes/absences';
 import { snoozeRoutes } from './routes/snooze';
+import { digestRoutes } from './routes/digests';
 import { opsRoutes } from './routes/ops';
 import { metricsRoutes } from './routes/metrics';
 import { mentorPreferenceRoutes } from './routes/mentor-preferences';
@@ -89,6 +90,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(mentorPreferenceRoutes, { preferences: root.services.preferences });
   await app.register(unsubscribeRoutes, { unsubscribe: root.services.unsubscribe, limiter, preferencesUrl: `${root.config.links.appBaseUrl}/settings/notifications` });
   await app.register(deliveryEventRoutes, { deliveryEvents: root.services.deliveryEvents });
+  await app.register(digestRoutes, { digests: root.services.digests });
 
   await app.register(metricsRoutes, { metrics: createServiceMetrics(root) });
   await registerBullBoard(app, {

@@ -37,6 +37,7 @@ export function createApiRoot(opts: { config: Config; logger: Logger; clock?: Cl
       tokens: core.tokens,
       programmes: core.programmes,
       effectiveness: core.effectiveness,
+      digests: core.digests,
       activities: registration.activities,
       assignments: registration.assignments,
       absences: registration.absences,

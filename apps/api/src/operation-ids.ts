@@ -53,4 +53,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = Object.freeze({
   'POST /v1/unsubscribe/:token': 'unsubscribeOneClick',
   'POST /v1/delivery-events': 'reportDeliveryEvents',
   'DELETE /v1/email-addresses/:address/undeliverable': 'clearUndeliverableAddress',
+  'GET /v1/digests': 'listDigests',
+  'POST /v1/digests/retry': 'retryFailedDigests',
+  'POST /v1/digests/cancel': 'cancelFailedDigests',
 });

@@ -52,6 +52,9 @@ export const ROUTE_ROLES: Readonly<Record<string, AccessSet>> = Object.freeze({
   'PUT /v1/peer-mentors/:id/preferences': ACCESS.changeMentorPreferences,
   'POST /v1/delivery-events': ACCESS.reportDeliveryEvents,
   'DELETE /v1/email-addresses/:address/undeliverable': ACCESS.admin,
+  'GET /v1/digests': ACCESS.operate,
+  'POST /v1/digests/retry': ACCESS.operate,
+  'POST /v1/digests/cancel': ACCESS.operate,
 });
 
 /** Routes anyone may call (no token): probes and the API docs. */

@@ -70,6 +70,8 @@ function buildData(config: Config) {
     programmeRows: core.repositories.programmes,
     /** Whether reminders work (stats). */
     effectiveness: core.effectiveness,
+    /** The digest outbox for operators (digests list | retry | cancel). */
+    digests: core.digests,
     assignments: registration.assignments,
     absences: registration.absences,
     snoozes: registration.snoozes,

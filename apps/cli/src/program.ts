@@ -13,6 +13,7 @@ import { pauseCommand, resumeCommand } from './commands/pause';
 import { statusCommand, runsCommand } from './commands/status';
 import { lockCommand } from './commands/lock';
 import { statsCommand } from './commands/stats';
+import { digestsCommand } from './commands/digests';
 
 export function registerCommands(program: Command): Command {
   program
@@ -23,6 +24,6 @@ export function registerCommands(program: Command): Command {
     .configureOutput({ outputError: (str, write) => write(str) });
   for (const add of [migrateCommand, seedCommand, startCommand, serveApiCommand, serveWorkerCommand]) add(program);
   for (const add of [tokenCommand, correctContactCommand, programmeCommand, absenceCommand, snoozeCommand]) add(program);
-  for (const add of [triggerCommand, pauseCommand, resumeCommand, statusCommand, runsCommand, lockCommand, statsCommand]) add(program);
+  for (const add of [triggerCommand, pauseCommand, resumeCommand, statusCommand, runsCommand, lockCommand, statsCommand, digestsCommand]) add(program);
   return program;
 }

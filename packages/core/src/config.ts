@@ -112,6 +112,7 @@ const schema = z.object({
   EMAIL_MAX_ATTEMPTS: intVar(5, 1, 50),
   EMAIL_LEASE_SECONDS: intVar(300, 5, 86_400),
   DISPATCH_RETRY_BACKOFF_MS: intVar(2_000, 1, 3_600_000),
+  DIGEST_RETRY_SECONDS: intVar(30, 1, 3_600),
   BLAST_RADIUS_FACTOR: intVar(3, 0, 1000),
   BLAST_RADIUS_FLOOR: intVar(500, 0, 100_000_000),
   BLAST_RADIUS_MIN_HISTORY: intVar(3, 1, 100),
@@ -198,6 +199,12 @@ export type Config = Readonly<{
    */
   emailLeaseSeconds: number;
   dispatchRetryBackoffMs: number;
+  /**
+   * A digest the relay refused is tried again after this long, doubling per attempt up to 30
+   * minutes, until EMAIL_MAX_ATTEMPTS; then it is `failed` (alerted; `npx reminders digests retry`).
+   * @defaultValue 30
+   */
+  digestRetrySeconds: number;
   /**
    * How long a bulk request's Idempotency-Key (and its stored answer) is remembered; an older key
    * counts as new, and the watchdog deletes its row.
@@ -305,6 +312,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     emailMaxAttempts: e.EMAIL_MAX_ATTEMPTS,
     emailLeaseSeconds: e.EMAIL_LEASE_SECONDS,
     dispatchRetryBackoffMs: e.DISPATCH_RETRY_BACKOFF_MS,
+    digestRetrySeconds: e.DIGEST_RETRY_SECONDS,
     idempotencyKeyRetentionHours: e.IDEMPOTENCY_KEY_RETENTION_HOURS,
     workerId: e.WORKER_ID ?? `${os.hostname()}-${process.pid}`,
     tokenLifetimeDays: Object.freeze({

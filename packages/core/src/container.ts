@@ -63,6 +63,7 @@ export function createContainer(opts: ContainerOptions) {
       tokens: core.tokens,
       programmes: core.programmes,
       effectiveness: core.effectiveness,
+      digests: core.digests,
       activities: registration.activities,
       assignments: registration.assignments,
       absences: registration.absences,

@@ -28,6 +28,7 @@ export const METRIC_NAMES = [
   'reminders_delivery_events_total',
   'reminders_email_addresses_undeliverable',
   'reminders_digests',
+  'reminders_digests_oldest_due_seconds',
   ...EFFECTIVENESS_METRIC_NAMES,
 ] as const;
 
@@ -50,7 +51,7 @@ type ProgrammeFigures = {
 type Snapshot = {
   programmes: Map<string, ProgrammeFigures>;
   alerts: Map<string, number>;
-  delivery: { events: { type: string; effect: string; n: number }[]; undeliverable: number; digests: { kind: string; status: string; n: number }[] };
+  delivery: { events: { type: string; effect: string; n: number }[]; undeliverable: number; digests: { kind: string; status: string; n: number }[]; oldestDueDigestSeconds: number };
 };
 
 const NO_OUTCOMES: OutcomeTotals = { sent: 0, suppressed: 0, skipped: 0, failed: 0, lost: 0 };
@@ -70,7 +71,7 @@ export function createServiceMetrics(c: Pick<ApiRoot, 'repositories' | 'queues' 
 
   async function load(): Promise<Snapshot> {
     const m = c.repositories.serviceMetrics;
-    const [runs, durations, outcomes, states, alerts, events, undeliverable, digests] = await Promise.all([
+    const [runs, durations, outcomes, states, alerts, events, undeliverable, digests, oldestDueDigestSeconds] = await Promise.all([
       m.runsByStatus(SWEEP_SCHEDULER_ID, labelMax),
       m.finishedRunDurationsMs(SWEEP_SCHEDULER_ID, labelMax),
       m.outcomeTotals(SWEEP_SCHEDULER_ID, labelMax),
@@ -79,6 +80,7 @@ export function createServiceMetrics(c: Pick<ApiRoot, 'repositories' | 'queues' 
       m.deliveryEventTotals(),
       m.undeliverableAddresses(),
       m.digestTotals(),
+      m.digestOldestDueSeconds(),
     ]);
     // Every programme has a state row, so every programme gets its series (zeros before its first run).
     const programmes = new Map<string, ProgrammeFigures>();
@@ -91,7 +93,7 @@ export function createServiceMetrics(c: Pick<ApiRoot, 'repositories' | 'queues' 
     for (const r of runs) of(r.programme).runs.set(r.status, r.n);
     for (const d of durations) of(d.programme).durations.push(d.durationMs / 1000);
     for (const { programme, ...totals } of outcomes) of(programme).outcomes = totals;
-    return { programmes, alerts, delivery: { events, undeliverable, digests } };
+    return { programmes, alerts, delivery: { events, undeliverable, digests, oldestDueDigestSeconds } };
   }
 
   /** Calls `each` with every programme label and its figures. */
@@ -228,6 +230,14 @@ export function createServiceMetrics(c: Pick<ApiRoot, 'repositories' | 'queues' 
       this.reset();
       for (const kind of ['mentor', 'coordinator', 'undeliverable_notice']) for (const status of ['pending', 'sent', 'failed', 'cancelled']) this.set({ kind, status }, 0);
       for (const d of s.delivery.digests) this.set({ kind: d.kind, status: d.status }, d.n);
+    },
+  });
+  new Gauge({
+    name: 'reminders_digests_oldest_due_seconds',
+    help: 'Seconds since the oldest pending digest became due (made, or its retry time passed) with no worker sending it; 0 when none waits. Workers send every PROGRAMME_TICK_SECONDS: minutes mean nothing is sending',
+    registers: [registry],
+    async collect() {
+      this.set((await snapshot()).delivery.oldestDueDigestSeconds);
     },
   });
   new Gauge({

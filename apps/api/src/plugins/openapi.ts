@@ -51,7 +51,7 @@ export async function registerOpenApi(app: FastifyInstance, opts: OpenApiOptions
         { name: 'tokens', description: 'API tokens (admin)' },
         { name: 'programmes', description: 'Programmes: their rules, time zone and send time; moving assignments between them' },
         { name: 'mentors', description: "A peer mentor's preferences, and the one-click unsubscribe link of the reminder e-mails (no token: the link is signed)" },
-        { name: 'delivery', description: 'Bounces and complaints from the mail provider; undeliverable addresses' },
+        { name: 'delivery', description: 'Bounces and complaints from the mail provider; undeliverable addresses; the digest outbox (retry or cancel failed digests)' },
         { name: 'absences', description: "A mentor's absences: reminders frozen or covered by the coordinator while they are away" },
         { name: 'health', description: 'Probes (no token)' },
       ],

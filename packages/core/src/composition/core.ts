@@ -21,6 +21,8 @@ import { createIdempotencyKeyRepository } from '../repositories/idempotency-key-
 import { createProgrammeRepository } from '../repositories/programme-repository';
 import { createProgrammeService } from '../services/programme-service';
 import { createEffectivenessService } from '../services/effectiveness-service';
+import { createDigestAdminService } from '../services/digest-admin';
+import { createDigestRepository } from '../repositories/digest-repository';
 import { createRunDispatchRepository } from '../repositories/run-dispatch-repository';
 import { createSweepStateRepository } from '../repositories/sweep-state-repository';
 import { createServiceMetricsRepository } from '../repositories/service-metrics-repository';
@@ -56,6 +58,7 @@ export function createCore(opts: CoreOptions) {
     programmes: createProgrammeRepository(prisma),
     serviceMetrics: createServiceMetricsRepository(prisma),
     effectiveness: createEffectivenessRepository(prisma),
+    digests: createDigestRepository(prisma),
     databaseHealth: createDatabaseHealth(prisma),
   };
   const tokens = createTokenService({
@@ -67,6 +70,7 @@ export function createCore(opts: CoreOptions) {
   });
   const programmes = createProgrammeService({ programmes: repositories.programmes, audit, clock });
   const effectiveness = createEffectivenessService({ effectiveness: repositories.effectiveness, programmes: repositories.programmes, clock });
+  const digests = createDigestAdminService({ digests: repositories.digests, programmes: repositories.programmes, clock });
   return {
     config,
     logger,
@@ -76,6 +80,8 @@ export function createCore(opts: CoreOptions) {
     tokens,
     programmes,
     effectiveness,
+    /** The digest outbox for operators (list, retry or cancel failed digests). */
+    digests,
     close: () => prisma.$disconnect(),
   };
 }

@@ -8,7 +8,6 @@ import { createLazyUnsubscribeLinks } from '../auth/unsubscribe-link';
 import { createEmailChannel } from '../channels/email-channel';
 import { createReminderRepository } from '../repositories/reminder-repository';
 import { createReminderDispatchService } from '../services/reminder-dispatch-service';
-import { createDigestRepository } from '../repositories/digest-repository';
 import { createDigestOutbox } from '../services/digest-outbox';
 import { createReminderSchedulerService } from '../services/reminder-scheduler-service';
 import { createDispatchRecordPurge, createSweepRunService } from '../services/sweep-run-service';
@@ -68,7 +67,7 @@ export function createDispatchPart(core: Core, r: RedisPart, alerting: Alerting,
   });
   // Digests go out after a run has written its reminders, on every worker's programme tick.
   const digestOutbox = createDigestOutbox({
-    digests: createDigestRepository(core.prisma),
+    digests: core.repositories.digests,
     email: reminderEmail,
     links,
     clock,
@@ -76,6 +75,7 @@ export function createDispatchPart(core: Core, r: RedisPart, alerting: Alerting,
     owner: config.workerId,
     leaseSeconds: config.emailLeaseSeconds,
     maxAttempts: config.emailMaxAttempts,
+    retryBackoffMs: config.digestRetrySeconds * 1000,
     concurrency: Math.min(config.smtpMaxConnections, config.dispatchConcurrency),
   });
   // One sweep per programme (its job name, lock, state row, history and alerts); a request names which.

@@ -25,6 +25,8 @@ export type ClaimedDigest = {
   key: string;
   kind: DigestKind;
   attempt: number;
+  /** The attempt number an operator's retry started from: EMAIL_MAX_ATTEMPTS counts from it. */
+  retryFrom: number;
   programmeId: number;
   programmeName: string;
   localDate: string;
@@ -49,6 +51,32 @@ export type DigestItem = {
   escalated: boolean;
   covered: boolean;
   lastReminder: boolean;
+};
+
+export type DigestStatus = 'pending' | 'sent' | 'failed' | 'cancelled';
+
+export type DigestFilter = { status?: DigestStatus; localDate?: string; programmeId?: number };
+
+export type DigestRow = {
+  id: number;
+  key: string;
+  kind: DigestKind;
+  status: DigestStatus;
+  programme: string;
+  localDate: string;
+  part: number;
+  /** `mentor 12` / `coordinator 3`: ids, not addresses. */
+  recipient: string;
+  /** Attempts in this round (since an operator's last retry). */
+  attempts: number;
+  nextAttemptAt: Date | null;
+  /** The worker holding it right now (a live lease), else null. */
+  leaseOwner: string | null;
+  lastError: string | null;
+  sentAt: Date | null;
+  createdAt: Date;
+  /** Reminders it lists. */
+  reminders: number;
 };
 
 export type NoticeSubject = { mentorId: number; mentorName: string; reason: 'hard_bounce' | 'complaint' };
@@ -139,7 +167,7 @@ export function createDigestRepository(prisma: PrismaClient) {
      */
     async claim(p: { limit: number; owner: string; leaseSeconds: number; now: Date }): Promise<ClaimedDigest[]> {
       const rows = await prisma.$queryRaw<
-        { id: number; digest_key: string; kind: DigestKind; attempts: number; programme_id: number; programme_name: string; local_date: Date; part: number; recipient_id: number; recipient_name: string | null; recipient_email: string | null; withdraw: ClaimedDigest['withdraw']; locale: string; delivery: 'digest' | 'each' }[]
+        { id: number; digest_key: string; kind: DigestKind; attempts: number; retry_from: number; programme_id: number; programme_name: string; local_date: Date; part: number; recipient_id: number; recipient_name: string | null; recipient_email: string | null; withdraw: ClaimedDigest['withdraw']; locale: string; delivery: 'digest' | 'each' }[]
       >`
         WITH picked AS (
           SELECT d.id FROM digests d
@@ -155,7 +183,7 @@ export function createDigestRepository(prisma: PrismaClient) {
             FROM picked WHERE d.id = picked.id
           RETURNING d.*
         )
-        SELECT c.id, c.digest_key, c.kind, c.attempts, c.programme_id, pr.name AS programme_name, c.local_date, c.part, c.recipient_id,
+        SELECT c.id, c.digest_key, c.kind, c.attempts, c.retry_from, c.programme_id, pr.name AS programme_name, c.local_date, c.part, c.recipient_id,
                COALESCE(pm.name, co.name) AS recipient_name,
                COALESCE(pm.email, co.email) AS recipient_email,
                CASE WHEN COALESCE(pm.email, co.email) IS NULL THEN 'no_address'
@@ -173,6 +201,7 @@ export function createDigestRepository(prisma: PrismaClient) {
         key: r.digest_key,
         kind: r.kind,
         attempt: r.attempts,
+        retryFrom: r.retry_from,
         programmeId: r.programme_id,
         programmeName: r.programme_name,
         localDate: dateColumnToIso(r.local_date),
@@ -327,6 +356,73 @@ export function createDigestRepository(prisma: PrismaClient) {
         )
         SELECT id FROM marked`;
       return rows.length === 1;
+    },
+
+    /** Digests for an operator (`digests list`, GET /v1/digests), newest first. */
+    async list(f: DigestFilter & { limit: number }): Promise<DigestRow[]> {
+      const rows = await prisma.$queryRaw<{ id: number; digest_key: string; kind: DigestKind; status: DigestStatus; programme: string; local_date: Date; part: number; recipient_type: string; recipient_id: number; attempts: number; retry_from: number; next_attempt_at: Date | null; lease_owner: string | null; lease_until: Date | null; last_error: string | null; sent_at: Date | null; created_at: Date; reminders: number }[]>`
+        SELECT d.id, d.digest_key, d.kind, d.status, pr.slug AS programme, d.local_date, d.part, d.recipient_type::text AS recipient_type, d.recipient_id,
+               d.attempts, d.retry_from, d.next_attempt_at, d.lease_owner, d.lease_until, d.last_error, d.sent_at, d.created_at,
+               (SELECT count(*)::int FROM reminders r WHERE r.mentor_digest_id = d.id OR r.coordinator_digest_id = d.id) AS reminders
+          FROM digests d JOIN programmes pr ON pr.id = d.programme_id
+         WHERE (${f.status ?? null}::text IS NULL OR d.status::text = ${f.status ?? null}::text)
+           AND (${f.localDate ?? null}::date IS NULL OR d.local_date = ${f.localDate ?? null}::date)
+           AND (${f.programmeId ?? null}::int IS NULL OR d.programme_id = ${f.programmeId ?? null}::int)
+         ORDER BY d.id DESC
+         LIMIT ${f.limit}`;
+      return rows.map((r) => ({
+        id: r.id,
+        key: r.digest_key,
+        kind: r.kind,
+        status: r.status,
+        programme: r.programme,
+        localDate: dateColumnToIso(r.local_date),
+        part: r.part,
+        recipient: `${r.recipient_type === 'peer_mentor' ? 'mentor' : 'coordinator'} ${r.recipient_id}`,
+        attempts: r.attempts - r.retry_from,
+        nextAttemptAt: r.next_attempt_at,
+        leaseOwner: r.lease_until && r.lease_until > new Date() ? r.lease_owner : null,
+        lastError: r.last_error,
+        sentAt: r.sent_at,
+        createdAt: r.created_at,
+        reminders: r.reminders,
+      }));
+    },
+
+    /**
+     * An operator's answer to failed digests (after the relay is mended): `retry` sets them pending
+     * again, due now, with a fresh EMAIL_MAX_ATTEMPTS; `cancel` gives them up, their reminders
+     * in-app only (as a withdrawn digest). Only `failed` rows change; the keys of those changed.
+     */
+    async resolveFailed(f: Omit<DigestFilter, 'status'> & { action: 'retry' | 'cancel'; actor: string; reason: string | null; now: Date }): Promise<{ keys: string[]; auditId: number | null }> {
+      const date = f.localDate ?? null;
+      const programme = f.programmeId ?? null;
+      return prisma.$transaction(async (tx) => {
+        const rows =
+          f.action === 'retry'
+            ? await tx.$queryRaw<{ digest_key: string }[]>`
+                UPDATE digests SET status = 'pending', retry_from = attempts, next_attempt_at = NULL
+                 WHERE status = 'failed' AND (${date}::date IS NULL OR local_date = ${date}::date) AND (${programme}::int IS NULL OR programme_id = ${programme}::int)
+                RETURNING digest_key`
+            : await tx.$queryRaw<{ digest_key: string }[]>`
+                WITH marked AS (
+                  UPDATE digests SET status = 'cancelled', last_error = 'cancelled by an operator after: ' || COALESCE(last_error, 'no error recorded')
+                   WHERE status = 'failed' AND (${date}::date IS NULL OR local_date = ${date}::date) AND (${programme}::int IS NULL OR programme_id = ${programme}::int)
+                  RETURNING id, kind, digest_key
+                ), mentor_copies AS (
+                  UPDATE reminders r SET email_status = 'not_applicable' FROM marked m WHERE m.kind = 'mentor' AND r.mentor_digest_id = m.id
+                ), coordinator_copies AS (
+                  UPDATE reminders r SET coordinator_email_status = 'not_applicable' FROM marked m WHERE m.kind = 'coordinator' AND r.coordinator_digest_id = m.id
+                )
+                SELECT digest_key FROM marked`;
+        const keys = rows.map((r) => r.digest_key).sort();
+        if (keys.length === 0) return { keys, auditId: null };
+        const audit = await tx.adminAuditLog.create({
+          data: { actor: f.actor, action: f.action === 'retry' ? 'digests.retry' : 'digests.cancel', targetType: 'digest', targetId: null, before: { status: 'failed', localDate: date, programmeId: programme }, after: { status: f.action === 'retry' ? 'pending' : 'cancelled', keys }, reason: f.reason, createdAt: f.now },
+          select: { id: true },
+        });
+        return { keys, auditId: audit.id };
+      }, { maxWait: 10_000, timeout: 30_000 });
     },
 
     /** Digests by status (for metrics and `status`). */

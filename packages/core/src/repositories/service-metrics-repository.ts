@@ -90,6 +90,20 @@ export function createServiceMetricsRepository(prisma: PrismaClient) {
       return prisma.$queryRaw`SELECT kind::text AS kind, status::text AS status, count(*)::int AS n FROM digests GROUP BY 1, 2`;
     },
 
+    /**
+     * Seconds since the oldest pending digest became due (created, or its retry time passed) with
+     * nobody holding it: 0 when none waits. Workers drain every PROGRAMME_TICK_SECONDS, so a
+     * figure of minutes means no worker is sending (all down, or each failing before the send).
+     */
+    async digestOldestDueSeconds(): Promise<number> {
+      const [r] = await prisma.$queryRaw<{ s: number | null }[]>`
+        SELECT EXTRACT(EPOCH FROM clock_timestamp() - min(COALESCE(next_attempt_at, created_at)))::float8 AS s
+          FROM digests
+         WHERE status = 'pending' AND COALESCE(next_attempt_at, created_at) <= clock_timestamp()
+           AND (lease_until IS NULL OR lease_until <= clock_timestamp())`;
+      return Math.max(0, Math.floor(r?.s ?? 0));
+    },
+
     /** Addresses currently marked undeliverable. */
     async undeliverableAddresses(): Promise<number> {
       const [r] = await prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM email_addresses WHERE undeliverable_at IS NOT NULL`;

@@ -110,8 +110,8 @@ export function createDigestOutbox(deps: DigestOutboxDeps) {
       await deps.email!.send(message);
     } catch (err) {
       const error = (err as Error).message;
-      const final = d.attempt >= deps.maxAttempts;
-      const retryAt = final ? null : new Date(deps.clock.now().getTime() + Math.min(backoff * 2 ** (d.attempt - 1), 30 * 60_000));
+      const final = d.attempt - d.retryFrom >= deps.maxAttempts;
+      const retryAt = final ? null : new Date(deps.clock.now().getTime() + Math.min(backoff * 2 ** (d.attempt - d.retryFrom - 1), 30 * 60_000));
       await persist('digest failure mark', () => deps.digests.markFailed({ id: d.id, attempt: d.attempt, error: `e-mail: ${error}`, retryAt }));
       deps.logger.warn({ digest: d.key, attempt: d.attempt, final, err: { message: error } }, 'digest e-mail failed');
       if (final) report.failed++;
