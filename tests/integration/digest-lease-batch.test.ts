@@ -11,6 +11,11 @@ import { createTestEnv, type TestEnv } from '../helpers/test-env';
 import { startHarness, type Harness } from '../helpers/sweep-harness';
 import { createMentorWithAssignments } from '../helpers/fixtures';
 import { startSmtpSink } from '../helpers/smtp-sink';
+import { waitFor } from '../helpers/wait-for';
+import { createLazyUnsubscribeLinks } from '@reminders/core/auth/unsubscribe-link';
+import type { EmailMessage } from '@reminders/core/channels/email-channel';
+import { createDigestRepository } from '@reminders/core/repositories/digest-repository';
+import { createDigestOutbox } from '@reminders/core/services/digest-outbox';
 
 const today = '2026-11-28';
 const osloMorning = (d: string) => new Date(`${d}T07:00:00+01:00`);
@@ -55,3 +60,46 @@ describe('digest outbox: a slow relay and a second sender', () => {
     expect(await h.prisma.digest.count({ where: { status: 'sent' } })).toBe(4);
   }, 40_000);
 });
+
+describe('digest outbox lanes', () => {
+  it('keep sending while one message hangs: no lane waits for the slowest send of a claim', async () => {
+    for (let i = 0; i < 12; i++) await createMentorWithAssignments(h.prisma, { names: [`Contact${i} Surname`], lastContactDate: addDays(today, -14), mentorEmail: `mentor${i}@example.org` });
+    expect(await h.run()).toMatchObject({ status: 'succeeded' });
+    // An e-mail channel whose first message hangs until released; every other send returns at once.
+    let release!: () => void;
+    const hung = new Promise<void>((r) => (release = r));
+    const sent: string[] = [];
+    let calls = 0;
+    const email = {
+      send: async (m: EmailMessage) => {
+        if (calls++ === 0) await hung;
+        sent.push(m.messageId!);
+      },
+      close: () => undefined,
+    };
+    const c = h.c.config;
+    const outbox = createDigestOutbox({
+      digests: createDigestRepository(h.prisma),
+      email,
+      links: { appBaseUrl: c.links.appBaseUrl, unsubscribe: createLazyUnsubscribeLinks(h.prisma, { publicApiUrl: c.links.publicApiUrl, ttlDays: 90, clock: h.clock }) },
+      clock: h.clock,
+      logger: h.c.logger,
+      owner: 'lanes-test',
+      leaseSeconds: 300,
+      maxAttempts: 3,
+      // Two lanes claim 2 x 4 = 8 at a time: 12 digests need a second claim.
+      concurrency: 2,
+    });
+    const drain = outbox.drainOnce();
+    // With a barrier per claim the other lane would stop after the first claim's 7 others; here
+    // it goes on through the second claim while the first message still hangs.
+    await waitFor('the other lane to send the other 11', () => sent.length === 11, 10_000, 5);
+    // Their marks share statements (micro-batched): all 11 recorded while the first still hangs.
+    await waitFor('11 sent marks', async () => (await h.prisma.digest.count({ where: { status: 'sent' } })) === 11, 10_000, 20);
+    expect(sent).toHaveLength(11);
+    release();
+    expect(await drain).toMatchObject({ sent: 12, failed: 0, lostLease: 0 });
+    expect(new Set(sent).size).toBe(12);
+  });
+});
+

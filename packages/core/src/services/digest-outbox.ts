@@ -13,6 +13,7 @@ import type { ClaimedDigest, DigestItem, DigestRepository } from '../repositorie
 import { pickLocale, renderCoordinatorDigest, renderCoordinatorEmail, renderMentorDigest, renderUndeliverableNotice, type CoordinatorItem, type ReminderItem } from '../messages';
 import { messageLinks, unsubscribeHeaders, type MessageLinkDeps } from '../messages/message-links';
 import { createMicroBatcher } from './micro-batcher';
+import { createResultPersister } from './persist-result';
 
 export type DigestOutboxDeps = {
   digests: DigestRepository;
@@ -36,7 +37,6 @@ export type DigestOutboxDeps = {
 
 export type DrainReport = { assembled: { mentor: number; coordinator: number }; sent: number; failed: number; retried: number; withdrawn: number; lostLease: number };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createDigestOutbox(deps: DigestOutboxDeps) {
   // Each lane's lease renewal and "sent" mark share a statement with the other lanes' (as the
@@ -75,17 +75,7 @@ export function createDigestOutbox(deps: DigestOutboxDeps) {
     return { ...base, ...renderCoordinatorDigest({ locale, coordinatorName: d.recipientName, programmeName: d.programmeName, localDate: d.localDate, items: items.map(coordinatorItem), followUp: d.part > 1 }) };
   }
 
-  async function persist<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (attempt >= markTries) throw err;
-        deps.logger.warn({ what, attempt, err: { message: (err as Error).message } }, 'could not record a digest result; trying again');
-        await sleep(Math.min(100 * 2 ** attempt, 10_000));
-      }
-    }
-  }
+  const persist = createResultPersister({ logger: deps.logger, tries: markTries, maxPauseMs: 10_000, message: 'could not record a digest result; trying again' });
 
   async function deliver(d: ClaimedDigest, items: DigestItem[], report: DrainReport): Promise<void> {
     if (d.withdraw) {
@@ -133,28 +123,53 @@ export function createDigestOutbox(deps: DigestOutboxDeps) {
 
   return {
     /**
-     * Assembles and sends until nothing is due (or `maxRounds` claims of `concurrency` x 4).
-     * Without an e-mail channel there is nothing to do.
+     * Assembles, then sends until nothing is due (or `maxClaims` claims of `concurrency` x 4).
+     * The lanes (one per SMTP connection) take digests from one queue that the next claim refills
+     * while they still have work, so no lane waits for the slowest send of a batch, and a claim
+     * (with its items) overlaps the sending. Without an e-mail channel there is nothing to do.
      */
-    async drainOnce(opts: { maxRounds?: number } = {}): Promise<DrainReport> {
+    async drainOnce(opts: { maxClaims?: number } = {}): Promise<DrainReport> {
       const report: DrainReport = { assembled: { mentor: 0, coordinator: 0 }, sent: 0, failed: 0, retried: 0, withdrawn: 0, lostLease: 0 };
       if (!deps.email) return report;
       report.assembled = await deps.digests.assemble({ programmeId: null });
-      const maxRounds = opts.maxRounds ?? 1_000;
-      for (let round = 0; round < maxRounds; round++) {
+      const maxClaims = opts.maxClaims ?? 1_000;
+      const queue: { d: ClaimedDigest; items: DigestItem[] }[] = [];
+      let claims = 0;
+      let exhausted = false;
+      let failure: unknown = null;
+      let refilling: Promise<void> | null = null;
+      const claimMore = async () => {
+        if (exhausted) return;
+        if (claims++ >= maxClaims) return void (exhausted = true);
         const claimed = await deps.digests.claim({ limit: deps.concurrency * 4, owner: deps.owner, leaseSeconds: deps.leaseSeconds, now: deps.clock.now() });
-        if (claimed.length === 0) break;
+        if (claimed.length === 0) return void (exhausted = true);
         const items = await deps.digests.items(claimed.filter((d) => d.kind !== 'undeliverable_notice' && !d.withdraw).map((d) => d.id));
-        let next = 0;
-        const lane = async () => {
-          while (next < claimed.length) {
-            const d = claimed[next++]!;
-            await deliver(d, items.get(d.id) ?? [], report).catch((err: Error) => deps.logger.warn({ digest: d.key, err: { message: err.message } }, 'digest delivery step failed; its lease lets another attempt adopt it'));
+        for (const d of claimed) queue.push({ d, items: items.get(d.id) ?? [] });
+      };
+      // One claim at a time; a failed claim ends the drain (what was claimed is sent first, the
+      // rest is left to its lease) and drainOnce then rejects with it.
+      const refill = () =>
+        (refilling ??= claimMore()
+          .catch((err: unknown) => {
+            failure ??= err;
+            exhausted = true;
+          })
+          .finally(() => (refilling = null)));
+      const lane = async () => {
+        for (;;) {
+          if (queue.length <= deps.concurrency && !exhausted) void refill();
+          const next = queue.shift();
+          if (!next) {
+            if (exhausted && !refilling) return;
+            await refill();
+            continue;
           }
-        };
-        await Promise.all(Array.from({ length: Math.min(deps.concurrency, claimed.length) }, lane));
-      }
+          await deliver(next.d, next.items, report).catch((err: Error) => deps.logger.warn({ digest: next.d.key, err: { message: err.message } }, 'digest delivery step failed; its lease lets another attempt adopt it'));
+        }
+      };
+      await Promise.all(Array.from({ length: deps.concurrency }, lane));
       if (report.sent || report.failed || report.withdrawn) deps.logger.info({ ...report }, 'digests delivered');
+      if (failure) throw failure;
       return report;
     },
   };

@@ -17,6 +17,7 @@ import type { ReminderRepository, EmailTarget, ReminderFacts, ReminderWrite, Rem
 import { createMicroBatcher } from './micro-batcher';
 import { pickLocale, renderReminderEmail } from '../messages';
 import { messageLinks, unsubscribeHeaders, type MessageLinkDeps } from '../messages/message-links';
+import { createResultPersister } from './persist-result';
 
 export type DispatchResult =
   | { outcome: DispatchOutcome; reason?: string; reminderId?: number }
@@ -50,7 +51,6 @@ export type ReminderDispatchDeps = {
   markTries?: number;
 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createReminderDispatchService(deps: ReminderDispatchDeps) {
   const batch = { maxBatchSize: deps.maxBatchSize ?? 500, maxInFlight: deps.maxInFlight ?? 2 };
@@ -67,17 +67,7 @@ export function createReminderDispatchService(deps: ReminderDispatchDeps) {
   const links = messageLinks(deps.links);
 
   /** Retries a bookkeeping statement (never the send itself) through a short database outage. */
-  async function persist<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (attempt >= markTries) throw err;
-        deps.logger.warn({ what, attempt, err: { message: (err as Error).message } }, 'could not record an e-mail result; trying again');
-        await sleep(Math.min(100 * 2 ** attempt, 15_000));
-      }
-    }
-  }
+  const persist = createResultPersister({ logger: deps.logger, tries: markTries, maxPauseMs: 15_000, message: 'could not record an e-mail result; trying again' });
 
   async function deliverEmail(job: ReminderWrite, reminder: ReminderFacts, target: EmailTarget, finalAttempt: boolean): Promise<DispatchResult> {
     const { reminderId } = reminder;
