@@ -15,7 +15,7 @@
  * Assemblies serialize on a transaction-scoped advisory lock, so two workers never number the
  * same part twice.
  */
-import type { PrismaClient } from '../db/prisma';
+import { Prisma, type PrismaClient } from '../db/prisma';
 import { dateColumnToIso } from '../domain/calendar';
 
 export type DigestKind = 'mentor' | 'coordinator' | 'undeliverable_notice';
@@ -82,6 +82,10 @@ export type DigestRow = {
 export type NoticeSubject = { mentorId: number; mentorName: string; reason: 'hard_bounce' | 'complaint' };
 
 const ASSEMBLY_LOCK = 7_160_016;
+
+/** An operator's scope (a local day, a programme), as a condition on `digests` (no alias). */
+const inScope = (f: Omit<DigestFilter, 'status'>) =>
+  Prisma.sql`${f.localDate === undefined ? Prisma.empty : Prisma.sql`AND local_date = ${f.localDate}::date`} ${f.programmeId === undefined ? Prisma.empty : Prisma.sql`AND programme_id = ${f.programmeId}::int`}`;
 
 export function createDigestRepository(prisma: PrismaClient) {
   return {
@@ -360,14 +364,15 @@ export function createDigestRepository(prisma: PrismaClient) {
 
     /** Digests for an operator (`digests list`, GET /v1/digests), newest first. */
     async list(f: DigestFilter & { limit: number }): Promise<DigestRow[]> {
-      const rows = await prisma.$queryRaw<{ id: number; digest_key: string; kind: DigestKind; status: DigestStatus; programme: string; local_date: Date; part: number; recipient_type: string; recipient_id: number; attempts: number; retry_from: number; next_attempt_at: Date | null; lease_owner: string | null; lease_until: Date | null; last_error: string | null; sent_at: Date | null; created_at: Date; reminders: number }[]>`
+      const rows = await prisma.$queryRaw<{ id: number; digest_key: string; kind: DigestKind; status: DigestStatus; programme: string; local_date: Date; part: number; recipient_type: string; recipient_id: number; attempts: number; retry_from: number; next_attempt_at: Date | null; lease_owner: string | null; last_error: string | null; sent_at: Date | null; created_at: Date; reminders: number }[]>`
         SELECT d.id, d.digest_key, d.kind, d.status, pr.slug AS programme, d.local_date, d.part, d.recipient_type::text AS recipient_type, d.recipient_id,
-               d.attempts, d.retry_from, d.next_attempt_at, d.lease_owner, d.lease_until, d.last_error, d.sent_at, d.created_at,
-               (SELECT count(*)::int FROM reminders r WHERE r.mentor_digest_id = d.id OR r.coordinator_digest_id = d.id) AS reminders
+               d.attempts, d.retry_from, d.next_attempt_at, CASE WHEN d.lease_until > clock_timestamp() THEN d.lease_owner END AS lease_owner,
+               d.last_error, d.sent_at, d.created_at,
+               -- Two counts, each by its own foreign-key index (an OR of the two would scan reminders per digest).
+               CASE WHEN d.kind = 'mentor' THEN (SELECT count(*)::int FROM reminders r WHERE r.mentor_digest_id = d.id)
+                    ELSE (SELECT count(*)::int FROM reminders r WHERE r.coordinator_digest_id = d.id) END AS reminders
           FROM digests d JOIN programmes pr ON pr.id = d.programme_id
-         WHERE (${f.status ?? null}::text IS NULL OR d.status::text = ${f.status ?? null}::text)
-           AND (${f.localDate ?? null}::date IS NULL OR d.local_date = ${f.localDate ?? null}::date)
-           AND (${f.programmeId ?? null}::int IS NULL OR d.programme_id = ${f.programmeId ?? null}::int)
+         WHERE true ${f.status === undefined ? Prisma.empty : Prisma.sql`AND d.status = ${f.status}::digest_status`} ${inScope(f)}
          ORDER BY d.id DESC
          LIMIT ${f.limit}`;
       return rows.map((r) => ({
@@ -381,7 +386,7 @@ export function createDigestRepository(prisma: PrismaClient) {
         recipient: `${r.recipient_type === 'peer_mentor' ? 'mentor' : 'coordinator'} ${r.recipient_id}`,
         attempts: r.attempts - r.retry_from,
         nextAttemptAt: r.next_attempt_at,
-        leaseOwner: r.lease_until && r.lease_until > new Date() ? r.lease_owner : null,
+        leaseOwner: r.lease_owner,
         lastError: r.last_error,
         sentAt: r.sent_at,
         createdAt: r.created_at,
@@ -395,19 +400,17 @@ export function createDigestRepository(prisma: PrismaClient) {
      * in-app only (as a withdrawn digest). Only `failed` rows change; the keys of those changed.
      */
     async resolveFailed(f: Omit<DigestFilter, 'status'> & { action: 'retry' | 'cancel'; actor: string; reason: string | null; now: Date }): Promise<{ keys: string[]; auditId: number | null }> {
-      const date = f.localDate ?? null;
-      const programme = f.programmeId ?? null;
       return prisma.$transaction(async (tx) => {
         const rows =
           f.action === 'retry'
             ? await tx.$queryRaw<{ digest_key: string }[]>`
                 UPDATE digests SET status = 'pending', retry_from = attempts, next_attempt_at = NULL
-                 WHERE status = 'failed' AND (${date}::date IS NULL OR local_date = ${date}::date) AND (${programme}::int IS NULL OR programme_id = ${programme}::int)
+                 WHERE status = 'failed' ${inScope(f)}
                 RETURNING digest_key`
             : await tx.$queryRaw<{ digest_key: string }[]>`
                 WITH marked AS (
                   UPDATE digests SET status = 'cancelled', last_error = 'cancelled by an operator after: ' || COALESCE(last_error, 'no error recorded')
-                   WHERE status = 'failed' AND (${date}::date IS NULL OR local_date = ${date}::date) AND (${programme}::int IS NULL OR programme_id = ${programme}::int)
+                   WHERE status = 'failed' ${inScope(f)}
                   RETURNING id, kind, digest_key
                 ), mentor_copies AS (
                   UPDATE reminders r SET email_status = 'not_applicable' FROM marked m WHERE m.kind = 'mentor' AND r.mentor_digest_id = m.id
@@ -418,7 +421,7 @@ export function createDigestRepository(prisma: PrismaClient) {
         const keys = rows.map((r) => r.digest_key).sort();
         if (keys.length === 0) return { keys, auditId: null };
         const audit = await tx.adminAuditLog.create({
-          data: { actor: f.actor, action: f.action === 'retry' ? 'digests.retry' : 'digests.cancel', targetType: 'digest', targetId: null, before: { status: 'failed', localDate: date, programmeId: programme }, after: { status: f.action === 'retry' ? 'pending' : 'cancelled', keys }, reason: f.reason, createdAt: f.now },
+          data: { actor: f.actor, action: f.action === 'retry' ? 'digests.retry' : 'digests.cancel', targetType: 'digest', targetId: null, before: { status: 'failed', localDate: f.localDate ?? null, programmeId: f.programmeId ?? null }, after: { status: f.action === 'retry' ? 'pending' : 'cancelled', keys }, reason: f.reason, createdAt: f.now },
           select: { id: true },
         });
         return { keys, auditId: audit.id };
