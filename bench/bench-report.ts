@@ -9,6 +9,7 @@ import type { RunFigures } from './measure-run';
 import type { FloorResult, NaiveResult, SetBasedResult } from './reference-points';
 import { readApiScenario, renderApiSection } from './api-report';
 import { readProgrammeScenario, renderProgrammeSection } from './programme-report';
+import { WORKER_HEAP_FLAGS } from '@reminders/core/worker-heap';
 
 export type Scenario = {
   key: string;
@@ -41,7 +42,8 @@ export type Scenario = {
 const DATA = /<!-- bench-data (\{.*\}) -->/g;
 
 export function scenarioKey(s: { assignments: number; email: boolean; delivery?: string; workers: number; concurrency: number; dueShare: number; nodeOptions?: string; smtp?: Scenario['smtp'] }): string {
-  const opts = s.nodeOptions ? `-node(${s.nodeOptions.replace(/[^A-Za-z0-9=.-]/g, '')})` : '';
+  // The deployed heap caps are the default and keep the key it had; any other options get their own.
+  const opts = s.nodeOptions !== undefined && s.nodeOptions !== WORKER_HEAP_FLAGS.join(' ') ? `-node(${s.nodeOptions.replace(/[^A-Za-z0-9=.-]/g, '') || 'v8-defaults'})` : '';
   const smtp = s.email && s.smtp ? `-relay${s.smtp.replyDelayMs}ms-sc${s.smtp.maxConnections}` : '';
   // Digest runs get their own key; per-reminder runs keep the key they had before digests existed.
   const digest = s.email && s.delivery === 'digest' ? '-digest' : '';
@@ -116,7 +118,7 @@ function section(s: Scenario): string {
     ...(s.samples && s.samples.runSeconds.length > 1
       ? [`| repeats (run, queue floor alternating; medians shown) | run: ${s.samples.runSeconds.map((v) => f(v, 2)).join(', ')} s; floor: ${s.samples.floorSeconds.map((v) => f(v, 2)).join(', ')} s; all exactly once: ${s.allExactlyOnce ? 'yes' : '**NO**'} |`]
       : []),
-    ...(s.nodeOptions ? [`| worker NODE_OPTIONS | \`${s.nodeOptions}\` |`] : []),
+    ...(s.nodeOptions !== undefined && s.nodeOptions !== null ? [`| worker NODE_OPTIONS | ${s.nodeOptions ? `\`${s.nodeOptions}\`` : 'none (V8\'s default heap sizing)'}${s.nodeOptions === WORKER_HEAP_FLAGS.join(' ') ? ' (the deployed heap caps, worker-heap.ts)' : ''} |`] : []),
     ...(s.email && s.smtp
       ? [
           `| SMTP sink | answers each message's end of data ${s.smtp.replyDelayMs ? `after ${s.smtp.replyDelayMs} ms (a relay's queue write and distance)` : 'at once (loopback, no relay latency)'}; workers keep SMTP_MAX_CONNECTIONS = ${s.smtp.maxConnections} connections each |`,

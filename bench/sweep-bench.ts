@@ -20,6 +20,7 @@ import { createPrisma } from '@reminders/core/db/prisma';
 import { createExecutionLogRepository } from '@reminders/core/repositories/execution-log-repository';
 import { seedDemoData } from '@reminders/core/seed/seed-demo-data';
 import { SWEEP_SCHEDULER_ID } from '@reminders/core/jobs/job-catalog';
+import { WORKER_HEAP_FLAGS } from '@reminders/core/worker-heap';
 import { createBenchEnv, machineDescription } from './bench-env';
 import { scenarioKey, targets, ratios, writeReport, type Scenario } from './bench-report';
 import { measureRun } from './measure-run';
@@ -50,9 +51,9 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '500' },
     'no-references': { type: 'boolean', default: false },
     repeat: { type: 'string', default: '1' },
-    /** NODE_OPTIONS for the worker processes (and the queue floor's), e.g. "--max-semi-space-size=64". */
-    'worker-node-options': { type: 'string', default: '' },
-    /** Run the workers from another entry point (e.g. an esbuild bundle, to measure what tsx costs). */
+    /** NODE_OPTIONS for the worker processes (and the queue floor's); unset: the worker's deployed heap caps (worker-heap.ts), "" for V8's defaults. */
+    'worker-node-options': { type: 'string' },
+    /** Run the workers from another entry point (default: the build, dist/reminders.js, as `npm start` and the image run it). */
     'worker-bin': { type: 'string' },
     /** Only rewrite --out from the figures stored in it (after a change to the report's layout). */
     rerender: { type: 'boolean', default: false },
@@ -99,7 +100,7 @@ async function main() {
   localOnly(values['redis-url']!, 'redis-url');
   const references = !values['no-references'];
   const repeat = positiveInt('repeat', values.repeat, 20);
-  const nodeOptions = values['worker-node-options']!;
+  const nodeOptions = values['worker-node-options'] ?? WORKER_HEAP_FLAGS.join(' ');
   const email = values.email!;
   const smtpReplyMs = Number(values['smtp-reply-ms']);
   if (!Number.isInteger(smtpReplyMs) || smtpReplyMs < 0 || smtpReplyMs > 10_000) usage(`--smtp-reply-ms must be a whole number from 0 to 10000, got "${values['smtp-reply-ms']}"`);
@@ -134,7 +135,7 @@ async function main() {
   const config = env.config();
   const vars = (extra: Record<string, string> = {}) =>
     env.vars({
-      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+      NODE_OPTIONS: nodeOptions,
       ...(smtpConnections !== undefined ? { SMTP_MAX_CONNECTIONS: String(smtpConnections) } : {}),
       ...extra,
     });
@@ -198,7 +199,7 @@ async function main() {
         smtp: smtpShape,
         workers,
         concurrency,
-        nodeOptions: nodeOptions || null,
+        nodeOptions,
         seedSeconds: +seedSeconds.toFixed(2),
         run: median(runs, (x) => x.triggerToFinalRowSeconds),
         floor: floors.length ? median(floors, (x) => x.seconds) : null,

@@ -336,3 +336,75 @@ describe('the fan-out keeps a bounded backlog in Redis', () => {
     }
   });
 });
+
+describe("a large run's dispatch records are read by primary key", () => {
+  /** Writes `ids` in batches of 25 through the dispatch pool; how often each run_dispatches index was scanned meanwhile. */
+  async function indexScansWhileWriting(run: Run, ids: number[]) {
+    const stats = async () => {
+      const rows = await h.prisma.$queryRaw<{ name: string; n: bigint }[]>`
+        SELECT indexrelname AS name, idx_scan AS n FROM pg_stat_user_indexes WHERE relname = 'run_dispatches'`;
+      return Object.fromEntries(rows.map((r) => [r.name, Number(r.n)]));
+    };
+    const before = await stats();
+    const pool = createDispatchPool(env.databaseUrl, { max: 1 });
+    const repo = createReminderRepository(pool, { emailEnabled: false, emailLeaseSeconds: 300, owner: 'w-test' });
+    for (let i = 0; i < ids.length; i += 25) await repo.writeMany(ids.slice(i, i + 25).map((id) => write(run, id)));
+    await pool.end(); // a backend reports its index statistics when it exits
+    const total = (s: Record<string, number>) => Object.values(s).reduce((a, b) => a + b, 0);
+    const after = await waitFor('the writer backend to report its scans', async () => {
+      const s = await stats();
+      return total(s) > total(before) ? s : null;
+    });
+    return { byRunAndOutcome: after.run_dispatches_run_id_outcome_idx! - before.run_dispatches_run_id_outcome_idx!, byKey: after.run_dispatches_pkey! - before.run_dispatches_pkey! };
+  }
+
+  it('planned on statistics from before the run, the settle reads every unsettled record per batch; refreshed, none', async () => {
+    // Large enough that reading the run's unsettled records costs the planner more than 25 lookups by key.
+    await createSilentAssignments(h.prisma, 8000, addDays(today, -14));
+    const ids = (await h.prisma.assignment.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((a) => a.id);
+    // The statistics a new run meets: run_dispatches as it was before the run (here: empty).
+    await h.prisma.$executeRawUnsafe('ANALYZE run_dispatches');
+    const stale = await startRun('w-1');
+    await fanOut(stale, ids, addDays(today, -14));
+    const planned = await indexScansWhileWriting(stale, ids.slice(0, 300));
+    expect(planned.byRunAndOutcome).toBeGreaterThan(0);
+
+    await h.c.repositories.executionLog.finish(stale.runId, { status: 'succeeded', now: h.clock.now(), counts: {} });
+    await h.prisma.$executeRaw`TRUNCATE notifications, reminders, run_dispatches`;
+    await h.prisma.$executeRawUnsafe('ANALYZE run_dispatches');
+    const fresh = await startRun('w-1');
+    await fanOut(fresh, ids, addDays(today, -14));
+    await h.c.repositories.runDispatches.refreshStatistics();
+    const refreshed = await indexScansWhileWriting(fresh, ids.slice(0, 300));
+    expect(refreshed).toMatchObject({ byRunAndOutcome: 0, byKey: expect.any(Number) });
+    expect(refreshed.byKey).toBeGreaterThan(0);
+  });
+
+  it('the fan-out refreshes the statistics once a run is large, and again each time it has grown four times; never for a small one', async () => {
+    await createSilentAssignments(h.prisma, 100, addDays(today, -20));
+    const refreshed: number[] = [];
+    let enqueued = 0;
+    const scheduler = (statsRefreshAt?: number) =>
+      createReminderSchedulerService({
+        dueAssignments: h.c.repositories.dueAssignments,
+        runDispatches: { ...h.c.repositories.runDispatches, refreshStatistics: async () => void refreshed.push(enqueued) },
+        dispatchQueue: h.c.queues.dispatch,
+        pageSize: 10,
+        maxAttempts: 1,
+        retryBackoffMs: 5,
+        statsRefreshAt,
+      });
+    const large = await startRun('w-1');
+    await scheduler(20).sweep({ runId: large.runId, now: h.clock.now(), programmeId: null, shouldStop: () => false, onProgress: (n) => void (enqueued = n) });
+    // Called before onProgress reports the page, so each entry is the total before that page.
+    expect(refreshed).toEqual([10, 70]);
+    expect(enqueued).toBe(100);
+
+    await h.c.queues.dispatch.obliterate({ force: true });
+    refreshed.length = 0;
+    await h.c.repositories.executionLog.finish(large.runId, { status: 'succeeded', now: h.clock.now(), counts: {} });
+    const small = await startRun('w-1');
+    await scheduler().sweep({ runId: small.runId, now: h.clock.now(), programmeId: null, shouldStop: () => false });
+    expect(refreshed).toEqual([]);
+  });
+});

@@ -6,6 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
 import { freePort, runCli, startCli } from '../helpers/run-cli';
 import { waitFor } from '../helpers/wait-for';
+import { WORKER_HEAP_FLAGS } from '@reminders/core/worker-heap';
+
+const OLD_SPACE_MB = Number(/--max-old-space-size=(\d+)/.exec(WORKER_HEAP_FLAGS.join(' '))![1]);
 
 let env: TestEnv;
 
@@ -29,6 +32,10 @@ it('migrates, serves /healthz, connects the worker, and stops on SIGTERM', async
     expect(ready).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
     expect(output()).toMatch(/applied migrations: 20261128000000_init/);
     expect(output()).toMatch(/"job scheduler verified"/);
+    // The worker child runs under its heap caps (worker-heap.ts), the API under V8's defaults.
+    const heapLimitMb = Number(/"heapLimitMb":(\d+)[^\n]*"worker ready"/.exec(output())?.[1]);
+    expect(heapLimitMb).toBeGreaterThanOrEqual(OLD_SPACE_MB);
+    expect(heapLimitMb).toBeLessThan(OLD_SPACE_MB + 64);
   } finally {
     child.kill('SIGTERM');
   }

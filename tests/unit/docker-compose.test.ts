@@ -15,6 +15,7 @@ import { parse } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '@reminders/core/config';
 import { DISPATCH_QUEUE } from '@reminders/core/jobs/job-catalog';
 import { createRedis } from '@reminders/core/redis';
+import { WORKER_HEAP_FLAGS, workerHeapFlags } from '@reminders/core/worker-heap';
 import { deleteRedisPrefix, TEST_REDIS_URL } from '../helpers/test-env';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -126,6 +127,12 @@ describe('docker-compose.yml', () => {
     expect(services.migrate!.restart ?? 'no').toBe('no');
   });
 
+  it("starts the worker with its heap caps (worker-heap.ts) and the image's source maps", () => {
+    const options = environmentOf('worker').NODE_OPTIONS?.split(/\s+/) ?? [];
+    expect(options).toEqual(expect.arrayContaining(['--enable-source-maps', ...WORKER_HEAP_FLAGS]));
+    expect(workerHeapFlags([], environmentOf('worker').NODE_OPTIONS)).toEqual([]);
+  });
+
   it('runs two workers that get time to finish in-flight jobs on shutdown', () => {
     expect(services.worker!.deploy?.replicas).toBe(2);
     const grace = /^(\d+)s$/.exec(services.worker!.stop_grace_period ?? '');
@@ -208,7 +215,7 @@ describe('docker-compose.yml', () => {
   it('sets only variables the service reads (or the Postgres image reads)', () => {
     for (const name of Object.keys(services)) {
       for (const variable of Object.keys(environmentOf(name))) {
-        const known = CONFIG_VARIABLES.includes(variable) || (name === 'postgres' && variable.startsWith('POSTGRES_'));
+        const known = CONFIG_VARIABLES.includes(variable) || (name === 'postgres' && variable.startsWith('POSTGRES_')) || (name === 'worker' && variable === 'NODE_OPTIONS');
         expect({ service: name, variable, known }).toEqual({ service: name, variable, known: true });
       }
     }

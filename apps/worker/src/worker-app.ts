@@ -15,6 +15,7 @@ import { sendAtOfCron } from '@reminders/core/domain/programme';
 import { createDispatchProcessor, createSweepProcessor } from './processors';
 import { createWorkerRoot, type WorkerRoot } from './composition';
 import { createStallGuard, type StallGuard } from './stall-guard';
+import { heapLimitMb } from '@reminders/core/worker-heap';
 
 /** How often the stall guards look, and how long a waiting job may sit before an idle worker under them counts as stuck. */
 const STALL_CHECK_MS = 5_000;
@@ -144,7 +145,7 @@ export function createWorkerApp(opts: WorkerAppOptions) {
       if (opts.watchdog !== false) {
         watchdogLoop = startWatchdogLoop({ state: c.repositories.watchdogState, jobName: SWEEP_SCHEDULER_ID, holder: opts.config.workerId, intervalSeconds: opts.config.watchdog.intervalSeconds, tick: () => c.services.watchdog.tick(), logger: opts.logger });
       }
-      opts.logger.info({ workerId: opts.config.workerId, queues: workers().map((w) => w.name) }, 'worker ready');
+      opts.logger.info({ workerId: opts.config.workerId, queues: workers().map((w) => w.name), heapLimitMb: heapLimitMb() }, 'worker ready');
     },
     /** Stops taking jobs, lets in-flight jobs finish (a running sweep stops fanning out), closes everything. */
     async stop() {

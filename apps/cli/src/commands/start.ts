@@ -10,9 +10,13 @@ import { loadConfig } from '@reminders/core/config';
 import { ensureDatabase, maintenanceUrl } from '@reminders/core/db/database-url';
 import { migrate } from '@reminders/core/db/migrator';
 import { checkPostgres, checkRedis } from '@reminders/core/preflight';
+import { useBaselineWasmCompiler, workerHeapFlags } from '@reminders/core/worker-heap';
 
 /** The script this process runs (bin/reminders.js, or dist/reminders.js in the compiled build): the children run the same. */
-const self = () => [...process.execArgv, process.argv[1] ?? path.resolve(__dirname, '../../bin/reminders.js')];
+const self = () => process.argv[1] ?? path.resolve(__dirname, '../../bin/reminders.js');
+
+/** A child's node arguments: this process's, and for the worker its heap caps (worker-heap.ts) unless already given. */
+const nodeArgs = (command: string) => [...process.execArgv, ...(command === 'serve-worker' ? workerHeapFlags(process.execArgv, process.env.NODE_OPTIONS) : [])];
 
 export function startCommand(program: Command): void {
   program
@@ -64,7 +68,7 @@ async function superviseChildren(commands: string[]): Promise<void> {
     new Promise<void>((resolve) => {
       const deaths: number[] = [];
       const launch = () => {
-        const child = spawn(process.execPath, [...self(), command], { stdio: 'inherit' });
+        const child = spawn(process.execPath, [...nodeArgs(command), self(), command], { stdio: 'inherit' });
         live.set(command, child);
         child.on('exit', (code, signal) => {
           if (stopping) {
@@ -107,6 +111,7 @@ export function serveWorkerCommand(program: Command): void {
     .command('serve-worker')
     .description('run only the BullMQ workers (no migrations)')
     .action(async () => {
+      useBaselineWasmCompiler();
       const { runWorker } = require('@reminders/worker/main') as typeof import('@reminders/worker/main');
       await runWorker(loadConfig());
     });

@@ -54,6 +54,18 @@ export function createRunDispatchRepository(prisma: PrismaClient) {
       return rows.map((r) => r.assignment_id).sort((a, b) => a - b);
     },
 
+    /**
+     * Refreshes the planner's statistics of run_dispatches. A running run's records are new to
+     * them (autovacuum analyzes after the fact), so the planner takes the run for a handful of
+     * rows and reads the dispatch write's records through the (run_id, outcome) index, every
+     * unsettled record of the run per batch, instead of by primary key (measured at 100k: 6 ms
+     * of each 250-job batch, and growing with the run). ANALYZE samples a fixed number of rows
+     * whatever the table's size (~50 ms) and blocks no write.
+     */
+    async refreshStatistics(): Promise<void> {
+      await prisma.$executeRaw`ANALYZE run_dispatches`;
+    },
+
     /** How many of the run's dispatches have no outcome yet. */
     async unsettled(runId: number): Promise<number> {
       const [row] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM run_dispatches WHERE run_id = ${runId} AND outcome IS NULL`;

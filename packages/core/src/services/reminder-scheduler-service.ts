@@ -47,7 +47,15 @@ export type ReminderSchedulerDeps = {
   maxBacklog?: number;
   /** How often a paused fan-out looks at the backlog again. @defaultValue 50 */
   backlogPollMs?: number;
+  /**
+   * A run that has fanned out this many gets run_dispatches' planner statistics refreshed, and
+   * again each time it has grown STATS_REFRESH_GROWTH times since (10k, 40k, 160k, ...: a few
+   * ANALYZEs however large the run, none for a small one). @defaultValue 10000
+   */
+  statsRefreshAt?: number;
 };
+
+const STATS_REFRESH_GROWTH = 4;
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Job states from which a job still reports (runs, retries). */
@@ -76,6 +84,7 @@ export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
     async sweep(ctx: SweepContext): Promise<SweepResult> {
       let enqueued = 0;
       let afterId = 0;
+      let refreshStatsAt = deps.statsRefreshAt ?? 10_000;
       for (let page = 0; ; page++) {
         const first = page === 0;
         if (first ? ctx.shouldStop() : !(await roomForPage(ctx))) return { enqueued, stopped: true };
@@ -91,6 +100,11 @@ export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
         afterId = ids[ids.length - 1]!;
         await deps.dispatchQueue.addBulk(ids.map((assignmentId) => ({ name: DISPATCH_JOB, data: { runId: ctx.runId, assignmentId }, opts: { ...jobOptions, jobId: dispatchJobId(ctx.runId, assignmentId), ...(first ? { lifo: true } : {}) } })));
         enqueued += ids.length;
+        if (enqueued >= refreshStatsAt) {
+          refreshStatsAt = enqueued * STATS_REFRESH_GROWTH;
+          // Only the plans' speed depends on it: a refusal (a role that does not own the table) changes nothing else.
+          await deps.runDispatches.refreshStatistics().catch(() => undefined);
+        }
         await ctx.onProgress?.(enqueued);
         if (ids.length < deps.pageSize) return { enqueued, stopped: false };
       }
