@@ -301,6 +301,25 @@ describe('the write path stays linear as the reminders table grows', () => {
   });
 });
 
+describe('a fan-out page is the next active assignments by id, judged', () => {
+  it('judges `limit` active assignments whatever share of them is due, records the due ones and says where it stopped', async () => {
+    await createSilentAssignments(h.prisma, 30, addDays(today, -20));
+    const ids = (await h.prisma.assignment.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((a) => a.id);
+    // Two of every three were contacted yesterday (not due); one is closed (not judged at all).
+    await h.prisma.assignment.updateMany({ where: { id: { in: ids.filter((_, i) => i % 3 !== 0) } }, data: { lastContactDate: new Date(`${addDays(today, -1)}T00:00:00Z`) } });
+    await h.prisma.assignment.update({ where: { id: ids[3]! }, data: { status: 'closed' } });
+    const run = await startRun('w-1');
+    const page = (afterId: number) => h.c.repositories.runDispatches.fanOutPage({ runId: run.runId, now: h.clock.now(), programmeId: null, emailEnabled: false, afterId, limit: 10 });
+    const active = ids.filter((_, i) => i !== 3);
+    const first = await page(0);
+    expect(first).toEqual({ scanned: 10, lastId: active[9], ids: active.slice(0, 10).filter((id) => ids.indexOf(id) % 3 === 0) });
+    const rest = [await page(first.lastId!), await page(active[19]!)];
+    expect(rest.map((p) => p.scanned)).toEqual([10, 9]);
+    expect([first, ...rest].flatMap((p) => p.ids)).toEqual(active.filter((id) => ids.indexOf(id) % 3 === 0));
+    expect(await page(active[28]!)).toEqual({ scanned: 0, lastId: null, ids: [] });
+  });
+});
+
 describe('the fan-out keeps a bounded backlog in Redis', () => {
   it('stops adding jobs while maxBacklog wait in the queue and carries on as workers drain it', async () => {
     await createSilentAssignments(h.prisma, 60, addDays(today, -20));

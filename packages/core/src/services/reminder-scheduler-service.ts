@@ -85,10 +85,11 @@ export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
       let enqueued = 0;
       let afterId = 0;
       let refreshStatsAt = deps.statsRefreshAt ?? 10_000;
-      for (let page = 0; ; page++) {
-        const first = page === 0;
+      for (;;) {
+        // The run's first jobs go to the head of the queue without waiting for room (fairness).
+        const first = enqueued === 0;
         if (first ? ctx.shouldStop() : !(await roomForPage(ctx))) return { enqueued, stopped: true };
-        const ids = await deps.runDispatches.fanOutPage({
+        const { ids, scanned, lastId } = await deps.runDispatches.fanOutPage({
           runId: ctx.runId,
           now: ctx.now,
           programmeId: ctx.programmeId,
@@ -96,9 +97,8 @@ export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
           afterId,
           limit: deps.pageSize,
         });
-        if (ids.length === 0) return { enqueued, stopped: false };
-        afterId = ids[ids.length - 1]!;
-        await deps.dispatchQueue.addBulk(ids.map((assignmentId) => ({ name: DISPATCH_JOB, data: { runId: ctx.runId, assignmentId }, opts: { ...jobOptions, jobId: dispatchJobId(ctx.runId, assignmentId), ...(first ? { lifo: true } : {}) } })));
+        // A page of assignments none of which is due adds nothing and goes on.
+        if (ids.length) await deps.dispatchQueue.addBulk(ids.map((assignmentId) => ({ name: DISPATCH_JOB, data: { runId: ctx.runId, assignmentId }, opts: { ...jobOptions, jobId: dispatchJobId(ctx.runId, assignmentId), ...(first ? { lifo: true } : {}) } })));
         enqueued += ids.length;
         if (enqueued >= refreshStatsAt) {
           refreshStatsAt = enqueued * STATS_REFRESH_GROWTH;
@@ -106,7 +106,8 @@ export function createReminderSchedulerService(deps: ReminderSchedulerDeps) {
           await deps.runDispatches.refreshStatistics().catch(() => undefined);
         }
         await ctx.onProgress?.(enqueued);
-        if (ids.length < deps.pageSize) return { enqueued, stopped: false };
+        if (scanned < deps.pageSize || lastId === null) return { enqueued, stopped: false };
+        afterId = lastId;
       }
     },
 
