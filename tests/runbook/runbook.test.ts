@@ -150,8 +150,8 @@ describe('names the runbook uses exist', () => {
 
   it('every environment variable is one the config module reads', () => {
     const texts = [...prose.map((l) => ({ text: l.text, at: where(l) })), ...blocks.filter((b) => b.lang !== 'sql').map((b) => ({ text: b.code, at: where(b) }))];
-    /** Shell variables the curl example defines for itself. */
-    const allowed = new Set(['TOKEN']);
+    /** Shell variables the curl example defines for itself; Node's own NODE_OPTIONS (the worker's heap caps). */
+    const allowed = new Set(['TOKEN', 'NODE_OPTIONS']);
     const unknown = new Set<string>();
     for (const { text, at } of texts) {
       const named = [...text.matchAll(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g), ...text.matchAll(/\$\{?([A-Z][A-Z0-9_]*)/g)].map((m) => m[1] ?? m[0]);
