@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '@reminders/core/config';
 import { ensureDatabase, maintenanceUrl } from '@reminders/core/db/database-url';
 import { migrate } from '@reminders/core/db/migrator';
-import { WORKER_HEAP_FLAGS } from '@reminders/core/worker-heap';
+import { WORKER_NODE_OPTIONS } from '@reminders/core/worker-heap';
 
 /** The build (`npm run bench` builds it first): what `npm start` and the image run, without tsx's loader. */
 const BIN = path.resolve(__dirname, '../dist/reminders.js');
@@ -104,7 +104,7 @@ export type BenchWorker = { proc: ChildProcess; peakRssMb: () => number; stop: (
 /** Starts `reminders serve-worker` (or `bin serve-worker`) and resolves once it says it is ready. */
 export async function startWorker(vars: Record<string, string>, bin = BIN): Promise<BenchWorker> {
   const proc = spawn(process.execPath, [bin, 'serve-worker'], {
-    env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: WORKER_HEAP_FLAGS.join(' '), ...vars, LOG_LEVEL: 'info' },
+    env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: WORKER_NODE_OPTIONS, ...vars, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const rss = peakRssSampler(proc.pid!);

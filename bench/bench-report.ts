@@ -9,7 +9,7 @@ import type { RunFigures } from './measure-run';
 import type { FloorResult, NaiveResult, SetBasedResult } from './reference-points';
 import { readApiScenario, renderApiSection } from './api-report';
 import { readProgrammeScenario, renderProgrammeSection } from './programme-report';
-import { WORKER_HEAP_FLAGS } from '@reminders/core/worker-heap';
+import { WORKER_NODE_OPTIONS } from '@reminders/core/worker-heap';
 
 export type Scenario = {
   key: string;
@@ -43,7 +43,7 @@ const DATA = /<!-- bench-data (\{.*\}) -->/g;
 
 export function scenarioKey(s: { assignments: number; email: boolean; delivery?: string; workers: number; concurrency: number; dueShare: number; nodeOptions?: string; smtp?: Scenario['smtp'] }): string {
   // The deployed heap caps are the default and keep the key it had; any other options get their own.
-  const opts = s.nodeOptions !== undefined && s.nodeOptions !== WORKER_HEAP_FLAGS.join(' ') ? `-node(${s.nodeOptions.replace(/[^A-Za-z0-9=.-]/g, '') || 'v8-defaults'})` : '';
+  const opts = s.nodeOptions !== undefined && s.nodeOptions !== WORKER_NODE_OPTIONS ? `-node(${s.nodeOptions.replace(/[^A-Za-z0-9=.-]/g, '') || 'v8-defaults'})` : '';
   const smtp = s.email && s.smtp ? `-relay${s.smtp.replyDelayMs}ms-sc${s.smtp.maxConnections}` : '';
   // Digest runs get their own key; per-reminder runs keep the key they had before digests existed.
   const digest = s.email && s.delivery === 'digest' ? '-digest' : '';
@@ -104,6 +104,11 @@ function channels(s: Scenario): string {
   return `in-app + e-mail (${s.smtp.replyDelayMs ? `relay ${s.smtp.replyDelayMs} ms` : 'instant relay'}, ${s.smtp.maxConnections} conn.)`;
 }
 
+function nodeOptionsLabel(options: string): string {
+  if (!options) return "none (V8's default heap sizing)";
+  return `\`${options}\`${options === WORKER_NODE_OPTIONS ? ' (the deployed heap caps, worker-heap.ts)' : ''}`;
+}
+
 function section(s: Scenario): string {
   const r = ratios(s);
   const run = s.run;
@@ -118,7 +123,7 @@ function section(s: Scenario): string {
     ...(s.samples && s.samples.runSeconds.length > 1
       ? [`| repeats (run, queue floor alternating; medians shown) | run: ${s.samples.runSeconds.map((v) => f(v, 2)).join(', ')} s; floor: ${s.samples.floorSeconds.map((v) => f(v, 2)).join(', ')} s; all exactly once: ${s.allExactlyOnce ? 'yes' : '**NO**'} |`]
       : []),
-    ...(s.nodeOptions !== undefined && s.nodeOptions !== null ? [`| worker NODE_OPTIONS | ${s.nodeOptions ? `\`${s.nodeOptions}\`` : 'none (V8\'s default heap sizing)'}${s.nodeOptions === WORKER_HEAP_FLAGS.join(' ') ? ' (the deployed heap caps, worker-heap.ts)' : ''} |`] : []),
+    ...(typeof s.nodeOptions === 'string' ? [`| worker NODE_OPTIONS | ${nodeOptionsLabel(s.nodeOptions)} |`] : []),
     ...(s.email && s.smtp
       ? [
           `| SMTP sink | answers each message's end of data ${s.smtp.replyDelayMs ? `after ${s.smtp.replyDelayMs} ms (a relay's queue write and distance)` : 'at once (loopback, no relay latency)'}; workers keep SMTP_MAX_CONNECTIONS = ${s.smtp.maxConnections} connections each |`,

@@ -20,7 +20,7 @@ import { createPrisma } from '@reminders/core/db/prisma';
 import { createExecutionLogRepository } from '@reminders/core/repositories/execution-log-repository';
 import { seedDemoData } from '@reminders/core/seed/seed-demo-data';
 import { SWEEP_SCHEDULER_ID } from '@reminders/core/jobs/job-catalog';
-import { WORKER_HEAP_FLAGS } from '@reminders/core/worker-heap';
+import { WORKER_NODE_OPTIONS } from '@reminders/core/worker-heap';
 import { createBenchEnv, machineDescription } from './bench-env';
 import { scenarioKey, targets, ratios, writeReport, type Scenario } from './bench-report';
 import { measureRun } from './measure-run';
@@ -100,7 +100,7 @@ async function main() {
   localOnly(values['redis-url']!, 'redis-url');
   const references = !values['no-references'];
   const repeat = positiveInt('repeat', values.repeat, 20);
-  const nodeOptions = values['worker-node-options'] ?? WORKER_HEAP_FLAGS.join(' ');
+  const nodeOptions = values['worker-node-options'] ?? WORKER_NODE_OPTIONS;
   const email = values.email!;
   const smtpReplyMs = Number(values['smtp-reply-ms']);
   if (!Number.isInteger(smtpReplyMs) || smtpReplyMs < 0 || smtpReplyMs > 10_000) usage(`--smtp-reply-ms must be a whole number from 0 to 10000, got "${values['smtp-reply-ms']}"`);

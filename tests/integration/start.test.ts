@@ -6,9 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
 import { freePort, runCli, startCli } from '../helpers/run-cli';
 import { waitFor } from '../helpers/wait-for';
-import { WORKER_HEAP_FLAGS } from '@reminders/core/worker-heap';
+import { WORKER_OLD_SPACE_MB as OLD_SPACE_MB } from '@reminders/core/worker-heap';
 
-const OLD_SPACE_MB = Number(/--max-old-space-size=(\d+)/.exec(WORKER_HEAP_FLAGS.join(' '))![1]);
 
 let env: TestEnv;
 

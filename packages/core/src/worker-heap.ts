@@ -12,7 +12,11 @@
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 
-export const WORKER_HEAP_FLAGS: readonly string[] = Object.freeze(['--max-old-space-size=192', '--max-semi-space-size=8']);
+/** The worker's old-space cap in MiB (V8's heap limit is this plus three semi-spaces: 216 MiB). */
+export const WORKER_OLD_SPACE_MB = 192;
+export const WORKER_HEAP_FLAGS: readonly string[] = Object.freeze([`--max-old-space-size=${WORKER_OLD_SPACE_MB}`, '--max-semi-space-size=8']);
+/** The caps as NODE_OPTIONS carries them (docker-compose.yml has this value, its test checks it). */
+export const WORKER_NODE_OPTIONS = WORKER_HEAP_FLAGS.join(' ');
 
 const flagName = (flag: string) => flag.split('=')[0]!.replace(/_/g, '-');
 

@@ -49,8 +49,7 @@ export function createRunDispatchRepository(prisma: PrismaClient) {
             CROSS JOIN LATERAL reminder_due(a.peer_mentor_id, x.anchor, x.today, pr.first_after_days, pr.repeat_every_days,
                                             pr.stop_after, pr.absence_policy, a.snoozed_until) y
             LEFT JOIN reminders r ON r.assignment_id = a.id AND r.anchor_date = x.anchor AND r.sequence_number = y.seq
-           WHERE a.status = 'active'
-             AND y.due
+           WHERE y.due
              AND ((r.id IS NULL
                    AND NOT EXISTS (SELECT 1 FROM reminders r2
                                     WHERE r2.assignment_id = a.id AND r2.anchor_date = x.anchor AND r2.sequence_number > y.seq))
