@@ -219,6 +219,23 @@ describe('bulk registration', () => {
     expect(await activityCount()).toBe(before);
   });
 
+  it('one client id twice in one bulk request is refused whole (400, naming the items) and stores nothing', async () => {
+    const id = await silentSinceNovember();
+    const item = { assignment_id: id, activity_type: 'visit', occurred_at: '2026-11-25T10:00:00Z', registered_by: 'app', client_id: 'same-request-1' };
+    const before = await activityCount();
+    const answer = await api.call({
+      method: 'POST',
+      url: '/v1/activities/bulk',
+      as: 'service',
+      payload: { items: [item, { ...item, client_id: 'other-1' }, { ...item, occurred_at: '2026-11-26T10:00:00Z' }] },
+    });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.body).toMatch(/client_id must be unique within one request/);
+    expect(answer.json().errors).toEqual([{ in: 'body', pointer: '/items/2/client_id', detail: 'repeats the client_id of /items/0' }]);
+    expect(await activityCount()).toBe(before);
+    expect(await lastContact(id)).toBe('2026-11-01');
+  });
+
   it('client ids are per API token: another token reusing one registers its own activity and learns nothing of the first', async () => {
     // Was: client_id was one namespace across tokens, so a second service's id "import-1" answered
     // 409 "already used by activity N" (or 200 with the other service's activity) for its own visit.

@@ -1,7 +1,7 @@
 /**
  * The one code path that writes activities, and the admin correction of last_contact_date.
  *
- * Activities: registered by one call of the database function `register_activities`, which
+ * Activities: registered by one call of the database function `register_activity_rows`, which
  * also answers with each assignment's new contact state. The repository never writes last_contact_date for an activity: the database trigger
  * `activities_touch_contact` does, in the same transaction, for every activity row whoever
  * inserts it (so a direct SQL insert by another service is covered too). Rows are inserted in
@@ -57,7 +57,7 @@ type StateRow = {
   snoozed_until: Date | string | null;
   absences: [string, string][] | null;
 };
-const programmeOf = (r: StateRow) => ({
+const programmeOf = (r: Omit<StateRow, 'status'>) => ({
   timeZone: r.time_zone,
   rules: Object.freeze({ firstAfterDays: Number(r.first_after_days), repeatEveryDays: Number(r.repeat_every_days), escalateAfter: Number(r.escalate_after) }),
   stopAfter: r.stop_after == null ? null : Number(r.stop_after),
@@ -123,27 +123,65 @@ async function contactStates(db: Tx, ids: number[]): Promise<Map<number, Contact
   );
 }
 
-/** A stored activity under a client id, as the registration function reports it. */
-type StoredActivity = { id: number; assignment_id: number; activity_type: string; occurred_ms: number | string };
+/** A stored activity under a client id: [id, assignment_id, activity_type, occurred_ms]. */
+type KnownActivity = [id: number, assignmentId: number, activityType: string, occurredMs: number | string];
 
 /** A client id seen before: the same activity again (duplicate) or another one under the same id (conflict). */
-function compare(item: ActivityInput, prior: StoredActivity): ItemOutcome {
-  const same = prior.assignment_id === item.assignmentId && prior.activity_type === item.activityType && Number(prior.occurred_ms) === item.occurredAt.getTime();
-  return { outcome: same ? 'duplicate' : 'conflict', activityId: prior.id };
+function compare(item: ActivityInput, [id, assignmentId, activityType, occurredMs]: KnownActivity): ItemOutcome {
+  const same = assignmentId === item.assignmentId && activityType === item.activityType && Number(occurredMs) === item.occurredAt.getTime();
+  return { outcome: same ? 'duplicate' : 'conflict', activityId: id };
 }
 
+/** The positional rows register_activity_rows answers with (see its migration). */
+type StateColumns = [
+  id: number,
+  status: ContactState['status'],
+  assignedDate: string,
+  lastContactDate: string | null,
+  programmeId: number,
+  peerMentorId: number,
+  snoozedUntil: string | null,
+  lastSeq: number,
+  absences: [string, string][] | null,
+];
+type ProgrammeColumns = [timeZone: string, firstAfterDays: number, repeatEveryDays: number, escalateAfter: number, stopAfter: number | null, absencePolicy: AbsencePolicy];
 type Registered = {
-  items: { ord: number; reason: string | null; id: number | null; inserted: boolean; prior: Omit<StoredActivity, 'id'> | null }[];
-  raced: Record<string, StoredActivity>;
-  states: (StateRow & { id: number; assigned_date: string; last_contact_date: string | null; last_seq: number })[];
+  ids: (number | null)[];
+  reasons: (string | null)[];
+  inserted: boolean[];
+  known: Record<string, KnownActivity> | null;
+  states: StateColumns[] | null;
+  programmes: Record<string, ProgrammeColumns> | null;
 };
 
-const REGISTER_SQL = `SELECT register_activities($1::int[], $2::activity_type[], $3::timestamptz[], $4::registration_path[], $5::text[], $6::text[], $7::text[], $8::timestamptz, $9::text) AS r`;
+const REGISTER_SQL = `SELECT * FROM register_activity_rows($1::int[], $2::activity_type[], $3::timestamptz[], $4::registration_path[], $5::text[], $6::text[], $7::text[], $8::timestamptz, $9::text)`;
 
-/** One call of register_activities (prisma/migrations/20261201040000_register_activities, scoped in 20261202000000_client_id_scope): one round trip. */
+function stateOf([id, status, assignedDate, lastContactDate, programmeId, peerMentorId, snoozedUntil, lastSeq, absences]: StateColumns, programmes: Record<string, ProgrammeColumns>): ContactState {
+  const [timeZone, firstAfterDays, repeatEveryDays, escalateAfter, stopAfter, policy] = programmes[String(programmeId)]!;
+  return {
+    assignmentId: id,
+    status,
+    assignedDate,
+    lastContactDate,
+    lastSentSequence: lastSeq,
+    ...programmeOf({
+      time_zone: timeZone,
+      first_after_days: firstAfterDays,
+      repeat_every_days: repeatEveryDays,
+      escalate_after: escalateAfter,
+      stop_after: stopAfter,
+      peer_mentor_id: peerMentorId,
+      absence_policy: policy,
+      snoozed_until: snoozedUntil,
+      absences,
+    }),
+  };
+}
+
+/** One call of register_activity_rows (prisma/migrations/20261203020000_register_activities_columns): one round trip. */
 async function callRegister(db: Pick<Pool, 'query'> | PoolClient, items: ActivityInput[], now: Date, clientScope: string) {
-  const { rows } = await db.query<{ r: Registered }>({
-    name: 'register_activities',
+  const { rows } = await db.query<Registered>({
+    name: 'register_activity_rows',
     text: REGISTER_SQL,
     values: [
       items.map((i) => i.assignmentId),
@@ -157,22 +195,18 @@ async function callRegister(db: Pick<Pool, 'query'> | PoolClient, items: Activit
       clientScope,
     ],
   });
-  const r = rows[0]!.r;
-  const outcomes = r.items.map((x, k): ItemOutcome => {
-    const item = items[k]!;
-    if (x.reason) return { outcome: 'rejected', reason: x.reason };
-    if (x.prior) return compare(item, { ...x.prior, id: x.id! });
-    if (x.inserted) return { outcome: 'created', activityId: x.id! };
-    const raced = r.raced[String(x.ord)];
-    if (!raced) throw new Error(`activity ${x.id} was neither inserted nor found by client id`);
-    return compare(item, raced);
+  const r = rows[0]!;
+  const known = r.known ?? {};
+  const outcomes = items.map((item, k): ItemOutcome => {
+    const reason = r.reasons[k];
+    if (reason) return { outcome: 'rejected', reason };
+    const stored = known[String(k + 1)];
+    if (stored) return compare(item, stored);
+    if (r.inserted[k]) return { outcome: 'created', activityId: r.ids[k]! };
+    throw new Error(`activity ${r.ids[k]} was neither inserted nor found by client id`);
   });
-  const states = new Map<number, ContactState>(
-    r.states.map((s) => [
-      s.id,
-      { assignmentId: s.id, status: s.status, assignedDate: s.assigned_date, lastContactDate: s.last_contact_date, lastSentSequence: Number(s.last_seq), ...programmeOf(s) },
-    ]),
-  );
+  const programmes = r.programmes ?? {};
+  const states = new Map<number, ContactState>((r.states ?? []).map((s) => [s[0], stateOf(s, programmes)]));
   return { outcomes, states };
 }
 
