@@ -37,6 +37,36 @@ it.each([
   expect(r.headers['strict-transport-security']).toMatch(/max-age=31536000/);
 });
 
+// The whole set, exactly: worked out once at start-up (helmet's own middleware, run once), not per request.
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self';base-uri 'self';script-src 'self';style-src 'self' 'unsafe-inline';img-src 'self' data:;font-src 'self' data:;connect-src 'self';object-src 'none';form-action 'self';frame-ancestors 'none'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'DENY',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};
+
+it.each([
+  ['GET', '/healthz'],
+  ['GET', '/no-such-page'],
+  ['GET', '/admin/queues'],
+  ['POST', '/v1/activities'],
+] as const)('%s %s answers with exactly helmet\'s headers, every time', async (method, url) => {
+  for (let i = 0; i < 2; i++) {
+    const r = await api.app.inject({ method, url, ...(method === 'POST' ? { payload: {} } : {}) });
+    const security = Object.fromEntries(Object.entries(r.headers).filter(([k]) => k in SECURITY_HEADERS || /^(x-|cross-origin|origin-agent|content-security|strict-transport|referrer)/.test(k)));
+    expect(security).toEqual(SECURITY_HEADERS);
+  }
+});
+
 it('the API docs keep their own CSP, with framing forbidden too', async () => {
   const r = await api.app.inject({ method: 'GET', url: '/docs' });
   expect(r.statusCode).toBe(200);
