@@ -4,14 +4,43 @@
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** The calendar date `instant` falls on in `timeZone`. */
-export function localDate(instant: Date, timeZone: string): string {
+/**
+ * The day of the last quarter hour asked about, per time zone. Every offset and every change of
+ * offset in use falls on a quarter hour, so a local day starts on one; a cached day is trusted
+ * only once the quarter hour's first and last millisecond were found on it, which is checked on
+ * the second ask (a caller walking through many instants pays one format each, as before). Intl
+ * formatting was a registration's largest single cost in the API process.
+ */
+const QUARTER_HOUR_MS = 900_000;
+const lastQuarter = new Map<string, { quarter: number; date: string; checked: boolean }>();
+
+function formatDate(instant: number, timeZone: string): string {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
     formatters.set(timeZone, f);
   }
   return f.format(instant);
+}
+
+/** The calendar date `instant` falls on in `timeZone`. */
+export function localDate(instant: Date, timeZone: string): string {
+  const ms = instant.getTime();
+  const quarter = Math.floor(ms / QUARTER_HOUR_MS);
+  const cached = lastQuarter.get(timeZone);
+  if (cached && cached.quarter === quarter) {
+    if (cached.checked) return cached.date;
+    const start = quarter * QUARTER_HOUR_MS;
+    if (formatDate(start, timeZone) === cached.date && formatDate(start + QUARTER_HOUR_MS - 1, timeZone) === cached.date) {
+      cached.checked = true;
+      return cached.date;
+    }
+    lastQuarter.delete(timeZone);
+    return formatDate(ms, timeZone);
+  }
+  const date = formatDate(ms, timeZone);
+  if (Number.isFinite(quarter)) lastQuarter.set(timeZone, { quarter, date, checked: false });
+  return date;
 }
 
 const DAY_MS = 86_400_000;
