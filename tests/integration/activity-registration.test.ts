@@ -7,6 +7,8 @@
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
 import { createAssignment } from '../helpers/fixtures';
 import { startApiHarness, type ApiHarness } from '../helpers/api-harness';
+import { waitFor } from '../helpers/wait-for';
+import { Client } from 'pg';
 
 const NOW = '2026-11-28T06:00:00Z'; // 07:00 in Oslo
 /** 23:30 UTC on the 27th is already the 28th in Oslo: the day must come from REMINDER_TZ. */
@@ -278,6 +280,49 @@ describe('bulk registration', () => {
     const other = await Promise.all(Array.from({ length: 4 }, () => api.call({ method: 'POST', url: '/v1/activities', as: 'service', payload: { ...item, occurred_at: '2026-11-27T09:00:00Z' } })));
     expect(other.map((r) => r.statusCode)).toEqual([409, 409, 409, 409]);
     expect(await lastContact(id)).toBe('2026-11-26');
+  });
+
+  it.each([
+    ['a single registration (register_activity_one)', false],
+    ['a bulk registration (register_activity_rows)', true],
+  ])('%s whose client id another transaction is inserting waits for it, then answers with its activity', async (_, bulk) => {
+    const id = await silentSinceNovember();
+    const clientId = `held-${bulk ? 'bulk' : 'single'}`;
+    const holder = new Client({ connectionString: env.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      // The service token's client_id namespace is its name (harness: test-service).
+      const { rows: [held] } = await holder.query<{ id: number }>(
+        `INSERT INTO activities (assignment_id, activity_type, occurred_at, registration_path, registered_by, client_scope, client_id)
+         VALUES ($1, 'call', '2026-11-26T09:00:00Z', 'direct', 'app', 'test-service', $2) RETURNING id`,
+        [id, clientId],
+      );
+      const item = { assignment_id: id, activity_type: 'call', occurred_at: '2026-11-26T09:00:00Z', registered_by: 'app', client_id: clientId };
+      const other = await silentSinceNovember();
+      const answer = bulk
+        ? api.call({ method: 'POST', url: '/v1/activities/bulk', as: 'service', payload: { items: [item, { ...item, assignment_id: other, client_id: `${clientId}-2` }] } })
+        : api.call({ method: 'POST', url: '/v1/activities', as: 'service', payload: { ...item, registration_path: 'direct' } });
+      await waitFor('the registration to wait on the held client id', async () => {
+        // Not on the holder's connection: inside its transaction pg_stat_activity stays as first read.
+        const rows = await api.prisma.$queryRaw<unknown[]>`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%register_activity%'`;
+        return rows.length > 0;
+      });
+      await holder.query('COMMIT');
+      const r = await answer;
+      if (bulk) {
+        expect(r.statusCode).toBe(200);
+        expect(r.json().items[0]).toMatchObject({ status: 'duplicate', activity_id: held!.id });
+        expect(r.json().items[1]).toMatchObject({ status: 'created' });
+      } else {
+        expect(r.statusCode).toBe(200);
+        expect(r.json()).toMatchObject({ created: false, activity: { id: held!.id }, assignment: { last_contact_date: '2026-11-26' } });
+      }
+      const { rows: [count] } = await holder.query<{ n: number }>(`SELECT count(*)::int AS n FROM activities WHERE client_id = $1`, [clientId]);
+      expect(count!.n).toBe(1);
+    } finally {
+      await holder.end();
+    }
   });
 
   it('concurrent bulk registrations over the same assignments in different orders do not deadlock', async () => {

@@ -1,6 +1,6 @@
 /**
  * A plain `pg` pool for activity registration, beside Prisma (issue 17): a registration is one
- * call of the `register_activity_rows` function, sent as a named prepared statement (parsed and
+ * call of `register_activity_one` (one item) or `register_activity_rows`, sent as a named prepared statement (parsed and
  * planned once per connection), with none of Prisma's per-query work on the hot path. As on the
  * dispatch pool, sequential scans are priced out: every lookup here is by key, and plans cached
  * while a table is still small must not stay scans as it grows (see dispatch-pool.ts).

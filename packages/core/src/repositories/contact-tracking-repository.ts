@@ -1,8 +1,9 @@
 /**
  * The one code path that writes activities, and the admin correction of last_contact_date.
  *
- * Activities: registered by one call of the database function `register_activity_rows`, which
- * also answers with each assignment's new contact state. The repository never writes last_contact_date for an activity: the database trigger
+ * Activities: registered by one call of a database function (`register_activity_one` for a single
+ * item, `register_activity_rows` for several), which also answers with each assignment's new
+ * contact state. The repository never writes last_contact_date for an activity: the database trigger
  * `activities_touch_contact` does, in the same transaction, for every activity row whoever
  * inserts it (so a direct SQL insert by another service is covered too). Rows are inserted in
  * assignment id order, so the trigger's row locks are always taken in the same order and two
@@ -178,9 +179,19 @@ function stateOf([id, status, assignedDate, lastContactDate, programmeId, peerMe
   };
 }
 
-/** One call of register_activity_rows (prisma/migrations/20261203020000_register_activities_columns): one round trip. */
-async function callRegister(db: Pick<Pool, 'query'> | PoolClient, items: ActivityInput[], now: Date, clientScope: string) {
-  const { rows } = await db.query<Registered>({
+const REGISTER_ONE_SQL = `SELECT * FROM register_activity_one($1::int, $2::activity_type, $3::timestamptz, $4::registration_path, $5::text, $6::text, $7::text, $8::timestamptz, $9::text)`;
+
+/** The statement for `items`: one item goes to register_activity_one (no array machinery), more to register_activity_rows. */
+function registerStatement(items: ActivityInput[], now: Date, clientScope: string) {
+  if (items.length === 1) {
+    const [i] = items as [ActivityInput];
+    return {
+      name: 'register_activity_one',
+      text: REGISTER_ONE_SQL,
+      values: [i.assignmentId, i.activityType, i.occurredAt.toISOString(), i.registrationPath, i.registeredBy, i.clientId, i.note, now.toISOString(), clientScope],
+    };
+  }
+  return {
     name: 'register_activity_rows',
     text: REGISTER_SQL,
     values: [
@@ -194,7 +205,15 @@ async function callRegister(db: Pick<Pool, 'query'> | PoolClient, items: Activit
       now.toISOString(),
       clientScope,
     ],
-  });
+  };
+}
+
+/**
+ * One call of register_activity_one or register_activity_rows (prisma/migrations/20261204000000_register_activity_one,
+ * 20261203020000_register_activities_columns): one round trip, one answer shape.
+ */
+async function callRegister(db: Pick<Pool, 'query'> | PoolClient, items: ActivityInput[], now: Date, clientScope: string) {
+  const { rows } = await db.query<Registered>(registerStatement(items, now, clientScope));
   const r = rows[0]!;
   const known = r.known ?? {};
   const outcomes = items.map((item, k): ItemOutcome => {
