@@ -98,12 +98,14 @@ async function main() {
 
     async function phase(label: string, path: 'direct' | 'bulk', opts: { base?: string; url: string; connections: number; body: () => unknown }): Promise<Phase> {
       const before = await countActivities(path);
+      const cpuAt = cpuSnapshot();
       const result = await autocannon({
         url: `${opts.base ?? address}${opts.url}`,
         connections: opts.connections,
         duration: seconds,
         requests: [{ method: 'POST', headers, setupRequest: (req) => ({ ...req, body: JSON.stringify(opts.body()) }) }],
       });
+      const { postgres, bench } = cpuUsage(cpuAt, cpuSnapshot(), []);
       const registrations = (await countActivities(path)) - before;
       const elapsed = result.duration || seconds;
       return {
@@ -117,6 +119,7 @@ async function main() {
         p90: result.latency.p90,
         p99: result.latency.p99,
         max: result.latency.max,
+        cpu: { postgres, bench },
       };
     }
 

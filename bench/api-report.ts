@@ -4,7 +4,20 @@
  */
 import { keptSection } from './kept-section';
 
-export type ApiPhase = { label: string; requests: number; non2xx: number; errors: number; registrations: number; seconds: number; p50: number; p90: number; p99: number; max: number };
+export type ApiPhase = {
+  label: string;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  registrations: number;
+  seconds: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  /** CPU seconds over the phase: PostgreSQL's processes and this process (server and load generator alike). */
+  cpu?: { postgres: number; bench: number };
+};
 
 export type ApiScenario = {
   date: string;
@@ -74,12 +87,33 @@ function apiLines(s: ApiScenario): string[] {
     `Single: **${ratio(ph.single, ph['single-floor'])}** the floor's registrations per second; p99 ${p99(ph.single, ph['single-floor'])}.`,
     `Bulk: **${ratio(ph.bulk, ph['bulk-floor'])}** the floor's registrations per second; p99 ${p99(ph.bulk, ph['bulk-floor'])}.`,
     '',
+    ...cpuLines(s),
     'Targets (issue 17): ' + apiTargets(s).map((t) => `${t.met ? 'met' : '**not met**'}: ${t.target} (${t.ratio.toFixed(2)}×)`).join('; ') + '.',
     '',
     '```',
     `npm run bench:api -- --assignments ${s.assignments} --seconds ${s.seconds} --connections ${s.connections} --bulk-connections ${s.bulkConnections} --bulk-size ${s.bulkSize}`,
     '```',
   ].filter((l): l is string => l !== null);
+}
+
+/** Where the CPU went, per registration: what the floor costs and what the real path adds on top. */
+function cpuLines(s: ApiScenario): string[] {
+  const ph = s.phases;
+  const keys = ['single-floor', 'single', 'bulk-floor', 'bulk'].filter((k) => ph[k]?.cpu && ph[k]!.registrations > 0);
+  if (keys.length === 0) return [];
+  const us = (seconds: number, p: ApiPhase) => Math.round((seconds * 1e6) / p.registrations).toLocaleString('en-US');
+  return [
+    'CPU per registration over each phase (µs; the machine has 2 cores, shared by PostgreSQL and this process, which runs the',
+    'servers and the load generator alike):',
+    '',
+    '| phase | PostgreSQL | bench process | both |',
+    '| --- | ---: | ---: | ---: |',
+    ...keys.map((k) => {
+      const p = ph[k]!;
+      return `| ${p.label} | ${us(p.cpu!.postgres, p)} | ${us(p.cpu!.bench, p)} | ${us(p.cpu!.postgres + p.cpu!.bench, p)} |`;
+    }),
+    '',
+  ];
 }
 
 const section = keptSection<ApiScenario>('api-bench', apiLines);
