@@ -1,4 +1,4 @@
-import { localDate } from '@reminders/core/domain/calendar';
+import { addDays, daysBetween, isIsoDate, localDate } from '@reminders/core/domain/calendar';
 
 const direct = (instant: Date, timeZone: string) =>
   new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
@@ -30,4 +30,35 @@ it('the last and first millisecond of a local day', () => {
   // Kathmandu (+05:45): the day turns at 18:15Z.
   expect(localDate(new Date('2026-12-01T18:14:59.999Z'), 'Asia/Kathmandu')).toBe('2026-12-01');
   expect(localDate(new Date('2026-12-01T18:15:00.000Z'), 'Asia/Kathmandu')).toBe('2026-12-02');
+});
+
+describe('day arithmetic', () => {
+  const reference = {
+    addDays: (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10),
+    daysBetween: (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000),
+  };
+
+  it('addDays and daysBetween agree with Date.parse and toISOString on every day from 1899 to 2101', () => {
+    let day = '1899-12-25';
+    let n = 0;
+    const wrong: unknown[] = [];
+    while (day < '2101-01-05') {
+      for (const k of [-400, -31, -1, 0, 1, 28, 366]) if (addDays(day, k) !== reference.addDays(day, k)) wrong.push(['addDays', day, k, addDays(day, k)]);
+      if (daysBetween('2026-11-28', day) !== reference.daysBetween('2026-11-28', day)) wrong.push(['daysBetween', day]);
+      day = reference.addDays(day, 1);
+      n++;
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(n).toBeGreaterThan(73_000);
+  });
+
+  it.each(['2026-13-01', '2026-00-10', '2026-01-32', '2026-01-00', '2026- 1-05', '0050-01-01', 'abcd-ef-gh', '2026-02-30', '20261-01-01'])(
+    '%s: isIsoDate, and the arithmetic, decide as Date.parse does',
+    (s) => {
+      const parsed = Date.parse(`${s}T00:00:00Z`);
+      expect(isIsoDate(s)).toBe(/^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(parsed) && new Date(parsed).toISOString().startsWith(s));
+      expect(daysBetween('2026-01-01', s)).toEqual(reference.daysBetween('2026-01-01', s));
+      if (!Number.isNaN(parsed)) expect(addDays(s, 1)).toBe(reference.addDays(s, 1));
+    },
+  );
 });

@@ -44,10 +44,35 @@ export function localDate(instant: Date, timeZone: string): string {
 }
 
 const DAY_MS = 86_400_000;
-const toUtcMs = (d: string) => Date.parse(`${d}T00:00:00Z`);
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Midnight UTC of an ISO day. The common case is read field by field (no string built and parsed:
+ * the next-reminder answers call this thousands of times a second); anything else goes to
+ * Date.parse, which decides as it always did.
+ */
+function toUtcMs(d: string): number {
+  if (ISO_DAY.test(d)) {
+    const y = +d.slice(0, 4);
+    const m = +d.slice(5, 7);
+    const day = +d.slice(8, 10);
+    if (y >= 100 && m >= 1 && m <= 12 && day >= 1 && day <= 31) return Date.UTC(y, m - 1, day);
+  }
+  return Date.parse(`${d}T00:00:00Z`);
+}
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** The ISO day of a midnight-UTC instant. */
+function isoDay(ms: number): string {
+  const t = new Date(ms);
+  const y = t.getUTCFullYear();
+  if (y < 1000 || y > 9999) return t.toISOString().slice(0, 10);
+  return `${y}-${pad2(t.getUTCMonth() + 1)}-${pad2(t.getUTCDate())}`;
+}
 
 export function addDays(date: string, days: number): string {
-  return new Date(toUtcMs(date) + days * DAY_MS).toISOString().slice(0, 10);
+  return isoDay(toUtcMs(date) + days * DAY_MS);
 }
 
 /** Whole days from `from` to `to` (negative when `to` is earlier). */
