@@ -6,8 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
 import { freePort, runCli, startCli } from '../helpers/run-cli';
 import { waitFor } from '../helpers/wait-for';
-import { WORKER_OLD_SPACE_MB as OLD_SPACE_MB } from '@reminders/core/worker-heap';
-
+import { WORKER_OLD_SPACE_MB } from '@reminders/core/worker-heap';
 
 let env: TestEnv;
 
@@ -18,7 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env.destroy();
 });
-
 
 it('migrates, serves /healthz, connects the worker, and stops on SIGTERM', async () => {
   const port = await freePort();
@@ -33,8 +31,8 @@ it('migrates, serves /healthz, connects the worker, and stops on SIGTERM', async
     expect(output()).toMatch(/"job scheduler verified"/);
     // The worker child runs under its heap caps (worker-heap.ts), the API under V8's defaults.
     const heapLimitMb = Number(/"heapLimitMb":(\d+)[^\n]*"worker ready"/.exec(output())?.[1]);
-    expect(heapLimitMb).toBeGreaterThanOrEqual(OLD_SPACE_MB);
-    expect(heapLimitMb).toBeLessThan(OLD_SPACE_MB + 64);
+    expect(heapLimitMb).toBeGreaterThanOrEqual(WORKER_OLD_SPACE_MB);
+    expect(heapLimitMb).toBeLessThan(WORKER_OLD_SPACE_MB + 64);
   } finally {
     child.kill('SIGTERM');
   }
