@@ -43,7 +43,7 @@ describe('day arithmetic', () => {
     let n = 0;
     const wrong: unknown[] = [];
     while (day < '2101-01-05') {
-      for (const k of [-400, -31, -1, 0, 1, 28, 366]) if (addDays(day, k) !== reference.addDays(day, k)) wrong.push(['addDays', day, k, addDays(day, k)]);
+      for (const k of [-400, -1, 1, 366]) if (addDays(day, k) !== reference.addDays(day, k)) wrong.push(['addDays', day, k, addDays(day, k)]);
       if (daysBetween('2026-11-28', day) !== reference.daysBetween('2026-11-28', day)) wrong.push(['daysBetween', day]);
       day = reference.addDays(day, 1);
       n++;
