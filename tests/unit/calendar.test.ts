@@ -33,6 +33,10 @@ it('the last and first millisecond of a local day', () => {
 });
 
 describe('day arithmetic', () => {
+  it('addDays with a day count that is not a number throws, as it always did', () => {
+    expect(() => addDays('2026-11-28', Number.NaN)).toThrow(RangeError);
+  });
+
   const reference = {
     addDays: (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10),
     daysBetween: (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000),
@@ -59,6 +63,10 @@ describe('day arithmetic', () => {
       expect(isIsoDate(s)).toBe(/^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(parsed) && new Date(parsed).toISOString().startsWith(s));
       expect(daysBetween('2026-01-01', s)).toEqual(reference.daysBetween('2026-01-01', s));
       if (!Number.isNaN(parsed)) expect(addDays(s, 1)).toBe(reference.addDays(s, 1));
+      else {
+        expect(() => reference.addDays(s, 1)).toThrow(RangeError);
+        expect(() => addDays(s, 1)).toThrow(RangeError);
+      }
     },
   );
 });

@@ -67,7 +67,8 @@ const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 function isoDay(ms: number): string {
   const t = new Date(ms);
   const y = t.getUTCFullYear();
-  if (y < 1000 || y > 9999) return t.toISOString().slice(0, 10);
+  // Outside four-digit years, and for an invalid instant (NaN: toISOString throws, as it always did).
+  if (!(y >= 1000 && y <= 9999)) return t.toISOString().slice(0, 10);
   return `${y}-${pad2(t.getUTCMonth() + 1)}-${pad2(t.getUTCDate())}`;
 }
 
