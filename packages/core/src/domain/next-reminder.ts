@@ -75,6 +75,11 @@ export function planNextReminder(i: NextReminderInput): { reminder: NextReminder
     }
     // Past the stop rule nothing more comes.
     if (i.stopAfter != null && r.seq > i.stopAfter && r.silent >= i.rules.firstAfterDays) break;
+    // Nothing comes before the silence reaches the next sequence number's; it grows at most a day
+    // a day, so that many days on is the earliest it can: straight there, not a try per day (a
+    // year's first_after_days was 365 tries). Landing early (an absence froze days) just goes on.
+    const target = i.rules.firstAfterDays + i.lastSentSequence * i.rules.repeatEveryDays;
+    if (r.silent < target) k += target - r.silent - 1;
   }
   return { reminder: null, to: null };
 }
