@@ -3,15 +3,37 @@
 -- what changes is the answer's shape, which was half the function's time for a bulk request:
 -- per item an id, a reason and whether it was inserted, as arrays in input order; the stored
 -- activity behind a known client id (found before the insert or lost to a concurrent one) as
--- [id, assignment_id, activity_type, occurred_ms] keyed by the item's position (from 1); each assignment's
--- contact state as a positional JSON array, and each programme's time zone and rules once,
--- however many of its assignments the request touched. JSON, not JSONB: it is built once and
--- read once.
+-- [id, assignment_id, activity_type, occurred_ms] keyed by the item's position (from 1); and the
+-- contact states (contact_states below: each programme's time zone and rules once, however many
+-- of its assignments the request touched). JSON, not JSONB: it is built once and read once.
 --
 -- A new function beside the old one, not a replacement: an API process still running the old
 -- code keeps a named prepared statement of register_activities on each connection, and a changed
 -- result type under that name would fail it ("cached plan must not change result type") until it
 -- restarts. register_activities goes in a later release.
+-- The contact state of assignments, in one definition for every answer that shows it (the
+-- registration functions here and in 20261204000000_register_activity_one, and the read
+-- endpoints): `states` a JSON array, per assignment, of [id, status, assigned_date,
+-- last_contact_date, programme_id, peer_mentor_id, snoozed_until, last_seq, absences that matter
+-- for the current silence as [[from, to], ...] or null]; `programmes` each programme's
+-- [time_zone, first_after_days, repeat_every_days, escalate_after, stop_after, absence_policy]
+-- once, keyed by id. A single SQL SELECT returning a table, so the planner inlines it.
+CREATE FUNCTION "contact_states"(p_ids INT[]) RETURNS TABLE (states JSON, programmes JSON) LANGUAGE sql STABLE AS $$
+    SELECT json_agg(json_build_array(
+               a.id, a.status, a.assigned_date, a.last_contact_date, a.programme_id, a.peer_mentor_id, a.snoozed_until,
+               COALESCE((SELECT max(r.sequence_number) FROM reminders r
+                          WHERE r.assignment_id = a.id
+                            AND r.anchor_date = COALESCE(a.last_contact_date, a.assigned_date)), 0),
+               (SELECT json_agg(json_build_array(ab.starts_on, ab.ends_on) ORDER BY ab.starts_on)
+                  FROM mentor_absences ab
+                 WHERE ab.peer_mentor_id = a.peer_mentor_id AND ab.cancelled_at IS NULL
+                   AND ab.ends_on > COALESCE(a.last_contact_date, a.assigned_date)))),
+           (SELECT json_object_agg(pr.id, json_build_array(pr.time_zone, pr.first_after_days, pr.repeat_every_days, pr.escalate_after, pr.stop_after, pr.absence_policy))
+              FROM programmes pr WHERE pr.id = ANY(array_agg(DISTINCT a.programme_id)))
+      FROM assignments a
+     WHERE a.id = ANY(p_ids)
+$$;
+
 CREATE FUNCTION "register_activity_rows"(
     p_assignment_ids INT[], p_types activity_type[], p_occurred TIMESTAMPTZ[], p_paths registration_path[],
     p_registered_by TEXT[], p_client_ids TEXT[], p_notes TEXT[], p_now TIMESTAMPTZ, p_client_scope TEXT,
@@ -71,22 +93,6 @@ BEGIN
         known := (COALESCE(known::jsonb, '{}'::jsonb) || COALESCE(raced::jsonb, '{}'::jsonb))::json;
     END IF;
 
-    -- Per assignment: [id, status, assigned_date, last_contact_date, programme_id, peer_mentor_id,
-    -- snoozed_until, last_seq, absences that matter for the current silence as [[from, to], ...]].
-    SELECT json_agg(json_build_array(
-               a.id, a.status, a.assigned_date, a.last_contact_date, a.programme_id, a.peer_mentor_id, a.snoozed_until,
-               COALESCE((SELECT max(r.sequence_number) FROM reminders r
-                          WHERE r.assignment_id = a.id
-                            AND r.anchor_date = COALESCE(a.last_contact_date, a.assigned_date)), 0),
-               (SELECT json_agg(json_build_array(ab.starts_on, ab.ends_on) ORDER BY ab.starts_on)
-                  FROM mentor_absences ab
-                 WHERE ab.peer_mentor_id = a.peer_mentor_id AND ab.cancelled_at IS NULL
-                   AND ab.ends_on > COALESCE(a.last_contact_date, a.assigned_date)))),
-           -- Per programme: [time_zone, first_after_days, repeat_every_days, escalate_after, stop_after, absence_policy].
-           (SELECT json_object_agg(pr.id, json_build_array(pr.time_zone, pr.first_after_days, pr.repeat_every_days, pr.escalate_after, pr.stop_after, pr.absence_policy))
-              FROM programmes pr WHERE pr.id = ANY(array_agg(DISTINCT a.programme_id)))
-      INTO states, programmes
-      FROM assignments a
-     WHERE a.id = ANY(p_assignment_ids);
+    SELECT c.states, c.programmes INTO states, programmes FROM contact_states(p_assignment_ids) c;
 END;
 $$;

@@ -48,21 +48,7 @@ BEGIN
     inserted := ARRAY[v_id IS NOT NULL];
     IF v_reason IS NULL AND v_prior IS NOT NULL THEN known := json_build_object('1', v_prior); END IF;
 
-    -- The contact state after the trigger moved last_contact_date (a statement of its own sees it),
-    -- in register_activity_rows' shape: [[id, status, assigned_date, last_contact_date, programme_id,
-    -- peer_mentor_id, snoozed_until, last_seq, absences]] and {programme_id: [time_zone, rules...]}.
-    SELECT json_build_array(json_build_array(
-               a.id, a.status, a.assigned_date, a.last_contact_date, a.programme_id, a.peer_mentor_id, a.snoozed_until,
-               COALESCE((SELECT max(r.sequence_number) FROM reminders r
-                          WHERE r.assignment_id = a.id
-                            AND r.anchor_date = COALESCE(a.last_contact_date, a.assigned_date)), 0),
-               (SELECT json_agg(json_build_array(ab.starts_on, ab.ends_on) ORDER BY ab.starts_on)
-                  FROM mentor_absences ab
-                 WHERE ab.peer_mentor_id = a.peer_mentor_id AND ab.cancelled_at IS NULL
-                   AND ab.ends_on > COALESCE(a.last_contact_date, a.assigned_date)))),
-           json_build_object(pr.id, json_build_array(pr.time_zone, pr.first_after_days, pr.repeat_every_days, pr.escalate_after, pr.stop_after, pr.absence_policy))
-      INTO states, programmes
-      FROM assignments a JOIN programmes pr ON pr.id = a.programme_id
-     WHERE a.id = p_assignment_id;
+    -- The contact state after the trigger moved last_contact_date (a statement of its own sees it).
+    SELECT c.states, c.programmes INTO states, programmes FROM contact_states(ARRAY[p_assignment_id]) c;
 END;
 $$;

@@ -13,7 +13,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { PrismaClient } from '../db/prisma';
 import { dateColumnToIso } from '../domain/calendar';
 import type { AbsencePolicy } from '../domain/programme';
-import type { AbsenceContext, DateRange } from '../domain/reminder-due';
+import type { AbsenceContext } from '../domain/reminder-due';
 import type { ReminderRules } from '../domain/reminder-rules';
 import type { ActivityType, RegistrationPath } from '../generated/prisma/enums';
 
@@ -46,30 +46,6 @@ export type ContactState = {
   absence: AbsenceContext;
 };
 
-type StateRow = {
-  status: ContactState['status'];
-  time_zone: string;
-  first_after_days: number;
-  repeat_every_days: number;
-  escalate_after: number;
-  stop_after?: number | null;
-  peer_mentor_id: number;
-  absence_policy: AbsencePolicy;
-  snoozed_until: Date | string | null;
-  absences: [string, string][] | null;
-};
-const programmeOf = (r: Omit<StateRow, 'status'>) => ({
-  timeZone: r.time_zone,
-  rules: Object.freeze({ firstAfterDays: Number(r.first_after_days), repeatEveryDays: Number(r.repeat_every_days), escalateAfter: Number(r.escalate_after) }),
-  stopAfter: r.stop_after == null ? null : Number(r.stop_after),
-  peerMentorId: Number(r.peer_mentor_id),
-  absence: {
-    policy: r.absence_policy,
-    absences: (r.absences ?? []).map(([from, to]): DateRange => [dateColumnToIso(from), dateColumnToIso(to)]),
-    snoozedUntil: r.snoozed_until == null ? null : dateColumnToIso(r.snoozed_until),
-  },
-});
-
 export type ItemOutcome =
   | { outcome: 'created'; activityId: number }
   | { outcome: 'duplicate'; activityId: number }
@@ -93,35 +69,11 @@ type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction'
 
 const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 };
 
+/** The contact state of `ids` (the database function contact_states, the same one registration answers with). */
 async function contactStates(db: Tx, ids: number[]): Promise<Map<number, ContactState>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.$queryRaw<(StateRow & { id: number; assigned_date: Date; last_contact_date: Date | null; last_seq: number })[]>`
-    SELECT a.id, a.status::text AS status, a.assigned_date, a.last_contact_date,
-           COALESCE((SELECT max(r.sequence_number) FROM reminders r
-                      WHERE r.assignment_id = a.id
-                        AND r.anchor_date = COALESCE(a.last_contact_date, a.assigned_date)), 0)::int AS last_seq,
-           p.time_zone, p.first_after_days, p.repeat_every_days, p.escalate_after, p.stop_after,
-           a.peer_mentor_id, p.absence_policy::text AS absence_policy, a.snoozed_until::text AS snoozed_until,
-           (SELECT json_agg(json_build_array(ab.starts_on::text, ab.ends_on::text) ORDER BY ab.starts_on)
-              FROM mentor_absences ab
-             WHERE ab.peer_mentor_id = a.peer_mentor_id AND ab.cancelled_at IS NULL
-               AND ab.ends_on > COALESCE(a.last_contact_date, a.assigned_date)) AS absences
-      FROM assignments a
-      JOIN programmes p ON p.id = a.programme_id
-     WHERE a.id = ANY(${ids}::int[])`;
-  return new Map(
-    rows.map((r) => [
-      r.id,
-      {
-        assignmentId: r.id,
-        status: r.status,
-        assignedDate: dateColumnToIso(r.assigned_date),
-        lastContactDate: r.last_contact_date ? dateColumnToIso(r.last_contact_date) : null,
-        lastSentSequence: Number(r.last_seq),
-        ...programmeOf(r),
-      },
-    ]),
-  );
+  const [row] = await db.$queryRaw<Pick<Registered, 'states' | 'programmes'>[]>`SELECT states, programmes FROM contact_states(${ids}::int[])`;
+  return statesOf(row!);
 }
 
 /** A stored activity under a client id: [id, assignment_id, activity_type, occurred_ms]. */
@@ -133,7 +85,7 @@ function compare(item: ActivityInput, [id, assignmentId, activityType, occurredM
   return { outcome: same ? 'duplicate' : 'conflict', activityId: id };
 }
 
-/** The positional rows register_activity_rows answers with (see its migration). */
+/** The positional rows contact_states answers with (see its migration). */
 type StateColumns = [
   id: number,
   status: ContactState['status'],
@@ -155,30 +107,32 @@ type Registered = {
   programmes: Record<string, ProgrammeColumns> | null;
 };
 
-const REGISTER_SQL = `SELECT * FROM register_activity_rows($1::int[], $2::activity_type[], $3::timestamptz[], $4::registration_path[], $5::text[], $6::text[], $7::text[], $8::timestamptz, $9::text)`;
-
-function stateOf([id, status, assignedDate, lastContactDate, programmeId, peerMentorId, snoozedUntil, lastSeq, absences]: StateColumns, programmes: Record<string, ProgrammeColumns>): ContactState {
-  const [timeZone, firstAfterDays, repeatEveryDays, escalateAfter, stopAfter, policy] = programmes[String(programmeId)]!;
-  return {
-    assignmentId: id,
-    status,
-    assignedDate,
-    lastContactDate,
-    lastSentSequence: lastSeq,
-    ...programmeOf({
-      time_zone: timeZone,
-      first_after_days: firstAfterDays,
-      repeat_every_days: repeatEveryDays,
-      escalate_after: escalateAfter,
-      stop_after: stopAfter,
-      peer_mentor_id: peerMentorId,
-      absence_policy: policy,
-      snoozed_until: snoozedUntil,
-      absences,
+/** contact_states' columns (prisma/migrations/20261203020000_register_activities_columns) as each assignment's ContactState. */
+function statesOf({ states, programmes }: Pick<Registered, 'states' | 'programmes'>): Map<number, ContactState> {
+  const byProgramme = programmes ?? {};
+  return new Map(
+    (states ?? []).map(([id, status, assignedDate, lastContactDate, programmeId, peerMentorId, snoozedUntil, lastSeq, absences]): [number, ContactState] => {
+      const [timeZone, firstAfterDays, repeatEveryDays, escalateAfter, stopAfter, policy] = byProgramme[String(programmeId)]!;
+      return [
+        id,
+        {
+          assignmentId: id,
+          status,
+          assignedDate,
+          lastContactDate,
+          lastSentSequence: lastSeq,
+          timeZone,
+          rules: Object.freeze({ firstAfterDays, repeatEveryDays, escalateAfter }),
+          stopAfter,
+          peerMentorId,
+          absence: { policy, absences: absences ?? [], snoozedUntil },
+        },
+      ];
     }),
-  };
+  );
 }
 
+const REGISTER_SQL = `SELECT * FROM register_activity_rows($1::int[], $2::activity_type[], $3::timestamptz[], $4::registration_path[], $5::text[], $6::text[], $7::text[], $8::timestamptz, $9::text)`;
 const REGISTER_ONE_SQL = `SELECT * FROM register_activity_one($1::int, $2::activity_type, $3::timestamptz, $4::registration_path, $5::text, $6::text, $7::text, $8::timestamptz, $9::text)`;
 
 /** The statement for `items`: one item goes to register_activity_one (no array machinery), more to register_activity_rows. */
@@ -224,9 +178,7 @@ async function callRegister(db: Pick<Pool, 'query'> | PoolClient, items: Activit
     if (r.inserted[k]) return { outcome: 'created', activityId: r.ids[k]! };
     throw new Error(`activity ${r.ids[k]} was neither inserted nor found by client id`);
   });
-  const programmes = r.programmes ?? {};
-  const states = new Map<number, ContactState>((r.states ?? []).map((s) => [s[0], stateOf(s, programmes)]));
-  return { outcomes, states };
+  return { outcomes, states: statesOf(r) };
 }
 
 export function createContactTrackingRepository(prisma: PrismaClient, pool: Pool) {
