@@ -301,6 +301,40 @@ describe('the write path stays linear as the reminders table grows', () => {
   });
 });
 
+describe('the write is planned once per batch, its foreign-key checks once per connection', () => {
+  /** Planner runs on the dispatch pool's connection while `ids` are written in batches of 100 (superuser's log_planner_stats). */
+  async function plannerRunsWhileWriting(run: Run, ids: number[]) {
+    const pool = createDispatchPool(env.databaseUrl, { max: 1, extraOptions: '-c log_planner_stats=on -c client_min_messages=log' });
+    let plans = 0;
+    pool.on('connect', (client) => client.on('notice', (n) => (plans += /PLANNER STATISTICS/.test(n.message ?? '') ? 1 : 0)));
+    try {
+      const repo = createReminderRepository(pool, { emailEnabled: false, emailLeaseSeconds: 300, owner: 'w-test' });
+      let written = 0;
+      for (let i = 0; i < ids.length; i += 100) {
+        for (const r of await repo.writeMany(ids.slice(i, i + 100).map((id) => write(run, id)))) written += !(r instanceof Error) && r.outcome === 'written' ? 1 : 0;
+      }
+      return { plans, written };
+    } finally {
+      await pool.end();
+    }
+  }
+
+  it('writing 600 reminders with three foreign keys each plans a few dozen times, not once per check', async () => {
+    // session plan_cache_mode = force_custom_plan (the dispatch pool's setting until 2026-12-07)
+    // replanned every foreign-key check: 3 per reminder, a third of the write's PostgreSQL time.
+    await createSilentAssignments(h.prisma, 600, addDays(today, -14));
+    const ids = (await h.prisma.assignment.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((a) => a.id);
+    const run = await startRun('w-1');
+    await fanOut(run, ids, addDays(today, -14));
+    const { plans, written } = await plannerRunsWhileWriting(run, ids);
+    expect(written).toBe(600);
+    // Six batch statements, each planned for its own batch; each check's query planned a handful
+    // of times before PostgreSQL settles on its generic plan.
+    expect(plans).toBeGreaterThanOrEqual(6);
+    expect(plans).toBeLessThan(60);
+  });
+});
+
 describe('a fan-out page is the next active assignments by id, judged', () => {
   it('judges `limit` active assignments whatever share of them is due, records the due ones and says where it stopped', async () => {
     await createSilentAssignments(h.prisma, 30, addDays(today, -20));

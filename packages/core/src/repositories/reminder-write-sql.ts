@@ -69,12 +69,11 @@ export type WriteBatchRow = {
 };
 
 /**
- * Prepared once per connection (the `name`): the statement is parsed once and, after a few runs,
- * PostgreSQL keeps a generic plan for it.
+ * An unnamed statement: planned for each batch's actual arrays (see db/dispatch-pool.ts; a
+ * generic plan's guess of ten input rows makes every join between its CTEs a nested loop).
  */
 export function writeBatchSql(runId: number, assignmentIds: number[], ctx: WriteBatchContext): QueryConfig {
   return {
-    name: 'reminder-write-batch',
     values: [assignmentIds, runId, ctx.emailEnabled, ctx.inApp],
     text: `
     WITH state AS (
