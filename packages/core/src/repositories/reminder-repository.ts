@@ -89,6 +89,7 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
   /** The reminders that a conflicting insert met: looked up by their identity, not by a key. */
   async function existing(rows: WriteBatchRow[]) {
     const found = await query<{ assignment_id: number; id: number; key: string; run_id: number | null; email_status: string; anchor: string; seq: number; escalated: boolean }>({
+      name: 'reminder-existing',
       text: `SELECT r.assignment_id, r.id, r.reminder_key AS key, r.run_id, r.email_status::text AS email_status,
                     r.anchor_date::text AS anchor, r.sequence_number AS seq, r.escalated
                FROM reminders r
@@ -153,6 +154,7 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
     const out: EmailClaimResult[] = new Array(claims.length);
     for (const round of roundsByKey(claims, (c) => c.reminderId)) {
       const rows = await query<{ id: number; attempt: number | null; withdraw: 'opted_out' | 'undeliverable' | 'no_address' | null; fence_ok: boolean; paused: boolean; email_status: string; lease_until: Date | null; run_id: number | null }>({
+        name: 'reminder-claim-email',
         text: `
           WITH runs AS (
             SELECT l.id, l.job_name, l.fencing_token, l.status FROM cron_execution_log l WHERE l.id = ANY($2::int[])
@@ -164,7 +166,8 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
             SELECT r.id FROM runs r JOIN state s ON s.job_name = r.job_name AND s.last_fencing_token = r.fencing_token AND s.enabled
              WHERE r.status = 'running'
           ), u AS (
-            SELECT * FROM unnest($1::int[], $2::int[]) AS u(id, run_id)
+            -- Sized by the planner (batch_items), so the joins of u with the CTEs below are hashed.
+            SELECT b.item AS id, ($2::int[])[b.ord] AS run_id FROM batch_items($1::int[]) b
           ), open AS (
             -- Claimable rows, and whether the mentor still takes e-mail at that address: opted
             -- out or bounced since the write, the reminder stays in-app only and is not sent.
@@ -222,6 +225,7 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
    */
   async function markEmailsSent(marks: EmailMark[]): Promise<boolean[]> {
     const rows = await query<{ id: number }>({
+      name: 'reminder-mark-sent',
       text: `
         WITH u AS (
           SELECT * FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::int[], $5::int[]) AS u(id, attempt, at, run_id, assignment_id)

@@ -69,11 +69,13 @@ export type WriteBatchRow = {
 };
 
 /**
- * An unnamed statement: planned for each batch's actual arrays (see db/dispatch-pool.ts; a
- * generic plan's guess of ten input rows makes every join between its CTEs a nested loop).
+ * Prepared once per connection (the `name`) and run on its generic plan (db/dispatch-pool.ts):
+ * the batch's ids come in through batch_items(), which the planner sizes at 250 rows, so the
+ * plan's joins between CTEs are hashed whatever the batch's size.
  */
 export function writeBatchSql(runId: number, assignmentIds: number[], ctx: WriteBatchContext): QueryConfig {
   return {
+    name: 'reminder-write-batch',
     values: [assignmentIds, runId, ctx.emailEnabled, ctx.inApp],
     text: `
     WITH state AS (
@@ -86,7 +88,7 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
        WHERE l.id = $2::int AND l.status = 'running'
     ), input AS (
       SELECT DISTINCT u.assignment_id, d.anchor_date AS fanout_anchor, d.assignment_id IS NOT NULL AS in_run
-        FROM unnest($1::int[]) AS u(assignment_id)
+        FROM batch_items($1::int[]) AS u(assignment_id)
         LEFT JOIN run_dispatches d ON d.run_id = $2::int AND d.assignment_id = u.assignment_id
     ), target AS (
       SELECT a.id, a.status, COALESCE(a.last_contact_date, a.assigned_date) AS anchor, a.snoozed_until,
