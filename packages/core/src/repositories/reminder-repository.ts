@@ -236,9 +236,11 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
            WHERE r.id = u.id AND r.email_attempts = u.attempt AND r.email_status = 'reserved'
           RETURNING r.id
         ), settle AS (
+          -- By primary key per mark, as the write's settle (reminder-write-sql.ts): keys as
+          -- one-element arrays (no hash join over the run's records), outcome outside any index.
           UPDATE run_dispatches rd SET outcome = 'sent', reminder_id = u.id, settled_at = clock_timestamp()
             FROM u
-           WHERE rd.run_id = u.run_id AND rd.assignment_id = u.assignment_id AND rd.outcome IS NULL
+           WHERE rd.run_id = ANY (ARRAY[u.run_id]) AND rd.assignment_id = ANY (ARRAY[u.assignment_id]) AND num_nulls(rd.outcome) = 1
         )
         SELECT id FROM marked`,
       values: [marks.map((m) => m.reminderId), marks.map((m) => m.attempt), marks.map((m) => m.at.toISOString()), marks.map((m) => m.runId), marks.map((m) => m.assignmentId)],
@@ -275,8 +277,9 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
              WHERE id = $1 AND email_attempts = $2 AND email_status = 'reserved'
             RETURNING id
           ), settle AS (
+            -- outcome tested outside any index: the lookup is by primary key whatever the statistics.
             UPDATE run_dispatches SET outcome = 'failed', reason = $3, reminder_id = $1, settled_at = clock_timestamp()
-             WHERE $6::boolean AND run_id = $4 AND assignment_id = $5 AND outcome IS NULL AND EXISTS (SELECT 1 FROM marked)
+             WHERE $6::boolean AND run_id = $4 AND assignment_id = $5 AND num_nulls(outcome) = 1 AND EXISTS (SELECT 1 FROM marked)
           )
           SELECT id FROM marked`,
         values: [m.reminderId, m.attempt, `e-mail: ${m.error}`.slice(0, 2000), m.runId, m.assignmentId, m.final],
@@ -288,8 +291,9 @@ export function createReminderRepository(pool: Pool, opts: ReminderRepositoryOpt
     async settle(s: { runId: number; assignmentId: number; outcome: DispatchOutcome; reason?: string | null; reminderId?: number | null }): Promise<void> {
       await query({
         name: 'run-dispatch-settle',
+        // outcome tested outside any index: the lookup is by primary key whatever the statistics.
         text: `UPDATE run_dispatches SET outcome = $3::dispatch_outcome, reason = $4, reminder_id = $5, settled_at = clock_timestamp()
-                WHERE run_id = $1 AND assignment_id = $2 AND outcome IS NULL`,
+                WHERE run_id = $1 AND assignment_id = $2 AND num_nulls(outcome) = 1`,
         values: [s.runId, s.assignmentId, s.outcome, s.reason ?? null, s.reminderId ?? null],
       });
     },

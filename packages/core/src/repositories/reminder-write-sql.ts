@@ -87,9 +87,13 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
         JOIN state s ON s.last_fencing_token = l.fencing_token AND s.enabled
        WHERE l.id = $2::int AND l.status = 'running'
     ), input AS (
+      -- Each item's record looked up by primary key (LATERAL ... OFFSET 0: one lookup per item,
+      -- never a hash join over the run's records, which a plan made on earlier runs' statistics
+      -- chose: every record of the run read per batch).
       SELECT DISTINCT u.assignment_id, d.anchor_date AS fanout_anchor, d.assignment_id IS NOT NULL AS in_run
         FROM batch_items($1::int[]) AS u(assignment_id)
-        LEFT JOIN run_dispatches d ON d.run_id = $2::int AND d.assignment_id = u.assignment_id
+        LEFT JOIN LATERAL (SELECT x.assignment_id, x.anchor_date FROM run_dispatches x
+                            WHERE x.run_id = $2::int AND x.assignment_id = u.assignment_id OFFSET 0) d ON true
     ), target AS (
       SELECT a.id, a.status, COALESCE(a.last_contact_date, a.assigned_date) AS anchor, a.snoozed_until,
              a.peer_mentor_id, a.coordinator_id, pm.name AS mentor_name, pm.email AS mentor_email, pm.reminder_email,
@@ -168,10 +172,10 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
         FROM ins JOIN due d ON d.id = ins.assignment_id
         CROSS JOIN LATERAL (SELECT $4::jsonb -> d.coordinator_locale AS t) c
        WHERE (d.escalated OR d.covered) AND d.coordinator_id IS NOT NULL
-    ), verdict AS (
+    ), verdict AS MATERIALIZED (
       -- The outcome wherever it is already final; NULL while an e-mail is still to send or a
       -- conflict is still to look at (the caller settles those).
-      SELECT i.assignment_id, ins.id AS reminder_id,
+      SELECT $2::int AS run_id, i.assignment_id, ins.id AS reminder_id,
              CASE
                WHEN NOT EXISTS (SELECT 1 FROM fence) THEN 'skipped'
                WHEN t.id IS NULL OR t.status <> 'active' OR d.id IS NULL THEN 'skipped'
@@ -191,10 +195,19 @@ export function writeBatchSql(runId: number, assignmentIds: number[], ctx: Write
         LEFT JOIN ins ON ins.assignment_id = i.assignment_id
        WHERE i.in_run
     ), settle AS (
+      -- Each verdict's own record, by primary key, whatever the statistics say. Written as a plain
+      -- join (rd.run_id = $2 AND rd.assignment_id = v.assignment_id AND rd.outcome IS NULL), a plan
+      -- made while the table held mostly earlier runs' settled records put the run's unsettled
+      -- ones at a few hundred rows and read all of them per batch through (run_id, outcome)
+      -- (test: dispatch-batching, "earlier runs' settled records"). So the run id comes from the
+      -- materialized verdict, not from $2 (no scan of the run's records on its own); the keys are
+      -- compared as one-element arrays, which PostgreSQL uses as an index lookup per verdict but
+      -- never for a hash or merge join; and outcome is tested outside any index (num_nulls).
       UPDATE run_dispatches rd
          SET outcome = v.outcome::dispatch_outcome, reason = v.reason, reminder_id = v.reminder_id, settled_at = clock_timestamp()
         FROM verdict v
-       WHERE rd.run_id = $2::int AND rd.assignment_id = v.assignment_id AND v.outcome IS NOT NULL AND rd.outcome IS NULL
+       WHERE rd.run_id = ANY (ARRAY[v.run_id]) AND rd.assignment_id = ANY (ARRAY[v.assignment_id])
+         AND v.outcome IS NOT NULL AND num_nulls(rd.outcome) = 1
     )
     SELECT i.assignment_id, EXISTS (SELECT 1 FROM fence) AS fence_ok, COALESCE((SELECT NOT enabled FROM state), false) AS paused,
            i.in_run, t.status::text AS status, t.anchor::text AS anchor, i.fanout_anchor::text AS fanout_anchor,
