@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createTestEnv, type TestEnv } from '../helpers/test-env';
 import { freePort, runCli, startCli } from '../helpers/run-cli';
 import { waitFor } from '../helpers/wait-for';
-import { WORKER_OLD_SPACE_MB } from '@reminders/core/worker-heap';
+import { WORKER_OLD_SPACE_MB, WORKER_SEMI_SPACE_MB } from '@reminders/core/worker-heap';
 
 let env: TestEnv;
 
@@ -32,7 +32,7 @@ it('migrates, serves /healthz, connects the worker, and stops on SIGTERM', async
     // The worker child runs under its heap caps (worker-heap.ts), the API under V8's defaults.
     const heapLimitMb = Number(/"heapLimitMb":(\d+)[^\n]*"worker ready"/.exec(output())?.[1]);
     expect(heapLimitMb).toBeGreaterThanOrEqual(WORKER_OLD_SPACE_MB);
-    expect(heapLimitMb).toBeLessThan(WORKER_OLD_SPACE_MB + 64);
+    expect(heapLimitMb).toBeLessThan(WORKER_OLD_SPACE_MB + 3 * WORKER_SEMI_SPACE_MB + 32);
   } finally {
     child.kill('SIGTERM');
   }
