@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { CpuUsage } from './cpu-accounting';
 import type { RunFigures } from './measure-run';
 import type { FloorResult, NaiveResult, SetBasedResult } from './reference-points';
+import { statementLines, type StatementsResult } from './statements-reference';
 import { readApiScenario, renderApiSection } from './api-report';
 import { readProgrammeScenario, renderProgrammeSection } from './programme-report';
 import { WORKER_NODE_OPTIONS } from '@reminders/core/worker-heap';
@@ -37,6 +38,8 @@ export type Scenario = {
   floor: FloorResult | null;
   naive: NaiveResult | null;
   setBased: SetBasedResult | null;
+  /** (d) the dispatch's statements with no queue, with and without foreign-key checks; absent in figures from before 2026-12-07. */
+  statements?: StatementsResult[] | null;
 };
 
 const DATA = /<!-- bench-data (\{.*\}) -->/g;
@@ -133,6 +136,7 @@ function section(s: Scenario): string {
     `| trigger to final execution-log row | **${f(run.triggerToFinalRowSeconds, 2)} s** (last reminder written at ${f(run.triggerToLastWrittenSeconds, 2)} s) |`,
     `| reminders per second, trigger to final row | **${n(run.remindersPerSecond)}** (${n(run.remindersSent)} sent) |`,
     ...(run.dispatchPerSecond ? [`| dispatch throughput (first dispatch job seen in the queue to every job settled) | **${n(run.dispatchPerSecond)}**/s over ${f(run.dispatchSeconds, 2)} s |`] : []),
+    ...(run.writeStatements ? [`| write statements (batches) | ${n(run.writeStatements)}, ${f(run.reminderRows / run.writeStatements)} reminders each on average |`] : []),
     `| enqueue to written, p50 / p99 | ${n(run.enqueueToWrittenP50Ms)} ms / ${n(run.enqueueToWrittenP99Ms)} ms (over ${n(run.latencySample)} jobs) |`,
     `| peak RSS per worker (VmHWM) | ${run.peakWorkerRssMb.map((m) => `${m} MB`).join(', ')} |`,
     `| Redis memory at peak | ${f(run.redisPeakMb)} MB used (${f(run.redisRunPeakMb)} MB above the start of the run) |`,
@@ -154,13 +158,17 @@ function section(s: Scenario): string {
     );
   }
   if (s.setBased) {
-    lines.push(`| (c) set-based lower bound: one INSERT ... SELECT | ${f(s.setBased.seconds, 2)} s for ${n(s.setBased.reminders)} reminders + ${n(s.setBased.notifications)} notifications (${n(s.setBased.perSecond)}/s) |`);
+    const pgCpu = s.setBased.postgresCpu !== undefined ? `; PostgreSQL ${f(s.setBased.postgresCpu)} CPU s` : '';
+    lines.push(`| (c) set-based lower bound: one INSERT ... SELECT | ${f(s.setBased.seconds, 2)} s for ${n(s.setBased.reminders)} reminders + ${n(s.setBased.notifications)} notifications (${n(s.setBased.perSecond)}/s${pgCpu}) |`);
   }
+  const statements = statementLines(s, r.vsFloor);
+  lines.push(...statements.rows);
   lines.push(
     `| **ratio to (a) queue floor** | dispatch throughput **${x(r.vsFloor)}** the floor's; end to end (trigger to final row) ${x(r.vsFloorEndToEnd)} |`,
     `| **ratio to (b) naive baseline** | **${x(r.vsNaive, 1)}** the naive throughput |`,
     `| **ratio to (c) set-based bound** | the run takes **${x(r.vsSetBased, 1)}** as long as the single statement |`,
   );
+  lines.push(...statements.paragraph);
   const t = targets(s);
   if (t.length) lines.push('', 'Targets (issues 7 and 17): ' + t.map((g) => `${g.met ? 'met' : '**not met**'}: ${g.target}`).join('; ') + '.');
   lines.push('', `<!-- bench-data ${JSON.stringify(s)} -->`, '');
@@ -207,12 +215,14 @@ export function writeReport(file: string, fresh: Scenario[], notes: string[]): v
     '',
     'Written by `npm run bench` (bench/sweep-bench.ts); do not edit by hand. Each scenario seeds a fresh',
     'database, starts real `reminders serve-worker` processes, triggers one sweep and times it from the',
-    'trigger to the final execution-log row; then, on the same data and machine, it measures the three',
+    'trigger to the final execution-log row; then, on the same data and machine, it measures the',
     'reference points: (a) the queue floor (the same number of BullMQ jobs, same options and worker',
     'processes, a no-op processor), (b) the naive baseline (a sequential loop: query, insert, same',
-    'delivery per assignment, no queue; time-boxed, its rate extrapolated) and (c) the set-based lower',
-    'bound (one INSERT ... SELECT writing the same reminder and notification rows). A run of one scenario',
-    'replaces only its own section.',
+    'delivery per assignment, no queue; time-boxed, its rate extrapolated), (c) the set-based lower',
+    'bound (one INSERT ... SELECT writing the same reminder and notification rows) and (d) the dispatch\'s',
+    'own statements with no queue (bench/statements-reference.ts: the real fan-out, then the real write',
+    'in the workers\' batch size, one connection; once more with the foreign-key checks off for that',
+    'connection, to show what they cost). A run of one scenario replaces only its own section.',
     '',
     '"Other processes" is CPU time taken by everything that is not this benchmark, its workers,',
     'PostgreSQL or Redis: on this shared 2-core machine, other sessions run test suites at the same time,',
@@ -228,7 +238,9 @@ export function writeReport(file: string, fresh: Scenario[], notes: string[]): v
     'Reading the ratios on 2 cores. The queue floor alone keeps both cores about 80% busy (its worker',
     'and Redis); the run needs that plus PostgreSQL writing the rows (the set-based bound is the least',
     'that costs) plus the dispatch code, on the same two cores, so its ratio to the floor is roughly the',
-    'floor\'s CPU seconds over the run\'s (compare the two "CPU during" rows). With e-mail, the SMTP',
+    'floor\'s CPU seconds over the run\'s (compare the two "CPU during" rows). Each section with (d)',
+    'says what that allows at best: the floor\'s CPU over the floor\'s plus the PostgreSQL CPU of the',
+    'statements alone. With e-mail, the SMTP',
     'sink can answer each message at once (loopback: then nodemailer\'s CPU per message, in the worker,',
     'bounds the run, and the naive loop loses little by waiting) or after a delay that stands for a real',
     'relay\'s queue write and distance (`--smtp-reply-ms`): then the naive loop waits that long per',

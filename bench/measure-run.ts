@@ -14,6 +14,8 @@ import type { BenchSmtpSink } from './smtp-sink';
 
 export type RunFigures = {
   status: string;
+  /** Write statements the run took (distinct transaction start times of its reminders, to the ms); absent before 2026-12-07. */
+  writeStatements?: number;
   error: string | null;
   triggerToFinalRowSeconds: number;
   triggerToLastWrittenSeconds: number;
@@ -133,7 +135,9 @@ export async function measureRun(o: {
              (SELECT count(*) FROM reminders WHERE email_status = 'sent' AND mentor_digest_id IS NULL)::int
                + (SELECT count(*) FROM digests WHERE status = 'sent')::int AS emailed,
              (SELECT count(*) FROM digests WHERE status = 'sent')::int AS digests_sent,
-             (SELECT (extract(epoch FROM max(created_at)) * 1000)::bigint FROM reminders) AS last_written`);
+             (SELECT (extract(epoch FROM max(created_at)) * 1000)::bigint FROM reminders) AS last_written,
+             -- A reminder's created_at is its statement's transaction start (now()): one value per write batch.
+             (SELECT count(DISTINCT created_at) FROM reminders)::int AS write_statements`);
     const latencies = await enqueueToWritten(redis, o.pg, o.prefix);
     const sent = Number(row!.reminders_sent);
     const dispatchEnd = settledAt || Number(check.last_written);
@@ -141,6 +145,7 @@ export async function measureRun(o: {
     const emailOk = !o.smtp || (o.smtp.received() === check.emailed && o.smtp.duplicates() === 0);
     return {
       status: String(row!.status),
+      writeStatements: Number(check.write_statements),
       error: (row!.error as string | null) ?? null,
       triggerToFinalRowSeconds: +(elapsedMs / 1000).toFixed(2),
       triggerToLastWrittenSeconds: +((Number(check.last_written) - wallStart) / 1000).toFixed(2),

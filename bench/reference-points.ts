@@ -1,5 +1,6 @@
 /**
- * The three reference points a sweep run is compared with, on the same data and machine:
+ * The reference points a sweep run is compared with, on the same data and machine ((d), the
+ * dispatch's own statements with no queue, is in statements-reference.ts):
  *   (a) queue floor: the same number of BullMQ jobs, same options and workers, no-op processor;
  *   (b) naive baseline: one sequential loop, per assignment a query, an insert and the same
  *       delivery (in-app notification, e-mail when on), no queue; time-boxed, rate extrapolated;
@@ -163,7 +164,8 @@ export async function naiveBaseline(o: { databaseUrl: string; config: Config; no
   return { processed, seconds, perSecond: processed / seconds, timeBoxed, emailsSent };
 }
 
-export type SetBasedResult = { reminders: number; notifications: number; seconds: number; perSecond: number };
+/** `postgresCpu`: CPU seconds of PostgreSQL's processes over the statement (figures from before 2026-12-07 lack it). */
+export type SetBasedResult = { reminders: number; notifications: number; seconds: number; perSecond: number; postgresCpu?: number };
 
 /** (c) Every due reminder and its notifications in one statement: what the database alone needs. */
 export async function setBasedLowerBound(o: { databaseUrl: string; config: Config; now: Date; runId: number; fencingToken: bigint; emailEnabled: boolean }): Promise<SetBasedResult> {
@@ -171,6 +173,7 @@ export async function setBasedLowerBound(o: { databaseUrl: string; config: Confi
   await pg.connect();
   const { firstAfterDays: first, repeatEveryDays: every, escalateAfter } = o.config.rules;
   try {
+    const c0 = cpuSnapshot();
     const t0 = performance.now();
     const { rows: [r] } = await pg.query(
       `WITH today AS (SELECT ($1::timestamptz AT TIME ZONE $2)::date AS d),
@@ -208,7 +211,8 @@ export async function setBasedLowerBound(o: { databaseUrl: string; config: Confi
       [o.now, o.config.reminderTz, first, every, escalateAfter, o.runId, o.fencingToken.toString(), o.emailEnabled],
     );
     const seconds = (performance.now() - t0) / 1000;
-    return { reminders: r.reminders, notifications: r.notifications, seconds, perSecond: r.reminders / seconds };
+    const postgresCpu = cpuUsage(c0, cpuSnapshot(), []).postgres;
+    return { reminders: r.reminders, notifications: r.notifications, seconds, perSecond: r.reminders / seconds, postgresCpu };
   } finally {
     await pg.end();
   }

@@ -25,6 +25,7 @@ import { createBenchEnv, machineDescription } from './bench-env';
 import { scenarioKey, targets, ratios, writeReport, type Scenario } from './bench-report';
 import { measureRun } from './measure-run';
 import { naiveBaseline, queueFloor, setBasedLowerBound, type FloorResult } from './reference-points';
+import { dispatchStatements } from './statements-reference';
 import type { RunFigures } from './measure-run';
 import { startBenchSmtpSink } from './smtp-sink';
 import { benchProgrammes } from './programme-bench';
@@ -208,6 +209,7 @@ async function main() {
         allExactlyOnce: runs.every((x) => x.exactlyOnce && x.status === 'succeeded'),
         naive: null,
         setBased: null,
+        statements: null,
       });
     }
 
@@ -233,8 +235,18 @@ async function main() {
         );
         say(`  naive baseline: ${Math.round(naive.perSecond)} reminders/s (${naive.processed} in ${naive.seconds.toFixed(1)} s${naive.timeBoxed ? ', time-boxed' : ''})`);
         const setBased = await reference('set-based', (r) => setBasedLowerBound({ databaseUrl: env.databaseUrl, config, emailEnabled: email, ...r }));
-        say(`  set-based lower bound: ${setBased.seconds.toFixed(2)} s for ${setBased.reminders} reminders`);
-        for (const s of scenarios) Object.assign(s, { naive, setBased });
+        say(`  set-based lower bound: ${setBased.seconds.toFixed(2)} s for ${setBased.reminders} reminders (PostgreSQL ${setBased.postgresCpu} CPU s)`);
+        // The workers' write batch: half the concurrent jobs (dispatch-part.ts).
+        const batchSize = Math.max(1, Math.ceil(concurrency / 2));
+        const statements = [];
+        for (const foreignKeys of [true, false]) {
+          const st = await reference(foreignKeys ? 'statements' : 'statements-no-fk', (r) =>
+            dispatchStatements({ databaseUrl: env.databaseUrl, config, emailEnabled: email, batchSize, foreignKeys, runId: r.runId, now: r.now }),
+          );
+          say(`  statements${foreignKeys ? '' : ' (no foreign-key checks)'}: fan-out ${st.fanOut.seconds} s (PostgreSQL ${st.fanOut.postgresCpu} CPU s), writes ${st.writes.seconds} s (PostgreSQL ${st.writes.postgresCpu} CPU s), ${st.written} written`);
+          statements.push(st);
+        }
+        for (const s of scenarios) Object.assign(s, { naive, setBased, statements });
       } finally {
         channel?.close();
         await prisma.$disconnect();
@@ -259,7 +271,7 @@ async function main() {
 const REPRODUCE = [
   'Worker memory (issue 17). The workers run as deployed: the build (dist/reminders.js, which',
   '`npm run bench` makes first) under the worker\'s heap caps (packages/core/src/worker-heap.ts:',
-  '`--max-old-space-size=192 --max-semi-space-size=8`, which `reminders start` and docker-compose.yml',
+  '`--max-old-space-size=192 --max-semi-space-size=32`, which `reminders start` and docker-compose.yml',
   'give the worker), with Prisma\'s WebAssembly compiled by V8\'s baseline tier only. Measured',
   '2026-12-03, 100,000 assignments, 1 worker x 500: an idle worker holds 215 MB RSS, of which ~65 MB',
   'is what V8\'s optimizing compile of Prisma\'s query compiler leaves behind (glibc arenas of its',
@@ -267,7 +279,10 @@ const REPRODUCE = [
   'no slower (29.0 / 29.5 s against 31.9 / 33.8 s). Peak RSS under load then follows V8\'s heap',
   'sizing, not DISPATCH_CONCURRENCY (2026-12-01: 329 MB at 500 and at 200, 338 MB at 100): 392 MB',
   'with V8\'s defaults, 246 MB with the caps and both tiers, 172-174 MB with the caps and the baseline',
-  'tier. `--worker-node-options=""` measures V8\'s default heap sizing, `--worker-bin` another entry.',
+  'tier (those with a semi-space cap of 8 MiB). The semi-space cap was then chosen by measurement',
+  '(2026-12-07, 1 worker x 500; at 8 MiB the garbage collector took 21% of the worker\'s time): run /',
+  'peak RSS 19.9 s / 172 MB at 8 MiB, 18.8 s / 186 MB at 16, 17.7 s / 219 MB at 32, 17.2 s / 272 MB at',
+  '64. `--worker-node-options=""` measures V8\'s default heap sizing, `--worker-bin` another entry.',
   '',
   'Reproduce (each command adds or replaces its own sections):',
   '',

@@ -68,12 +68,12 @@ export function createRunDispatchRepository(prisma: PrismaClient) {
     },
 
     /**
-     * Refreshes the planner's statistics of run_dispatches. A running run's records are new to
-     * them (autovacuum analyzes after the fact), so the planner takes the run for a handful of
-     * rows and reads the dispatch write's records through the (run_id, outcome) index, every
-     * unsettled record of the run per batch, instead of by primary key (measured at 100k: 6 ms
-     * of each 250-job batch, and growing with the run). ANALYZE samples a fixed number of rows
-     * whatever the table's size (~50 ms) and blocks no write.
+     * Refreshes the planner's statistics of run_dispatches: a running run's records are new to them
+     * (autovacuum analyzes after the fact), and the run's own reads (its unsettled count, the
+     * operators' views) are planned on them. The dispatch's statements no longer depend on it:
+     * they reach a run's records by key whatever the statistics (reminder-write-sql.ts; until
+     * 2026-12-07 a plan made on stale ones read every unsettled record of the run per batch).
+     * ANALYZE samples a fixed number of rows whatever the table's size (~50 ms) and blocks no write.
      */
     async refreshStatistics(): Promise<void> {
       await prisma.$executeRaw`ANALYZE run_dispatches`;
