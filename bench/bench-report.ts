@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { CpuUsage } from './cpu-accounting';
 import type { RunFigures } from './measure-run';
 import type { FloorResult, NaiveResult, SetBasedResult } from './reference-points';
-import { statementLines, type StatementsResult } from './statements-reference';
+import { statementBounds, type StatementsResult } from './statements-reference';
 import { readApiScenario, renderApiSection } from './api-report';
 import { readProgrammeScenario, renderProgrammeSection } from './programme-report';
 import { WORKER_NODE_OPTIONS } from '@reminders/core/worker-heap';
@@ -110,6 +110,28 @@ function channels(s: Scenario): string {
 function nodeOptionsLabel(options: string): string {
   if (!options) return "none (V8's default heap sizing)";
   return `\`${options}\`${options === WORKER_NODE_OPTIONS ? ' (the deployed heap caps, worker-heap.ts)' : ''}`;
+}
+
+/** (d)'s row, and the paragraph on what its PostgreSQL CPU allows beside the floor's; empty without figures. */
+function statementLines(s: Scenario, vsFloor: number | null): { rows: string[]; paragraph: string[] } {
+  const fk = s.statements?.find((st) => st.foreignKeys);
+  if (!fk) return { rows: [], paragraph: [] };
+  const noFk = s.statements?.find((st) => !st.foreignKeys);
+  const rows = [
+    `| (d) the dispatch's own statements, no queue: fan-out, then the write in batches of ${fk.batchSize}, one connection | fan-out ${f(fk.fanOut.seconds, 2)} s (PostgreSQL ${f(fk.fanOut.postgresCpu)} CPU s); writes ${f(fk.writes.seconds, 2)} s (PostgreSQL ${f(fk.writes.postgresCpu)} CPU s) for ${n(fk.written)} reminders${noFk ? `; with the foreign-key checks off (measurement only): writes PostgreSQL ${f(noFk.writes.postgresCpu)} CPU s` : ''} |`,
+  ];
+  const b = s.floor ? statementBounds(s.floor.cpu, s.statements!, s.setBased?.postgresCpu ?? null) : null;
+  if (!b) return { rows, paragraph: [] };
+  const paragraph = [
+    '',
+    `What the database's share allows: the queue floor took ${f(b.floorCpu)} CPU s (Redis, workers, bench) for these jobs; the run needs that and, at the least, ` +
+      `the PostgreSQL CPU of its statements with no queue at all (d): ${f(b.asDeployed.postgresCpu)} s. With the machine as busy as during the floor, that caps the run at ` +
+      `**${x(b.asDeployed.bound)}** the floor's pace` +
+      (b.noForeignKeys ? `; without the foreign-key checks it would be ${x(b.noForeignKeys.bound)} (${f(b.noForeignKeys.postgresCpu)} s)` : '') +
+      (b.rowsOnly ? `, writing only the rows (c) ${x(b.rowsOnly.bound)} (${f(b.rowsOnly.postgresCpu)} s)` : '') +
+      `. Measured: ${x(vsFloor)}.`,
+  ];
+  return { rows, paragraph };
 }
 
 function section(s: Scenario): string {

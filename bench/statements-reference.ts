@@ -34,12 +34,9 @@ export async function dispatchStatements(o: {
   emailEnabled: boolean;
   batchSize: number;
   foreignKeys: boolean;
-  /** More session settings for the write connection (experiments). */
-  extraOptions?: string;
 }): Promise<StatementsResult> {
   const prisma = createPrisma(o.databaseUrl, { max: 1 });
-  const extraOptions = [o.foreignKeys ? '' : '-c session_replication_role=replica', o.extraOptions ?? ''].join(' ').trim();
-  const pool = createDispatchPool(o.databaseUrl, { max: 1, ...(extraOptions ? { extraOptions } : {}) });
+  const pool = createDispatchPool(o.databaseUrl, { max: 1, ...(o.foreignKeys ? {} : { extraOptions: '-c session_replication_role=replica' }) });
   pool.on('error', () => undefined);
   const dispatches = createRunDispatchRepository(prisma);
   const reminders = createReminderRepository(pool, { emailEnabled: o.emailEnabled, emailLeaseSeconds: o.config.emailLeaseSeconds, owner: 'bench-statements' });
@@ -77,49 +74,26 @@ export async function dispatchStatements(o: {
   }
 }
 
-const cpuOf = (c: { postgres: number; redis: number; workers: number; bench: number }) => c.postgres + c.redis + c.workers + c.bench;
+type Cpu = { postgres: number; redis: number; workers: number; bench: number };
+export type StatementBound = { postgresCpu: number; bound: number };
 
 /**
  * What the database's share allows: the queue floor's CPU F (its Redis, workers and bench) is what
  * the run's queue part costs at the least; the run adds at the least the PostgreSQL CPU P of its
  * statements run with no queue. With the machine as busy as during the floor, the run can go at
- * most F / (F + P) of the floor's pace.
+ * most F / (F + P) of the floor's pace. Null without the statements' figures.
  */
-export function statementBounds(floorCpu: { postgres: number; redis: number; workers: number; bench: number }, statements: StatementsResult[], rowsOnlyPostgresCpu: number | null) {
-  const f = cpuOf(floorCpu);
-  const bound = (p: number) => f / (f + p);
+export function statementBounds(floorCpu: Cpu, statements: StatementsResult[], rowsOnlyPostgresCpu: number | null) {
   const withFk = statements.find((s) => s.foreignKeys);
+  if (!withFk) return null;
   const withoutFk = statements.find((s) => !s.foreignKeys);
+  const f = floorCpu.postgres + floorCpu.redis + floorCpu.workers + floorCpu.bench;
+  const of = (p: number): StatementBound => ({ postgresCpu: p, bound: f / (f + p) });
   const p = (s: StatementsResult) => s.fanOut.postgresCpu + s.writes.postgresCpu;
   return {
     floorCpu: f,
-    asDeployed: withFk ? { postgresCpu: p(withFk), bound: bound(p(withFk)) } : null,
-    noForeignKeys: withoutFk ? { postgresCpu: p(withoutFk), bound: bound(p(withoutFk)) } : null,
-    rowsOnly: rowsOnlyPostgresCpu !== null ? { postgresCpu: rowsOnlyPostgresCpu, bound: bound(rowsOnlyPostgresCpu) } : null,
+    asDeployed: of(p(withFk)),
+    noForeignKeys: withoutFk ? of(p(withoutFk)) : null,
+    rowsOnly: rowsOnlyPostgresCpu !== null ? of(rowsOnlyPostgresCpu) : null,
   };
-}
-
-/** The section's rows and paragraph for (d); empty without figures. */
-export function statementLines(s: { floor: { cpu: { postgres: number; redis: number; workers: number; bench: number } } | null; statements?: StatementsResult[] | null; setBased: { postgresCpu?: number } | null }, vsFloor: number | null) {
-  const st = s.statements ?? [];
-  const withFk = st.find((x) => x.foreignKeys);
-  const withoutFk = st.find((x) => !x.foreignKeys);
-  if (!withFk) return { rows: [] as string[], paragraph: [] as string[] };
-  const n = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 0 });
-  const rows = [
-    `| (d) the dispatch's own statements, no queue: fan-out, then the write in batches of ${withFk.batchSize}, one connection | fan-out ${withFk.fanOut.seconds.toFixed(2)} s (PostgreSQL ${withFk.fanOut.postgresCpu.toFixed(1)} CPU s); writes ${withFk.writes.seconds.toFixed(2)} s (PostgreSQL ${withFk.writes.postgresCpu.toFixed(1)} CPU s) for ${n(withFk.written)} reminders${withoutFk ? `; with the foreign-key checks off (measurement only): writes PostgreSQL ${withoutFk.writes.postgresCpu.toFixed(1)} CPU s` : ''} |`,
-  ];
-  if (!s.floor) return { rows, paragraph: [] };
-  const b = statementBounds(s.floor.cpu, st, s.setBased?.postgresCpu ?? null);
-  const x = (v: number) => `${v.toFixed(2)}×`;
-  const paragraph = [
-    '',
-    `What the database's share allows: the queue floor took ${b.floorCpu.toFixed(1)} CPU s (Redis, workers, bench) for these jobs; the run needs that and, at the least, ` +
-      `the PostgreSQL CPU of its statements with no queue at all (d): ${b.asDeployed!.postgresCpu.toFixed(1)} s. With the machine as busy as during the floor, that caps the run at ` +
-      `**${x(b.asDeployed!.bound)}** the floor's pace` +
-      (b.noForeignKeys ? `; without the foreign-key checks it would be ${x(b.noForeignKeys.bound)} (${b.noForeignKeys.postgresCpu.toFixed(1)} s)` : '') +
-      (b.rowsOnly ? `, writing only the rows (c) ${x(b.rowsOnly.bound)} (${b.rowsOnly.postgresCpu.toFixed(1)} s)` : '') +
-      `. Measured: ${vsFloor === null ? '–' : x(vsFloor)}.`,
-  ];
-  return { rows, paragraph };
 }

@@ -25,7 +25,8 @@ import { createBenchEnv, machineDescription } from './bench-env';
 import { scenarioKey, targets, ratios, writeReport, type Scenario } from './bench-report';
 import { measureRun } from './measure-run';
 import { naiveBaseline, queueFloor, setBasedLowerBound, type FloorResult } from './reference-points';
-import { dispatchStatements } from './statements-reference';
+import { dispatchStatements, type StatementsResult } from './statements-reference';
+import { writeBatchSize } from '@reminders/core/services/reminder-dispatch-service';
 import type { RunFigures } from './measure-run';
 import { startBenchSmtpSink } from './smtp-sink';
 import { benchProgrammes } from './programme-bench';
@@ -236,9 +237,8 @@ async function main() {
         say(`  naive baseline: ${Math.round(naive.perSecond)} reminders/s (${naive.processed} in ${naive.seconds.toFixed(1)} s${naive.timeBoxed ? ', time-boxed' : ''})`);
         const setBased = await reference('set-based', (r) => setBasedLowerBound({ databaseUrl: env.databaseUrl, config, emailEnabled: email, ...r }));
         say(`  set-based lower bound: ${setBased.seconds.toFixed(2)} s for ${setBased.reminders} reminders (PostgreSQL ${setBased.postgresCpu} CPU s)`);
-        // The workers' write batch: half the concurrent jobs (dispatch-part.ts).
-        const batchSize = Math.max(1, Math.ceil(concurrency / 2));
-        const statements = [];
+        const batchSize = writeBatchSize(concurrency);
+        const statements: StatementsResult[] = [];
         for (const foreignKeys of [true, false]) {
           const st = await reference(foreignKeys ? 'statements' : 'statements-no-fk', (r) =>
             dispatchStatements({ databaseUrl: env.databaseUrl, config, emailEnabled: email, batchSize, foreignKeys, runId: r.runId, now: r.now }),

@@ -7,7 +7,7 @@ import { createDispatchPool } from '../db/dispatch-pool';
 import { createLazyUnsubscribeLinks } from '../auth/unsubscribe-link';
 import { createEmailChannel } from '../channels/email-channel';
 import { createReminderRepository } from '../repositories/reminder-repository';
-import { createReminderDispatchService } from '../services/reminder-dispatch-service';
+import { createReminderDispatchService, writeBatchSize } from '../services/reminder-dispatch-service';
 import { createDigestOutbox } from '../services/digest-outbox';
 import { createReminderSchedulerService } from '../services/reminder-scheduler-service';
 import { createDispatchRecordPurge, createSweepRunService } from '../services/sweep-run-service';
@@ -54,7 +54,6 @@ export function createDispatchPart(core: Core, r: RedisPart, alerting: Alerting,
     retryBackoffMs: config.dispatchRetryBackoffMs,
     emailEnabled: reminderEmail !== null,
   });
-  // A write batch may overlap the one in flight once it holds half the worker's concurrent jobs.
   const unsubscribe = createLazyUnsubscribeLinks(core.prisma, { publicApiUrl: config.links.publicApiUrl, ttlDays: config.links.unsubscribeLinkDays, clock });
   const links = { appBaseUrl: config.links.appBaseUrl, unsubscribe };
   const dispatch = createReminderDispatchService({
@@ -63,7 +62,7 @@ export function createDispatchPart(core: Core, r: RedisPart, alerting: Alerting,
     links,
     clock,
     logger,
-    maxBatchSize: Math.max(1, Math.ceil(config.dispatchConcurrency / 2)),
+    maxBatchSize: writeBatchSize(config.dispatchConcurrency),
   });
   // Digests go out after a run has written its reminders, on every worker's programme tick.
   const digestOutbox = createDigestOutbox({

@@ -52,6 +52,12 @@ export type ReminderDispatchDeps = {
 };
 
 
+/**
+ * A worker's write batch for DISPATCH_CONCURRENCY concurrent jobs: half of them, so a full batch
+ * may leave while the one in flight is still being written.
+ */
+export const writeBatchSize = (dispatchConcurrency: number): number => Math.max(1, Math.ceil(dispatchConcurrency / 2));
+
 export function createReminderDispatchService(deps: ReminderDispatchDeps) {
   const batch = { maxBatchSize: deps.maxBatchSize ?? 500, maxInFlight: deps.maxInFlight ?? 2 };
   const writes = createMicroBatcher<ReminderWrite, ReminderWriteResult>({ ...batch, run: (ws) => deps.reminders.writeMany(ws) });
